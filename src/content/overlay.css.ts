@@ -1,0 +1,39 @@
+// The overlay's own styles, scoped by its shadow root so page CSS neither leaks in nor out.
+export const OVERLAY_CSS = `
+:host { all: initial; }
+* { box-sizing: border-box; }
+.frame { position: absolute; inset: 0; overflow: hidden; pointer-events: none; }
+.map { position: absolute; display: block; image-rendering: auto; transition: opacity 120ms; }
+.veil { position: absolute; inset: 0; display: none; align-items: center; justify-content: center; background: rgba(15, 18, 25, 0.28); }
+:host([data-cam-lens="loading"]) .veil { display: flex; }
+:host([data-cam-lens="error"]) .frame { background: rgba(200, 30, 30, 0.22); outline: 2px solid rgba(200, 30, 30, 0.9); outline-offset: -2px; }
+.spinner { width: 28px; height: 28px; border-radius: 50%; border: 3px solid rgba(255,255,255,0.35); border-top-color: #fff; animation: spin 0.8s linear infinite; }
+@keyframes spin { to { transform: rotate(360deg); } }
+@media (prefers-reduced-motion: reduce) { .spinner { animation-duration: 2.4s; } }
+.panel {
+  position: absolute; left: 0; pointer-events: auto; min-width: 180px; max-width: 320px;
+  font: 12px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #eef1f6;
+  background: rgba(22, 26, 34, 0.94); border-radius: 8px; padding: 6px 8px 8px;
+  box-shadow: 0 4px 16px rgba(0,0,0,0.35); text-align: left;
+}
+.panel.below { top: calc(100% + 6px); }
+.panel.inside { bottom: 6px; left: 6px; }
+.head { display: flex; align-items: center; gap: 6px; margin-bottom: 4px; }
+.title { flex: 1; font-weight: 600; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.close { all: unset; cursor: pointer; width: 20px; height: 20px; line-height: 20px; text-align: center; border-radius: 4px; font-size: 15px; color: #cfd5df; }
+.close:hover, .close:focus-visible { background: rgba(255,255,255,0.14); color: #fff; }
+.close:focus-visible, .chip:focus-visible { outline: 2px solid #7fb2ff; outline-offset: 1px; }
+.message { color: #ffd2d2; word-break: break-word; }
+.busy { color: #cfd5df; }
+.note { color: #cfd5df; margin-top: 4px; }
+.chips { display: flex; flex-direction: column; gap: 2px; }
+.chip {
+  all: unset; cursor: pointer; display: flex; gap: 8px; align-items: center; padding: 2px 6px; border-radius: 4px;
+  position: relative; overflow: hidden;
+}
+.chip:hover { background: rgba(255,255,255,0.10); }
+.chip[aria-pressed="true"] { background: rgba(127,178,255,0.22); font-weight: 600; }
+.chip .bar { position: absolute; left: 0; bottom: 0; height: 2px; background: #7fb2ff; }
+.chip .label { flex: 1; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.chip .pct { font-variant-numeric: tabular-nums; color: #cfd5df; }
+`;

@@ -1,0 +1,226 @@
+// One overlay: a canvas in a closed shadow root laid exactly over an image's displayed pixels,
+// with a small panel of classes. It follows the image, never changes the page's layout and
+// never blocks clicks on the page (only its panel takes pointer events).
+import { colormapLut } from '../core/colormap';
+import { contentBox, imageRectInContentBox, parseObjectPosition, type Box, type ObjectFit } from '../core/geometry';
+import { heatmapRgba, normalizeMinMax, upsampleBilinear } from '../core/heatmap';
+import type { ExplanationResult, ExplanationSuccess } from '../core/messages';
+import { OVERLAY_CSS } from './overlay.css';
+
+export type OverlayState = 'loading' | 'done' | 'error';
+
+/** Device pixels per side above which the smooth map gains nothing visible. */
+const MAX_CANVAS_SIDE = 1024;
+const OBJECT_FITS = new Set<ObjectFit>(['fill', 'contain', 'cover', 'none', 'scale-down']);
+
+export interface OverlayCallbacks {
+  onClassRequest(overlay: Overlay, classIndex: number): void;
+  onClose(overlay: Overlay): void;
+}
+
+export class Overlay {
+  readonly host: HTMLDivElement;
+  private readonly frame: HTMLDivElement;
+  private readonly canvas: HTMLCanvasElement;
+  private readonly panel: HTMLDivElement;
+  private result: ExplanationSuccess | null = null;
+  private lastRect = '';
+  private drawnSize = '';
+  private imageRect: Box = { x: 0, y: 0, width: 0, height: 0 };
+  private offset = { x: 0, y: 0 };
+  private raf = 0;
+  private closed = false;
+
+  constructor(
+    readonly id: string,
+    readonly image: HTMLImageElement,
+    private opacity: number,
+    private readonly callbacks: OverlayCallbacks,
+  ) {
+    this.host = document.createElement('div');
+    // Inline !important beats page rules such as `* { display: none !important }`.
+    this.host.style.cssText =
+      'all: initial !important; position: absolute !important; display: block !important; z-index: 2147483647 !important;' +
+      'pointer-events: none !important; margin: 0 !important; padding: 0 !important; border: 0 !important; visibility: visible !important; opacity: 1 !important;';
+    const root = this.host.attachShadow({ mode: 'closed' });
+    root.innerHTML = `<style>${OVERLAY_CSS}</style><div class="frame"><canvas class="map"></canvas><div class="veil"><div class="spinner"></div></div></div><div class="panel below" role="group" aria-label="CAM Lens"></div>`;
+    this.frame = root.querySelector('.frame')!;
+    this.canvas = root.querySelector('.map')!;
+    this.panel = root.querySelector('.panel')!;
+    this.canvas.style.opacity = String(opacity);
+    document.documentElement.appendChild(this.host);
+    this.setLoading();
+    this.track();
+  }
+
+  get state(): OverlayState {
+    return this.host.dataset.camLens as OverlayState;
+  }
+
+  setLoading(): void {
+    this.host.dataset.camLens = 'loading';
+    if (!this.result) this.renderPanel(`<div class="head"><span class="title busy">Explaining…</span>${CLOSE}</div>`);
+  }
+
+  show(result: ExplanationResult): void {
+    if (this.closed) return;
+    if (!result.ok) {
+      this.result = null;
+      this.clearCanvas();
+      this.host.dataset.camLens = 'error';
+      this.renderPanel(`<div class="head"><span class="title">Could not explain</span>${CLOSE}</div><div class="message"></div>`);
+      this.panel.querySelector('.message')!.textContent = result.error;
+      return;
+    }
+    this.result = result;
+    this.drawnSize = '';
+    this.draw();
+    this.renderResultPanel(result);
+    this.host.dataset.camLens = 'done';
+  }
+
+  setOpacity(opacity: number): void {
+    this.opacity = opacity;
+    this.canvas.style.opacity = String(opacity);
+  }
+
+  get explanation(): ExplanationSuccess | null {
+    return this.result;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    cancelAnimationFrame(this.raf);
+    this.host.remove();
+    this.callbacks.onClose(this);
+  }
+
+  private renderPanel(html: string): void {
+    this.panel.innerHTML = html;
+    this.panel.querySelector('.close')?.addEventListener('click', () => this.close());
+  }
+
+  private renderResultPanel(result: ExplanationSuccess): void {
+    this.renderPanel(`<div class="head"><span class="title"></span>${CLOSE}</div><div class="chips"></div><div class="note" hidden></div>`);
+    this.panel.querySelector('.title')!.textContent = `CAM · ${result.target.label}`;
+    const chips = this.panel.querySelector('.chips')!;
+    for (const c of result.classes) {
+      const chip = document.createElement('button');
+      chip.className = 'chip';
+      chip.type = 'button';
+      chip.dataset.classIndex = String(c.index);
+      chip.setAttribute('aria-pressed', String(c.index === result.target.index));
+      chip.setAttribute('aria-label', `Explain class '${c.label}', ${percent(c.probability)}`);
+      chip.innerHTML = '<span class="label"></span><span class="pct"></span><span class="bar"></span>';
+      chip.querySelector('.label')!.textContent = c.label;
+      chip.querySelector('.pct')!.textContent = percent(c.probability);
+      (chip.querySelector('.bar') as HTMLElement).style.width = `${Math.max(0, Math.min(1, c.probability)) * 100}%`;
+      chip.addEventListener('click', () => {
+        if (c.index === this.result?.target.index) return;
+        this.setLoading();
+        this.callbacks.onClassRequest(this, c.index);
+      });
+      chips.appendChild(chip);
+    }
+    const flat = normalizeMinMax(result.map).flat;
+    const note = this.panel.querySelector('.note') as HTMLElement;
+    if (flat) {
+      note.hidden = false;
+      note.textContent = `The map for ${result.target.label} is flat: no location stands out.`;
+    }
+  }
+
+  /** Follows the image every frame; cheap when nothing moved (one rect read). */
+  private track = (): void => {
+    if (this.closed) return;
+    if (!this.image.isConnected) {
+      this.close();
+      return;
+    }
+    const r = this.image.getBoundingClientRect();
+    const key = `${r.left},${r.top},${r.width},${r.height},${window.scrollX},${window.scrollY}`;
+    if (key !== this.lastRect) {
+      this.lastRect = key;
+      this.layout(r);
+    }
+    this.raf = requestAnimationFrame(this.track);
+  };
+
+  private layout(border: DOMRect): void {
+    const cs = getComputedStyle(this.image);
+    const px = (v: string) => parseFloat(v) || 0;
+    const content = contentBox(
+      { x: border.left, y: border.top, width: border.width, height: border.height },
+      {
+        borderTop: px(cs.borderTopWidth), borderRight: px(cs.borderRightWidth), borderBottom: px(cs.borderBottomWidth), borderLeft: px(cs.borderLeftWidth),
+        paddingTop: px(cs.paddingTop), paddingRight: px(cs.paddingRight), paddingBottom: px(cs.paddingBottom), paddingLeft: px(cs.paddingLeft),
+      },
+    );
+    this.place(content);
+    const fit = OBJECT_FITS.has(cs.objectFit as ObjectFit) ? (cs.objectFit as ObjectFit) : 'fill';
+    this.imageRect = imageRectInContentBox(
+      content,
+      { width: this.image.naturalWidth, height: this.image.naturalHeight },
+      fit,
+      parseObjectPosition(cs.objectPosition),
+    );
+    Object.assign(this.canvas.style, {
+      left: `${this.imageRect.x}px`,
+      top: `${this.imageRect.y}px`,
+      width: `${this.imageRect.width}px`,
+      height: `${this.imageRect.height}px`,
+    });
+    // Below the image when there is room in the viewport, else inside its bottom-left corner.
+    const below = content.y + content.height + 6 + this.panel.offsetHeight <= window.innerHeight;
+    this.panel.className = `panel ${below ? 'below' : 'inside'}`;
+    this.draw();
+  }
+
+  /** Positions the host over the content box in document coordinates, correcting for a positioned <html>. */
+  private place(content: Box): void {
+    const apply = () => {
+      this.host.style.setProperty('left', `${content.x + window.scrollX + this.offset.x}px`, 'important');
+      this.host.style.setProperty('top', `${content.y + window.scrollY + this.offset.y}px`, 'important');
+    };
+    this.host.style.setProperty('width', `${content.width}px`, 'important');
+    this.host.style.setProperty('height', `${content.height}px`, 'important');
+    apply();
+    const actual = this.host.getBoundingClientRect();
+    const dx = content.x - actual.left;
+    const dy = content.y - actual.top;
+    if (Math.abs(dx) > 0.01 || Math.abs(dy) > 0.01) {
+      this.offset = { x: this.offset.x + dx, y: this.offset.y + dy };
+      apply();
+    }
+  }
+
+  private draw(): void {
+    if (!this.result) return;
+    const dpr = window.devicePixelRatio || 1;
+    const scale = Math.min(dpr, MAX_CANVAS_SIDE / Math.max(1, this.imageRect.width), MAX_CANVAS_SIDE / Math.max(1, this.imageRect.height));
+    const width = Math.max(1, Math.round(this.imageRect.width * scale));
+    const height = Math.max(1, Math.round(this.imageRect.height * scale));
+    const size = `${width}x${height}:${this.result.explanationId}:${this.result.target.index}`;
+    if (size === this.drawnSize) return;
+    this.drawnSize = size;
+    this.canvas.width = width;
+    this.canvas.height = height;
+    const normalized = normalizeMinMax(this.result.map);
+    const up = upsampleBilinear({ width: this.result.map.width, height: this.result.map.height, values: normalized.values }, width, height);
+    const rgba = heatmapRgba(up, colormapLut('turbo'), 1);
+    this.canvas.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer as ArrayBuffer, rgba.byteOffset, rgba.length), width, height), 0, 0);
+  }
+
+  private clearCanvas(): void {
+    this.canvas.width = 0;
+    this.canvas.height = 0;
+    this.drawnSize = '';
+  }
+}
+
+const CLOSE = '<button class="close" type="button" aria-label="Close CAM Lens overlay" title="Close (Esc)">×</button>';
+
+function percent(p: number): string {
+  return `${(p * 100).toFixed(p >= 0.995 || p < 0.001 ? 0 : 1)} %`;
+}

@@ -1,0 +1,74 @@
+// Every message between the extension's contexts, as one discriminated union validated on receipt.
+// Anything that does not parse is ignored by the receiver.
+// zod/mini: the same validation as zod at a fraction of its size (this ships in every frame's content script).
+import * as z from 'zod/mini';
+
+const ClassScore = z.object({ index: z.int().check(z.nonnegative()), label: z.string(), probability: z.number() });
+
+const Timings = z.record(z.string(), z.number());
+
+/** How the service worker gets the image: fetch a URL itself, or bytes read in the page (blob: URLs). */
+export const ImageSource = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('url'), url: z.string().check(z.minLength(1)) }),
+  z.object({ kind: z.literal('dataUrl'), dataUrl: z.string().check(z.startsWith('data:')), originalUrl: z.string() }),
+]);
+export type ImageSource = z.infer<typeof ImageSource>;
+
+export const ExplanationSuccess = z.object({
+  ok: z.literal(true),
+  explanationId: z.string(),
+  modelId: z.string(),
+  modelName: z.string(),
+  method: z.literal('cam'),
+  layer: z.string(),
+  backend: z.string(),
+  classes: z.array(ClassScore),
+  target: ClassScore,
+  image: z.object({ width: z.number(), height: z.number() }),
+  /** Raw (signed, unnormalised) map, row-major. */
+  map: z.object({ width: z.int().check(z.positive()), height: z.int().check(z.positive()), values: z.array(z.number()) }),
+  timingsMs: Timings,
+});
+export type ExplanationSuccess = z.infer<typeof ExplanationSuccess>;
+
+export const ExplanationFailure = z.object({ ok: z.literal(false), error: z.string() });
+export type ExplanationFailure = z.infer<typeof ExplanationFailure>;
+
+export const ExplanationResult = z.discriminatedUnion('ok', [ExplanationSuccess, ExplanationFailure]);
+export type ExplanationResult = z.infer<typeof ExplanationResult>;
+
+export const Status = z.object({
+  modelId: z.string(),
+  modelName: z.string(),
+  modelLoaded: z.boolean(),
+  backend: z.nullable(z.string()),
+  /** Why the preferred backend (WebGL) is not the one in use, if it is not. */
+  backendNote: z.nullable(z.string()),
+  renderer: z.nullable(z.string()),
+  lastTimingsMs: z.nullable(Timings),
+});
+export type Status = z.infer<typeof Status>;
+
+export const Message = z.discriminatedUnion('type', [
+  // background → content script (in the frame that was right-clicked)
+  z.object({ type: z.literal('begin-explain'), srcUrl: z.optional(z.string()) }),
+  z.object({ type: z.literal('show-result'), overlayId: z.string(), result: ExplanationResult }),
+  // content script → background
+  z.object({ type: z.literal('explain-class'), overlayId: z.string(), explanationId: z.string(), source: ImageSource, classIndex: z.int().check(z.nonnegative()) }),
+  // popup → background
+  z.object({ type: z.literal('get-status') }),
+]);
+export type Message = z.infer<typeof Message>;
+
+/** The content script's answer to begin-explain: the overlay it opened and where the pixels are. */
+export const BeginExplainReply = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), overlayId: z.string(), source: ImageSource }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+export type BeginExplainReply = z.infer<typeof BeginExplainReply>;
+
+/** Parses an incoming message; null for anything that is not ours. */
+export function parseMessage(raw: unknown): Message | null {
+  const parsed = Message.safeParse(raw);
+  return parsed.success ? parsed.data : null;
+}

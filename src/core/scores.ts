@@ -1,0 +1,13 @@
+// Ranking a model's class scores.
+export interface ClassScore {
+  index: number;
+  label: string;
+  probability: number;
+}
+
+/** The k highest-scoring classes, best first; unlabelled classes are called "class N". */
+export function topClasses(probabilities: ArrayLike<number>, labels: readonly string[], k: number): ClassScore[] {
+  return Array.from(probabilities, (probability, index) => ({ index, label: labels[index] ?? `class ${index}`, probability }))
+    .sort((a, b) => b.probability - a.probability)
+    .slice(0, k);
+}

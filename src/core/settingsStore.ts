@@ -1,0 +1,46 @@
+// User settings: one record in extension storage, with defaults and validation on read.
+import * as z from 'zod/mini';
+
+export const Settings = z.object({
+  /** Heat map opacity over the image, 0–1. */
+  opacity: z.catch(z.number().check(z.gte(0), z.lte(1)), 0.5),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export const DEFAULT_SETTINGS: Settings = { opacity: 0.5 };
+const KEY = 'settings';
+
+/** The storage area's shape we use; matches browser.storage.local / chrome.storage.local. */
+export interface StorageAreaLike {
+  get(key: string): Promise<Record<string, unknown>>;
+  set(items: Record<string, unknown>): Promise<void>;
+}
+
+export function parseSettings(raw: unknown): Settings {
+  const parsed = Settings.safeParse({ ...DEFAULT_SETTINGS, ...(typeof raw === 'object' && raw ? raw : {}) });
+  return parsed.success ? parsed.data : { ...DEFAULT_SETTINGS };
+}
+
+export async function loadSettings(area: StorageAreaLike): Promise<Settings> {
+  try {
+    return parseSettings((await area.get(KEY))[KEY]);
+  } catch {
+    return { ...DEFAULT_SETTINGS };
+  }
+}
+
+export async function saveSettings(area: StorageAreaLike, patch: Partial<Settings>): Promise<Settings> {
+  const next = parseSettings({ ...(await loadSettings(area)), ...patch });
+  await area.set({ [KEY]: next });
+  return next;
+}
+
+interface StorageEventsLike {
+  onChanged: { addListener(cb: (changes: Record<string, { newValue?: unknown }>, areaName: string) => void): void };
+}
+
+export function onSettingsChanged(storage: StorageEventsLike, listener: (s: Settings) => void): void {
+  storage.onChanged.addListener((changes, areaName) => {
+    if (areaName === 'local' && KEY in changes) listener(parseSettings(changes[KEY].newValue));
+  });
+}

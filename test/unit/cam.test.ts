@@ -1,0 +1,216 @@
+// Exact CAM on the real default model (nsfwjs MobileNetV2 1.4): the maps the extension computes on the
+// backend must equal an independent Float64 recomputation from the feature maps and the model's own
+// dense weights, and must average (plus bias) back to the logits.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import pngjs from 'pngjs';
+import { beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { CamModelError, classActivationMap, forward, pixelsToInput, type Forward } from '../../src/background/camModel';
+import { loadRealModel, type RealModel } from './helpers/realModel';
+
+const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
+
+/** Decodes a PNG to RGBA and resizes it bilinearly (pixel-centre aligned) to w×h. */
+function loadPngResized(file: string, w: number, h: number): Uint8ClampedArray {
+  const png = pngjs.PNG.sync.read(readFileSync(path.join(FIXTURES, file)));
+  const src = png.data;
+  const sw = png.width;
+  const sh = png.height;
+  const out = new Uint8ClampedArray(w * h * 4);
+  for (let y = 0; y < h; y++) {
+    const fy = Math.min(Math.max((y + 0.5) * (sh / h) - 0.5, 0), sh - 1);
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(y0 + 1, sh - 1);
+    const ty = fy - y0;
+    for (let x = 0; x < w; x++) {
+      const fx = Math.min(Math.max((x + 0.5) * (sw / w) - 0.5, 0), sw - 1);
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(x0 + 1, sw - 1);
+      const tx = fx - x0;
+      for (let c = 0; c < 4; c++) {
+        const p = (yy: number, xx: number) => src[(yy * sw + xx) * 4 + c];
+        const top = p(y0, x0) * (1 - tx) + p(y0, x1) * tx;
+        const bottom = p(y1, x0) * (1 - tx) + p(y1, x1) * tx;
+        out[(y * w + x) * 4 + c] = Math.round(top * (1 - ty) + bottom * ty);
+      }
+    }
+  }
+  return out;
+}
+
+let model: RealModel;
+let input: tf.Tensor4D;
+let fwd: Forward;
+/** Features as read back, [H*W*K] row-major NHWC. */
+let A: Float32Array;
+/** The model's own dense weights, [K, C] row-major. */
+let Wkc: Float32Array;
+/** The dense bias, [C]. */
+let bias: Float32Array;
+let H: number;
+let Wd: number;
+let K: number;
+let C: number;
+
+beforeAll(async () => {
+  model = await loadRealModel();
+  const { width, height } = model.entry.inputSize;
+  input = pixelsToInput(loadPngResized('chelsea.png', width, height), width, height, model.entry.pixelScaling);
+  fwd = await forward(model.cam, input);
+  [, H, Wd, K] = fwd.features.shape;
+  A = (await fwd.features.data()) as Float32Array;
+
+  const weight = model.graph.weights[model.cam.head.weightNode][0];
+  expect(weight.shape).toEqual([1792, 5]);
+  Wkc = (await weight.data()) as Float32Array;
+  C = weight.shape[1];
+
+  // The bias of the dense layer is the third input of the _FusedMatMul named head.logitsNode.
+  const logitsNode = model.nodes.find((n) => n.name === model.cam.head.logitsNode);
+  expect(logitsNode?.op).toBe('_FusedMatMul');
+  const biasName = logitsNode!.input![2];
+  const biasTensor = model.graph.weights[biasName]?.[0];
+  expect(biasTensor?.shape).toEqual([C]);
+  bias = (await biasTensor.data()) as Float32Array;
+});
+
+afterAll(() => {
+  fwd?.features.dispose();
+  input?.dispose();
+});
+
+/** Independent Float64 CAM: M_c(y, x) = Σ_k w_k^c A_k(y, x). */
+function referenceCam(c: number): Float64Array {
+  const m = new Float64Array(H * Wd);
+  for (let p = 0; p < H * Wd; p++) {
+    let s = 0;
+    for (let k = 0; k < K; k++) s += A[p * K + k] * Wkc[k * C + c];
+    m[p] = s;
+  }
+  return m;
+}
+
+/** Class indices sorted by probability, best first (plain JS, not topClasses). */
+function ranking(): number[] {
+  return Array.from(fwd.probabilities.keys()).sort((a, b) => fwd.probabilities[b] - fwd.probabilities[a]);
+}
+
+describe('exact CAM on the real model (chelsea.png)', () => {
+  it('yields 7×7×1792 feature maps and one logit per label', () => {
+    expect(fwd.features.shape).toEqual([1, 7, 7, 1792]);
+    expect(fwd.logits.length).toBe(model.entry.labels.length);
+    expect(fwd.probabilities.length).toBe(model.entry.labels.length);
+    // The features are ReLU6 outputs and not degenerate.
+    let min = Infinity;
+    let max = -Infinity;
+    for (const v of A) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    expect(min).toBeGreaterThanOrEqual(0);
+    expect(max).toBeLessThanOrEqual(6);
+    expect(max).toBeGreaterThan(0);
+  });
+
+  it('classifies a photo of a coffee cup as Neutral (sanity check of input scaling and graph)', async () => {
+    // (Chelsea the cat is "Drawing" for this model, also with nsfwjs's own preprocessing; coffee is unambiguous.)
+    const { width, height } = model.entry.inputSize;
+    const x = pixelsToInput(loadPngResized('coffee.png', width, height), width, height, model.entry.pixelScaling);
+    const f = await forward(model.cam, x);
+    tf.dispose([x, f.features]);
+    const neutral = model.entry.labels.indexOf('Neutral');
+    expect(neutral).toBeGreaterThanOrEqual(0);
+    expect(f.probabilities[neutral]).toBeGreaterThan(0.9);
+  });
+
+  it('matches an independent Float64 recomputation for every class, top and bottom included', async () => {
+    const order = ranking();
+    const classes = [...new Set([order[0], order[order.length - 1], ...order])];
+    expect(classes.length).toBe(C);
+    for (const c of classes) {
+      const map = await classActivationMap(model.cam, fwd.features, c);
+      expect(map.width).toBe(7);
+      expect(map.height).toBe(7);
+      expect(map.values.length).toBe(49);
+      const ref = referenceCam(c);
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const v of ref) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      const range = hi - lo;
+      expect(range).toBeGreaterThan(0);
+      let maxErr = 0;
+      for (let p = 0; p < ref.length; p++) maxErr = Math.max(maxErr, Math.abs(map.values[p] - ref[p]));
+      expect(maxErr, `class ${c} (${model.entry.labels[c]})`).toBeLessThan(1e-4 * range);
+    }
+  });
+
+  it('maps for different classes differ (the class index selects a weight column)', async () => {
+    const order = ranking();
+    const top = await classActivationMap(model.cam, fwd.features, order[0]);
+    const bottom = await classActivationMap(model.cam, fwd.features, order[order.length - 1]);
+    let diff = 0;
+    for (let p = 0; p < 49; p++) diff = Math.max(diff, Math.abs(top.values[p] - bottom.values[p]));
+    expect(diff).toBeGreaterThan(1e-3);
+  });
+
+  it('ties each map to its logit: mean_xy M_c + b_c = logit_c', async () => {
+    for (let c = 0; c < C; c++) {
+      const map = await classActivationMap(model.cam, fwd.features, c);
+      let sum = 0;
+      for (const v of map.values) sum += v;
+      const mean = sum / map.values.length;
+      expect(Math.abs(mean + bias[c] - fwd.logits[c]), `class ${c}`).toBeLessThan(1e-3);
+    }
+  });
+
+  it('returns logits whose softmax is the reported probabilities', () => {
+    const maxLogit = Math.max(...fwd.logits);
+    const exps = Array.from(fwd.logits, (l) => Math.exp(l - maxLogit));
+    const z = exps.reduce((a, b) => a + b, 0);
+    for (let c = 0; c < C; c++) expect(Math.abs(exps[c] / z - fwd.probabilities[c])).toBeLessThan(1e-6);
+  });
+
+  it('reports the same probabilities as graph.predict, summing to 1', async () => {
+    const predicted = model.graph.predict(input) as tf.Tensor;
+    const p = await predicted.data();
+    predicted.dispose();
+    expect(p.length).toBe(C);
+    let sum = 0;
+    for (let c = 0; c < C; c++) {
+      expect(Math.abs(fwd.probabilities[c] - p[c]), `class ${c}`).toBeLessThan(1e-5);
+      sum += fwd.probabilities[c];
+    }
+    expect(Math.abs(sum - 1)).toBeLessThan(1e-5);
+  });
+
+  it('rejects out-of-range or non-integer class indices with CamModelError', async () => {
+    for (const c of [5, -1, 1.5, Number.NaN]) {
+      await expect(classActivationMap(model.cam, fwd.features, c), `class ${c}`).rejects.toBeInstanceOf(CamModelError);
+    }
+    // The last valid index still works.
+    await expect(classActivationMap(model.cam, fwd.features, 4)).resolves.toMatchObject({ width: 7, height: 7 });
+  });
+
+  it('does not leak tensors across a forward + CAM + dispose cycle', async () => {
+    const cycle = async () => {
+      const x = tf.zeros([1, 224, 224, 3]) as tf.Tensor4D;
+      const f = await forward(model.cam, x);
+      await classActivationMap(model.cam, f.features, 0);
+      await classActivationMap(model.cam, f.features, 4);
+      f.features.dispose();
+      x.dispose();
+    };
+    await cycle(); // warm-up: lets any one-time caches settle
+    const before = tf.memory().numTensors;
+    await cycle();
+    expect(tf.memory().numTensors).toBe(before);
+    // Failing calls must not leak either.
+    await expect(classActivationMap(model.cam, fwd.features, 7)).rejects.toBeInstanceOf(CamModelError);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

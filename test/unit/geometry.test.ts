@@ -1,0 +1,194 @@
+import { describe, expect, it } from 'vitest';
+import {
+  contentBox,
+  imageRectInContentBox,
+  parseObjectPosition,
+  visibleRect,
+  type BoxModel,
+  type ObjectPosition,
+} from '../../src/core/geometry';
+
+// Expected numbers below are worked out by hand from the CSS Images 3 rules, not from the code.
+
+const CENTER: ObjectPosition = { x: { percent: 50, px: 0 }, y: { percent: 50, px: 0 } };
+const pct = (x: number, y: number): ObjectPosition => ({ x: { percent: x, px: 0 }, y: { percent: y, px: 0 } });
+const px = (x: number, y: number): ObjectPosition => ({ x: { percent: 0, px: x }, y: { percent: 0, px: y } });
+
+const BOX = { width: 400, height: 300 };
+const WIDE = { width: 800, height: 400 }; // aspect 2:1 in a 4:3 box
+
+describe('contentBox', () => {
+  const zero: BoxModel = {
+    borderTop: 0, borderRight: 0, borderBottom: 0, borderLeft: 0,
+    paddingTop: 0, paddingRight: 0, paddingBottom: 0, paddingLeft: 0,
+  };
+
+  it('is the border box when there are no borders or padding', () => {
+    expect(contentBox({ x: 10, y: 20, width: 300, height: 200 }, zero)).toEqual({ x: 10, y: 20, width: 300, height: 200 });
+  });
+
+  it('subtracts each side separately', () => {
+    const m: BoxModel = {
+      borderTop: 1, borderRight: 2, borderBottom: 3, borderLeft: 4,
+      paddingTop: 10, paddingRight: 20, paddingBottom: 30, paddingLeft: 40,
+    };
+    // x: 100 + 4 + 40; width: 500 − (4 + 40) − (2 + 20); y: 50 + 1 + 10; height: 300 − 11 − 33
+    expect(contentBox({ x: 100, y: 50, width: 500, height: 300 }, m)).toEqual({ x: 144, y: 61, width: 434, height: 256 });
+  });
+
+  it('never goes negative when borders+padding exceed the box', () => {
+    const m: BoxModel = { ...zero, borderLeft: 30, paddingRight: 30, borderTop: 15, paddingBottom: 15 };
+    expect(contentBox({ x: 0, y: 0, width: 40, height: 20 }, m)).toEqual({ x: 30, y: 15, width: 0, height: 0 });
+  });
+});
+
+describe('parseObjectPosition', () => {
+  it('parses the computed default "50% 50%"', () => {
+    expect(parseObjectPosition('50% 50%')).toEqual(CENTER);
+  });
+
+  it('parses px and fractional/negative values', () => {
+    expect(parseObjectPosition('0px 0px')).toEqual(px(0, 0));
+    expect(parseObjectPosition('12.5px -7px')).toEqual(px(12.5, -7));
+    expect(parseObjectPosition('25% 100%')).toEqual(pct(25, 100));
+    expect(parseObjectPosition('10px 30%')).toEqual({ x: { percent: 0, px: 10 }, y: { percent: 30, px: 0 } });
+  });
+
+  it('maps keywords to percentages, in either order', () => {
+    expect(parseObjectPosition('left top')).toEqual(pct(0, 0));
+    expect(parseObjectPosition('right bottom')).toEqual(pct(100, 100));
+    expect(parseObjectPosition('top right')).toEqual(pct(100, 0));
+    expect(parseObjectPosition('bottom left')).toEqual(pct(0, 100));
+    expect(parseObjectPosition('center left')).toEqual(pct(0, 50));
+    expect(parseObjectPosition('top center')).toEqual(pct(50, 0));
+    expect(parseObjectPosition('center')).toEqual(CENTER);
+    expect(parseObjectPosition('RIGHT Top')).toEqual(pct(100, 0));
+  });
+
+  it('single value: the other axis is centred', () => {
+    expect(parseObjectPosition('left')).toEqual(pct(0, 50));
+    expect(parseObjectPosition('bottom')).toEqual(pct(50, 100));
+    expect(parseObjectPosition('20px')).toEqual({ x: { percent: 0, px: 20 }, y: { percent: 50, px: 0 } });
+  });
+
+  it('edge offsets: "right 10px top 20%" is x = 100% − 10px, y = 20%', () => {
+    expect(parseObjectPosition('right 10px top 20%')).toEqual({ x: { percent: 100, px: -10 }, y: { percent: 20, px: 0 } });
+    expect(parseObjectPosition('bottom 5px left')).toEqual({ x: { percent: 0, px: 0 }, y: { percent: 100, px: -5 } });
+    expect(parseObjectPosition('left 10% bottom 20%')).toEqual({ x: { percent: 10, px: 0 }, y: { percent: 80, px: 0 } });
+  });
+
+  it('reads simple calc() sums and falls back to 50% for anything else', () => {
+    expect(parseObjectPosition('calc(100% - 10px) 0px')).toEqual({ x: { percent: 100, px: -10 }, y: { percent: 0, px: 0 } });
+    expect(parseObjectPosition('calc(50% + 3px + 10%) 10px')).toEqual({ x: { percent: 60, px: 3 }, y: { percent: 0, px: 10 } });
+    expect(parseObjectPosition('calc(10px * 2) 10px')).toEqual({ x: { percent: 50, px: 0 }, y: { percent: 0, px: 10 } });
+    expect(parseObjectPosition('10px calc(1em + 2px)')).toEqual({ x: { percent: 0, px: 10 }, y: { percent: 50, px: 0 } });
+  });
+
+  it('falls back to centre on empty or garbage input', () => {
+    expect(parseObjectPosition('')).toEqual(CENTER);
+    expect(parseObjectPosition('bogus')).toEqual(CENTER);
+    expect(parseObjectPosition('1em 2em')).toEqual(CENTER);
+    expect(parseObjectPosition('1px 2px 3px 4px 5px')).toEqual(CENTER);
+  });
+});
+
+describe('imageRectInContentBox: 800×400 image in a 400×300 box', () => {
+  it('fill stretches to the box', () => {
+    expect(imageRectInContentBox(BOX, WIDE, 'fill', CENTER)).toEqual({ x: 0, y: 0, width: 400, height: 300 });
+  });
+
+  it('contain: scale 0.5 → 400×200, letterboxed 50px top and bottom', () => {
+    expect(imageRectInContentBox(BOX, WIDE, 'contain', CENTER)).toEqual({ x: 0, y: 50, width: 400, height: 200 });
+  });
+
+  it('cover: scale 0.75 → 600×300, cropped 100px left and right', () => {
+    expect(imageRectInContentBox(BOX, WIDE, 'cover', CENTER)).toEqual({ x: -100, y: 0, width: 600, height: 300 });
+  });
+
+  it('none: natural size, centred', () => {
+    expect(imageRectInContentBox(BOX, WIDE, 'none', CENTER)).toEqual({ x: -200, y: -50, width: 800, height: 400 });
+  });
+
+  it('scale-down is contain when the image is larger than the box', () => {
+    expect(imageRectInContentBox(BOX, WIDE, 'scale-down', CENTER)).toEqual({ x: 0, y: 50, width: 400, height: 200 });
+  });
+
+  it('scale-down is none when the image is smaller than the box', () => {
+    const small = { width: 100, height: 50 };
+    expect(imageRectInContentBox(BOX, small, 'scale-down', CENTER)).toEqual({ x: 150, y: 125, width: 100, height: 50 });
+    // and contain would have enlarged it instead
+    expect(imageRectInContentBox(BOX, small, 'contain', CENTER)).toEqual({ x: 0, y: 50, width: 400, height: 200 });
+  });
+
+  it('percent positions align the p% point of the image with the p% point of the box', () => {
+    expect(imageRectInContentBox(BOX, WIDE, 'cover', pct(0, 0))).toEqual({ x: 0, y: 0, width: 600, height: 300 });
+    expect(imageRectInContentBox(BOX, WIDE, 'cover', pct(100, 100))).toEqual({ x: -200, y: 0, width: 600, height: 300 });
+    expect(imageRectInContentBox(BOX, WIDE, 'contain', pct(25, 100))).toEqual({ x: 0, y: 100, width: 400, height: 200 });
+    expect(imageRectInContentBox(BOX, WIDE, 'none', pct(25, 0))).toEqual({ x: -100, y: 0, width: 800, height: 400 });
+  });
+
+  it('px positions offset the image from the top-left', () => {
+    expect(imageRectInContentBox(BOX, WIDE, 'contain', px(10, 20))).toEqual({ x: 10, y: 20, width: 400, height: 200 });
+    expect(imageRectInContentBox(BOX, WIDE, 'none', px(-30, 5))).toEqual({ x: -30, y: 5, width: 800, height: 400 });
+  });
+
+  it('parsed keyword/offset positions resolve end to end', () => {
+    // contain 400×200, "right bottom" → y = 300 − 200
+    expect(imageRectInContentBox(BOX, WIDE, 'contain', parseObjectPosition('right bottom'))).toEqual({ x: 0, y: 100, width: 400, height: 200 });
+    // none 800×400, "right 10px top 20%" → x = (400 − 800) − 10, y = (300 − 400) · 0.2
+    expect(imageRectInContentBox(BOX, WIDE, 'none', parseObjectPosition('right 10px top 20%'))).toEqual({
+      x: -410, y: -20, width: 800, height: 400,
+    });
+  });
+
+  it('fill ignores percentages but not px offsets', () => {
+    expect(imageRectInContentBox(BOX, WIDE, 'fill', pct(100, 0))).toEqual({ x: 0, y: 0, width: 400, height: 300 });
+    expect(imageRectInContentBox(BOX, WIDE, 'fill', px(5, 6))).toEqual({ x: 5, y: 6, width: 400, height: 300 });
+  });
+
+  it('a tall image uses the other axis', () => {
+    const tall = { width: 100, height: 600 };
+    // contain: min(4, 0.5) = 0.5 → 50×300; cover: max = 4 → 400×2400
+    expect(imageRectInContentBox(BOX, tall, 'contain', CENTER)).toEqual({ x: 175, y: 0, width: 50, height: 300 });
+    expect(imageRectInContentBox(BOX, tall, 'cover', CENTER)).toEqual({ x: 0, y: -1050, width: 400, height: 2400 });
+  });
+});
+
+describe('imageRectInContentBox: zero sizes', () => {
+  it('returns the content box when the natural size is unknown (0)', () => {
+    for (const fit of ['fill', 'contain', 'cover', 'none', 'scale-down'] as const) {
+      expect(imageRectInContentBox(BOX, { width: 0, height: 0 }, fit, CENTER)).toEqual({ x: 0, y: 0, width: 400, height: 300 });
+      expect(imageRectInContentBox(BOX, { width: 800, height: 0 }, fit, CENTER)).toEqual({ x: 0, y: 0, width: 400, height: 300 });
+    }
+  });
+
+  it('a zero-size content box gives finite numbers', () => {
+    for (const fit of ['fill', 'contain', 'cover', 'none', 'scale-down'] as const) {
+      const r = imageRectInContentBox({ width: 0, height: 0 }, WIDE, fit, CENTER);
+      for (const v of Object.values(r)) expect(Number.isFinite(v)).toBe(true);
+    }
+    expect(imageRectInContentBox({ width: 0, height: 0 }, WIDE, 'contain', CENTER)).toEqual({ x: 0, y: 0, width: 0, height: 0 });
+  });
+});
+
+describe('visibleRect', () => {
+  it('clips cover and none to the content box', () => {
+    expect(visibleRect({ x: -100, y: 0, width: 600, height: 300 }, BOX)).toEqual({ x: 0, y: 0, width: 400, height: 300 });
+    expect(visibleRect({ x: -200, y: -50, width: 800, height: 400 }, BOX)).toEqual({ x: 0, y: 0, width: 400, height: 300 });
+  });
+
+  it('leaves a letterboxed image unchanged', () => {
+    expect(visibleRect({ x: 0, y: 50, width: 400, height: 200 }, BOX)).toEqual({ x: 0, y: 50, width: 400, height: 200 });
+  });
+
+  it('clips a partially shifted image', () => {
+    expect(visibleRect({ x: 350, y: -20, width: 100, height: 50 }, BOX)).toEqual({ x: 350, y: 0, width: 50, height: 30 });
+  });
+
+  it('is empty when the image is entirely outside', () => {
+    const r = visibleRect({ x: 500, y: 10, width: 100, height: 50 }, BOX);
+    expect(r.width).toBe(0);
+    expect(r.height).toBe(50);
+    expect(visibleRect({ x: -500, y: -500, width: 100, height: 50 }, BOX)).toEqual({ x: 0, y: 0, width: 0, height: 0 });
+  });
+});

@@ -1,0 +1,62 @@
+// Loads the catalog's default model (nsfwjs MobileNetV2 "mid") in Node, straight from the nsfwjs
+// package via models/extract.mjs, and wraps it as a CamModel. The result is cached at module level;
+// vitest isolates modules per test file, so each test file loads it once (~1 s).
+import * as tf from '@tensorflow/tfjs';
+import { extractModel, readCatalog } from '../../../models/extract.mjs';
+import { prepareCamModel, type CamModel } from '../../../src/background/camModel';
+import type { GraphNode } from '../../../src/core/camHead';
+import type { ModelEntry } from '../../../src/core/catalog';
+
+export const DEFAULT_MODEL_ID = 'nsfw-mobilenet-v2-mid';
+
+export interface RealModel {
+  entry: ModelEntry;
+  /** The model.json object produced by extractModel (graph-model format). */
+  modelJson: { modelTopology: { node: GraphNode[] }; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
+  nodes: GraphNode[];
+  graph: tf.GraphModel;
+  cam: CamModel;
+}
+
+/** Concatenates byte arrays into one fresh ArrayBuffer. */
+export function concatBytes(parts: Uint8Array[]): ArrayBuffer {
+  const total = parts.reduce((sum, p) => sum + p.byteLength, 0);
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.byteLength;
+  }
+  return out.buffer;
+}
+
+export function defaultEntry(): ModelEntry {
+  const catalog = readCatalog() as { models: ModelEntry[] };
+  const entry = catalog.models.find((m) => m.id === DEFAULT_MODEL_ID);
+  if (!entry) throw new Error(`catalog has no ${DEFAULT_MODEL_ID}`);
+  return entry;
+}
+
+async function load(): Promise<RealModel> {
+  await tf.setBackend('cpu');
+  await tf.ready();
+  const entry = defaultEntry();
+  const { modelJson, shards } = extractModel(entry) as {
+    modelJson: RealModel['modelJson'];
+    shards: { fileName: string; bytes: Uint8Array }[];
+  };
+  const weightSpecs = modelJson.weightsManifest.flatMap((group) => group.weights);
+  const weightData = concatBytes(shards.map((s) => s.bytes));
+  const graph = await tf.loadGraphModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData }));
+  const nodes = modelJson.modelTopology.node;
+  const cam = prepareCamModel(entry, graph, nodes);
+  return { entry, modelJson, nodes, graph, cam };
+}
+
+let cached: Promise<RealModel> | undefined;
+
+/** The default model, loaded once per test file. */
+export function loadRealModel(): Promise<RealModel> {
+  cached ??= load();
+  return cached;
+}

@@ -1,7 +1,7 @@
 // Service worker: context menu, message routing and the test seam. The work itself lives in Explainer.
 import browser, { type Menus, type Runtime, type Tabs } from 'webextension-polyfill';
 import { defaultModel, modelPath } from '../core/catalog';
-import { BeginExplainReply, parseMessage, type ExplanationResult, type ImageSource, type Message, type Status } from '../core/messages';
+import { BeginExplainReply, parseMessage, type ExplanationResult, type ExplanationSuccess, type ImageSource, type Message, type Status } from '../core/messages';
 import { configureWasm } from './backend';
 import { errorMessage, Explainer } from './explainer';
 import { ModelHost } from './modelHost';
@@ -16,6 +16,7 @@ const explainer = new Explainer(host);
 /** Where the last explanation is shown, so the seam's explainClass can update it. */
 let lastShown: { tabId: number; frameId: number; overlayId: string; explanationId: string; source: ImageSource } | null = null;
 let lastTimingsMs: Record<string, number> | null = null;
+let lastResult: ExplanationResult | null = null;
 
 browser.runtime.onInstalled.addListener(() => {
   browser.contextMenus.create({ id: MENU_EXPLAIN_IMAGE, title: 'Explain this image', contexts: ['image'] });
@@ -56,14 +57,16 @@ async function beginInPage(tabId: number, frameId: number, srcUrl: string | unde
 async function show(tabId: number, frameId: number, overlayId: string, source: ImageSource, result: ExplanationResult): Promise<void> {
   if (result.ok) {
     lastShown = { tabId, frameId, overlayId, explanationId: result.explanationId, source };
-    record(result.timingsMs);
+    record(result);
   }
   const message: Message = { type: 'show-result', overlayId, result };
   // The tab may have navigated away or closed meanwhile; nothing is left to update then.
   await browser.tabs.sendMessage(tabId, message, { frameId }).catch(() => undefined);
 }
 
-function record(timings: Record<string, number>): void {
+function record(result: ExplanationSuccess): void {
+  lastResult = result;
+  const timings = result.timingsMs;
   lastTimingsMs = timings;
   void browser.storage.session?.set({ lastTimingsMs: timings }).catch(() => undefined);
 }
@@ -113,7 +116,7 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
       return explainer.explainClass(message.explanationId, message.classIndex, message.source).then((result) => {
         if (result.ok) {
           lastShown = { tabId, frameId: sender.frameId ?? 0, overlayId: message.overlayId, explanationId: result.explanationId, source: message.source };
-          record(result.timingsMs);
+          record(result);
         }
         return result;
       });
@@ -126,4 +129,4 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
 });
 
 /** Test and automation seam: the very functions the browser calls. */
-(globalThis as Record<string, unknown>).camLens = { onMenuClick, explainClass, status, host };
+(globalThis as Record<string, unknown>).camLens = { onMenuClick, explainClass, status, lastResult: () => lastResult };

@@ -29,7 +29,7 @@ export function resolveImage(click: ContextClick | null, srcUrl: string | undefi
 
 /** Where the worker reads the pixels shown: the URL actually displayed (currentSrc honours srcset), or the bytes for blob: URLs. */
 export async function imageSource(img: HTMLImageElement): Promise<ImageSource> {
-  if (!img.complete || img.naturalWidth === 0) throw new TargetError('the image has not loaded (or is broken)');
+  // A broken or not-yet-loaded image is still fetched by the worker: it says precisely what is wrong (HTTP 404…).
   const url = img.currentSrc || img.src;
   if (!url) throw new TargetError('the image has no source');
   if (!url.startsWith('blob:')) return { kind: 'url', url };

@@ -1,0 +1,185 @@
+// End to end in Debian's Chromium with the built extension: right-click → Explain this image →
+// a class activation map drawn exactly over the image, class switching, errors, closing.
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ExplanationSuccess } from '../../src/core/messages';
+import {
+  ARTIFACTS, closeOverlays, contentBoxOf, explain, grab, meanDiff, overlayRect, overlayState, startHarness, type Harness, type Rect,
+} from './harness';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+
+afterEach(async () => {
+  // Each test starts from a page without overlays, even when the previous one failed half-way.
+  await closeOverlays(h).catch(() => undefined);
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+function expectSameBox(actual: Rect, expected: Rect): void {
+  for (const key of ['x', 'y', 'width', 'height'] as const) expect(Math.abs(actual[key] - expected[key]), key).toBeLessThanOrEqual(1);
+}
+
+function expectWellFormed(result: ExplanationSuccess): void {
+  expect(result.method).toBe('cam');
+  expect(result.modelId).toBe('nsfw-mobilenet-v2-mid');
+  expect(result.layer).toMatch(/Conv_1\/Relu6$/);
+  expect(result.classes).toHaveLength(5);
+  const probabilities = result.classes.map((c) => c.probability);
+  expect([...probabilities].sort((a, b) => b - a)).toEqual(probabilities);
+  expect(probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
+  expect(result.target.index).toBe(result.classes[0].index);
+  expect(result.map.width * result.map.height).toBe(result.map.values.length);
+  expect(result.map).toMatchObject({ width: 7, height: 7 });
+  const values = result.map.values;
+  expect(Math.max(...values) - Math.min(...values)).toBeGreaterThan(0);
+  expect(result.timingsMs.total).toBeGreaterThan(0);
+}
+
+async function explainAndCheckBox(selector: string): Promise<ExplanationSuccess> {
+  await h.page.locator(selector).scrollIntoViewIfNeeded();
+  const before = await grab(h, await contentBoxOf(h, selector));
+  const result = await explain(h, selector);
+  if (!result.ok) throw new Error(`explanation failed: ${result.error}`);
+  expectWellFormed(result);
+  expect(await overlayState(h)).toEqual(['done']);
+  const box = await contentBoxOf(h, selector);
+  expectSameBox(await overlayRect(h), box);
+  // The heat map really is drawn: the displayed pixels changed noticeably.
+  const after = await grab(h, box);
+  expect(meanDiff(before, after)).toBeGreaterThan(8);
+  return result;
+}
+
+describe('explain this image', () => {
+  test('same-origin photo: exact CAM over the image content box', async () => {
+    const result = await explainAndCheckBox('#cat');
+    expect(result.image).toEqual({ width: 451, height: 300 });
+    expect(['webgl', 'wasm', 'cpu']).toContain(result.backend);
+    const box = await contentBoxOf(h, '#cat');
+    await h.page.screenshot({ path: path.join(ARTIFACTS, 'e2e-overlay.png') });
+    writeFileSync(path.join(ARTIFACTS, 'e2e-cat-result.json'), JSON.stringify(result, null, 2));
+    // The overlay never blocks the page: the image itself is still what the pointer hits.
+    const hit = await h.page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.id, { x: box.x + box.width / 2, y: box.y + box.height / 2 });
+    expect(hit).toBe('cat');
+    await closeOverlays(h);
+  });
+
+  test('switching class recomputes the map, from the panel and from the seam', async () => {
+    const first = await explainAndCheckBox('#cat');
+    const box = await contentBoxOf(h, '#cat');
+    const shownFirst = await grab(h, box);
+    // Click a chip in the middle of the panel (it sits below the image; its shadow root is closed).
+    await h.page.mouse.click(box.x + 60, box.y + box.height + 6 + 24 + 22 * 2.5);
+    await h.page.waitForFunction(() => document.querySelector('[data-cam-lens]')?.getAttribute('data-cam-lens') === 'done');
+    const fromPanel = (await h.worker.evaluate(() => (globalThis as any).camLens.lastResult())) as ExplanationSuccess;
+    expect(fromPanel.ok).toBe(true);
+    expect(fromPanel.target.index).not.toBe(first.target.index);
+    expect(first.classes.map((c) => c.index)).toContain(fromPanel.target.index);
+    expect(fromPanel.map.values).not.toEqual(first.map.values);
+    expect(meanDiff(shownFirst, await grab(h, box))).toBeGreaterThan(2);
+
+    const last = first.classes[4].index;
+    const fromSeam = (await h.worker.evaluate((c) => (globalThis as any).camLens.explainClass(c), last)) as ExplanationSuccess;
+    expect(fromSeam.ok).toBe(true);
+    expect(fromSeam.target).toMatchObject({ index: last, label: first.classes[4].label });
+    expect(fromSeam.map.values).not.toEqual(first.map.values);
+    // Same image, same features: the class probabilities do not change with the target class.
+    expect(fromSeam.classes).toEqual(first.classes);
+    await closeOverlays(h);
+  });
+
+  test('second origin without CORS, with border and padding', async () => {
+    const result = await explainAndCheckBox('#coffee');
+    expect(result.image).toEqual({ width: 600, height: 400 });
+    await closeOverlays(h);
+  });
+
+  test('object-fit: contain colours only the letterboxed picture', async () => {
+    const selector = '#astronaut';
+    await h.page.locator(selector).scrollIntoViewIfNeeded();
+    const box = await contentBoxOf(h, selector);
+    const before = await grab(h, box);
+    await explainAndCheckBox(selector);
+    const after = await grab(h, box);
+    // 512×512 in 420×260: the picture is 260 wide, centred, with 80 px bars either side.
+    const bar = (box.width - box.height) / 2;
+    expect(meanDiff(before, after, { x: 2, y: 2, width: bar - 4, height: box.height - 4 })).toBeLessThan(1);
+    expect(meanDiff(before, after, { x: bar + 4, y: 2, width: box.height - 8, height: box.height - 4 })).toBeGreaterThan(8);
+    await closeOverlays(h);
+  });
+
+  test('second-origin JPEG with object-fit: cover', async () => {
+    const result = await explainAndCheckBox('#rocket');
+    expect(result.image).toEqual({ width: 640, height: 427 });
+    await closeOverlays(h);
+  });
+
+  test('the right one of two identical images, and the srcset candidate shown', async () => {
+    await explainAndCheckBox('#cat2');
+    expectSameBox(await overlayRect(h), await contentBoxOf(h, '#cat2'));
+    await closeOverlays(h);
+    // naturalWidth of a srcset image is density-corrected; decode the shown candidate for its real size.
+    const shown = await h.page.locator('#srcset').evaluate(async (img: HTMLImageElement) => {
+      const bitmap = await createImageBitmap(await (await fetch(img.currentSrc)).blob());
+      return { src: img.currentSrc, width: bitmap.width, height: bitmap.height };
+    });
+    expect(shown.src).toMatch(/chelsea\.png$/);
+    const result = await explainAndCheckBox('#srcset');
+    expect(result.image).toEqual({ width: shown.width, height: shown.height });
+    await closeOverlays(h);
+  });
+
+  test('the overlay follows the image when the page scrolls', async () => {
+    await explainAndCheckBox('#logo');
+    await h.page.mouse.wheel(0, 120);
+    await h.page.waitForFunction(() => window.scrollY > 0);
+    await h.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    expectSameBox(await overlayRect(h), await contentBoxOf(h, '#logo'));
+    await closeOverlays(h);
+  });
+
+  test('a 404 image gives a readable error on the image', async () => {
+    const result = await explain(h, '#missing');
+    expect(result).toEqual({ ok: false, error: expect.stringMatching(/HTTP 404/) });
+    expect(await overlayState(h)).toEqual(['error']);
+    expectSameBox(await overlayRect(h), await contentBoxOf(h, '#missing'));
+    await closeOverlays(h);
+    // The extension keeps working after an error.
+    const again = await explain(h, '#cat');
+    expect(again.ok).toBe(true);
+    await closeOverlays(h);
+  });
+
+  test('Esc leaves the page exactly as it was', async () => {
+    const before = await h.page.evaluate(() => document.documentElement.outerHTML);
+    await explainAndCheckBox('#cat');
+    await closeOverlays(h);
+    expect(await h.page.evaluate(() => document.documentElement.outerHTML)).toBe(before);
+  });
+
+  test('popup shows model, backend, renderer, timings; opacity applies live', async () => {
+    await explainAndCheckBox('#cat');
+    const box = await contentBoxOf(h, '#cat');
+    const shown = await grab(h, box);
+    const popup = await h.context.newPage();
+    await popup.goto(`chrome-extension://${h.extensionId}/popup.html`);
+    await expect.poll(() => popup.locator('#timings').textContent()).toMatch(/\d+ ms/);
+    expect(await popup.locator('#model').textContent()).toContain('MobileNetV2');
+    expect(await popup.locator('#backend').textContent()).toMatch(/WebGL|WebAssembly|CPU/);
+    const renderer = await popup.locator('#renderer').textContent();
+    if ((await popup.locator('#backend').textContent()) === 'WebGL') expect(renderer).not.toBe('—');
+    await popup.locator('#opacity').fill('1');
+    await popup.close();
+    await h.page.bringToFront();
+    await expect.poll(async () => meanDiff(shown, await grab(h, box))).toBeGreaterThan(8);
+    await closeOverlays(h);
+  });
+});

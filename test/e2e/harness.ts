@@ -1,0 +1,110 @@
+// Shared set-up for end-to-end tests: servers, Chromium with the built extension, and helpers that
+// drive an explanation exactly as a user does (real right-click, then the menu's own handler).
+import type { BrowserContext, Page, Worker } from 'playwright-core';
+import { PNG } from 'pngjs';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { launchWithExtension } from '../../scripts/browser.mjs';
+import { startServers } from '../../scripts/servers.mjs';
+import type { ExplanationResult } from '../../src/core/messages';
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+
+export interface Harness {
+  context: BrowserContext;
+  worker: Worker;
+  extensionId: string;
+  page: Page;
+  pageOrigin: string;
+  imageOrigin: string;
+  close(): Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const servers = await startServers();
+  const browser = await launchWithExtension(path.join(ROOT, 'dist'));
+  const page = await browser.context.newPage();
+  await page.goto(`${servers.pageOrigin}/`);
+  await page.waitForLoadState('load');
+  return {
+    ...browser,
+    page,
+    pageOrigin: servers.pageOrigin,
+    imageOrigin: servers.imageOrigin,
+    async close() {
+      await browser.close();
+      await servers.close();
+    },
+  };
+}
+
+/** Right-clicks the element (a real contextmenu event) and runs the context menu's handler for it. */
+export async function explain(h: Harness, selector: string): Promise<ExplanationResult> {
+  const element = h.page.locator(selector);
+  await element.scrollIntoViewIfNeeded();
+  await element.click({ button: 'right' });
+  const srcUrl = await element.evaluate((img: HTMLImageElement) => img.currentSrc || img.src);
+  return h.worker.evaluate(
+    async ({ pageUrl, srcUrl }) => {
+      const [tab] = await chrome.tabs.query({ url: pageUrl });
+      const seam = (globalThis as any).camLens;
+      return seam.onMenuClick({ menuItemId: 'explain-image', srcUrl, frameId: 0, pageUrl, editable: false }, tab);
+    },
+    { pageUrl: h.page.url(), srcUrl },
+  );
+}
+
+export async function overlayState(h: Harness): Promise<string[]> {
+  return h.page.locator('[data-cam-lens]').evaluateAll((els) => els.map((e) => e.getAttribute('data-cam-lens') ?? ''));
+}
+
+export interface Rect { x: number; y: number; width: number; height: number }
+
+/** The element's content box in viewport coordinates, from the browser's own layout. */
+export function contentBoxOf(h: Harness, selector: string): Promise<Rect> {
+  return h.page.locator(selector).evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const cs = getComputedStyle(el);
+    const n = (v: string) => parseFloat(v) || 0;
+    const left = n(cs.borderLeftWidth) + n(cs.paddingLeft);
+    const top = n(cs.borderTopWidth) + n(cs.paddingTop);
+    const right = n(cs.borderRightWidth) + n(cs.paddingRight);
+    const bottom = n(cs.borderBottomWidth) + n(cs.paddingBottom);
+    return { x: r.left + left, y: r.top + top, width: r.width - left - right, height: r.height - top - bottom };
+  });
+}
+
+export function overlayRect(h: Harness): Promise<Rect> {
+  return h.page.locator('[data-cam-lens]').first().evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return { x: r.left, y: r.top, width: r.width, height: r.height };
+  });
+}
+
+export async function closeOverlays(h: Harness): Promise<void> {
+  if ((await h.page.locator('[data-cam-lens]').count()) === 0) return;
+  await h.page.keyboard.press('Escape');
+  await h.page.waitForFunction(() => document.querySelectorAll('[data-cam-lens]').length === 0);
+}
+
+/** Screenshot of a viewport rectangle as raw RGBA. */
+export async function grab(h: Harness, rect: Rect): Promise<PNG> {
+  const clip = { x: Math.round(rect.x), y: Math.round(rect.y), width: Math.round(rect.width), height: Math.round(rect.height) };
+  return PNG.sync.read(await h.page.screenshot({ clip }));
+}
+
+/** Mean absolute RGB difference per pixel between two same-sized screenshots, over a sub-rectangle. */
+export function meanDiff(a: PNG, b: PNG, region: Rect = { x: 0, y: 0, width: a.width, height: a.height }): number {
+  let sum = 0;
+  let count = 0;
+  for (let y = Math.round(region.y); y < Math.round(region.y + region.height); y++) {
+    for (let x = Math.round(region.x); x < Math.round(region.x + region.width); x++) {
+      const i = (y * a.width + x) * 4;
+      sum += Math.abs(a.data[i] - b.data[i]) + Math.abs(a.data[i + 1] - b.data[i + 1]) + Math.abs(a.data[i + 2] - b.data[i + 2]);
+      count++;
+    }
+  }
+  return count ? sum / count / 3 : 0;
+}

@@ -17,6 +17,11 @@ export class CamModelError extends Error {}
 /** Builds a CamModel from a loaded graph model and its topology nodes. */
 export function prepareCamModel(entry: ModelEntry, graph: tf.GraphModel, nodes: GraphNode[]): CamModel {
   const head = findCamHead(nodes);
+  if (head.poolAxesNode) {
+    const axes = graph.weights[head.poolAxesNode]?.[0];
+    const values = axes ? Array.from(axes.dataSync()).sort() : [];
+    if (values.join() !== '1,2') throw new CamModelError(`pooling ${head.poolNode} averages over axes [${values.join(', ')}], not the spatial axes [1, 2]`);
+  }
   const raw = graph.weights[head.weightNode]?.[0];
   if (!raw) throw new CamModelError(`weights ${head.weightNode} not loaded`);
   const classWeights = tf.tidy(() => {

@@ -15,6 +15,8 @@ export interface CamHead {
   /** Pooling node; `poolKernel` is its window for AvgPool (must equal A's H×W at run time), null for Mean. */
   poolNode: string;
   poolKernel: [number, number] | null;
+  /** For Mean pooling, the Const node with its axes (must be the spatial axes [1, 2], checked on load). */
+  poolAxesNode: string | null;
   /** Const node holding the class weights; `weightLayout` tells how to read column c. */
   weightNode: string;
   weightLayout: 'KC' /* [K, C] matmul */ | 'CK' /* [C, K] transposed matmul */ | 'conv1x1' /* [1,1,K,C] */;
@@ -51,23 +53,29 @@ export function findCamHead(nodes: GraphNode[]): CamHead {
       consumers.set(baseName(input), list);
     }
   }
+  /** The single consumer of a node's output; undefined for a graph output; throws when it fans out. */
   const onlyConsumer = (name: string): GraphNode | undefined => {
     const list = consumers.get(name) ?? [];
-    return list.length === 1 ? list[0] : undefined;
+    if (list.length > 1) throw new CamHeadError(`${name} feeds ${list.length} layers, not a single linear head`);
+    return list[0];
   };
   const isConst = (name: string) => byName.get(baseName(name))?.op === 'Const';
 
   const pools = nodes.filter((n) => isGlobalPool(n, byName));
   if (pools.length === 0) throw new CamHeadError('no global average pooling found: exact CAM needs conv → global average pool → linear layer');
-  // The last pooling before the outputs is the head's (earlier ones would be e.g. squeeze-excite blocks).
+  // Converter output is not topologically ordered, so try every pooling: squeeze-excite poolings fail
+  // (their 1×1 convs fuse a non-linearity or fan out), and the classifier's head must be unique.
   const failures: string[] = [];
-  for (const pool of [...pools].reverse()) {
+  const heads: CamHead[] = [];
+  for (const pool of pools) {
     try {
-      return headAfterPool(pool, onlyConsumer, isConst, byName);
+      heads.push(headAfterPool(pool, onlyConsumer, isConst, byName));
     } catch (e) {
       failures.push(`${pool.name}: ${(e as Error).message}`);
     }
   }
+  if (heads.length === 1) return heads[0];
+  if (heads.length > 1) throw new CamHeadError(`${heads.length} poolings each end in a linear layer: cannot tell which is the classifier`);
   throw new CamHeadError(`no pooling is followed by a single linear layer (${failures.join('; ')})`);
 }
 
@@ -75,8 +83,7 @@ function isGlobalPool(n: GraphNode, byName: Map<string, GraphNode>): boolean {
   if (n.op === 'AvgPool') return true; // window checked against the activation size at run time
   if (n.op === 'Mean' && n.input && n.input.length >= 2) {
     const axes = byName.get(baseName(n.input[1]));
-    // Spatial mean over NHWC axes 1 and 2; the axis constant's value is a weight, so accept any Const here
-    // and let the run-time shape check (output [1,K] or [1,1,1,K]) decide.
+    // Spatial mean over NHWC axes 1 and 2; the axis constant's value is a weight, checked once it is loaded.
     return axes?.op === 'Const';
   }
   return false;
@@ -91,6 +98,7 @@ function headAfterPool(
   const featureNode = baseName(pool.input![0]);
   if (!byName.has(featureNode)) throw new CamHeadError(`pool input ${featureNode} missing from graph`);
   let poolKernel: [number, number] | null = null;
+  const poolAxesNode = pool.op === 'Mean' ? baseName(pool.input![1]) : null;
   if (pool.op === 'AvgPool') {
     const k = (pool.attr?.ksize?.list?.i ?? []).map(Number);
     if (k.length !== 4) throw new CamHeadError('AvgPool without a 4-D ksize');
@@ -147,5 +155,5 @@ function headAfterPool(
     throw new CamHeadError(`linear layer is followed by ${tail.op}: the head is not a single linear layer`);
   }
   const outputActivation = tail?.op === 'Softmax' ? 'softmax' : tail?.op === 'Sigmoid' ? 'sigmoid' : 'none';
-  return { featureNode, poolNode: pool.name, poolKernel, weightNode, weightLayout, logitsNode: logits.name, outputActivation };
+  return { featureNode, poolNode: pool.name, poolKernel, poolAxesNode, weightNode, weightLayout, logitsNode: logits.name, outputActivation };
 }

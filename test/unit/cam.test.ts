@@ -65,7 +65,7 @@ beforeAll(async () => {
   const weight = model.graph.weights[model.cam.head.weightNode][0];
   expect(weight.shape).toEqual([1792, 5]);
   Wkc = (await weight.data()) as Float32Array;
-  C = weight.shape[1];
+  C = weight.shape[1]!;
 
   // The bias of the dense layer is the third input of the _FusedMatMul named head.logitsNode.
   const logitsNode = model.nodes.find((n) => n.name === model.cam.head.logitsNode);

@@ -119,7 +119,7 @@ const M2 = [0, 0, 0, -1, 2, 0, -1, -2, 4, 1, -2, -3, 5, 2, -1, -4]; // = 2·A0 �
 // mean A0 = 10/16, mean A1 = 20/16 → logits = (0.625 + 1, −0.625 + 2.5 + 0, 1.25 − 1.25 − 1).
 const LOGITS = [1.625, 1.875, -1];
 
-type Variant = 'mean-kc' | 'avgpool-ck' | 'avgpool-conv1x1' | 'mean-kc-sigmoid';
+type Variant = 'mean-kc' | 'avgpool-ck' | 'avgpool-conv1x1' | 'mean-kc-sigmoid' | 'mean-wrong-axes';
 
 function backbone(): { nodes: JsonNode[]; weights: Weight[] } {
   const conv = { T: FLOAT, strides: ints(1, 1, 1, 1), dilations: ints(1, 1, 1, 1), padding: VALID, data_format: NHWC };
@@ -149,8 +149,9 @@ function synthGraphJson(variant: Variant): { nodes: JsonNode[]; weights: Weight[
   const biasAdd = (input: string): JsonNode => ({ name: 'logits', op: 'BiasAdd', input: [input, DENSE_B.name], attr: { T: FLOAT, data_format: NHWC } });
   switch (variant) {
     case 'mean-kc':
-    case 'mean-kc-sigmoid': {
-      const axes: Weight = { name: 'pool/axes', shape: [2], dtype: 'int32', values: [1, 2] };
+    case 'mean-kc-sigmoid':
+    case 'mean-wrong-axes': {
+      const axes: Weight = { name: 'pool/axes', shape: [2], dtype: 'int32', values: variant === 'mean-wrong-axes' ? [1, 3] : [1, 2] };
       const w: Weight = { name: 'dense/w', shape: [2, 3], dtype: 'float32', values: DENSE_KC };
       add(axes, w, DENSE_B);
       nodes.push(
@@ -221,7 +222,13 @@ const softmax = (z: number[]) => {
 };
 
 describe('hand-built GAP model: CAM checked on paper', () => {
-  const LAYOUT: Record<Variant, string> = { 'mean-kc': 'KC', 'mean-kc-sigmoid': 'KC', 'avgpool-ck': 'CK', 'avgpool-conv1x1': 'conv1x1' };
+  it('a Mean over other than the spatial axes is refused when the model is prepared', async () => {
+    const { graph, nodes } = await loadSynth('mean-wrong-axes');
+    expect(() => prepareCamModel(synthEntry(), graph, nodes)).toThrow(/axes \[1, 3\], not the spatial axes/);
+    graph.dispose();
+  });
+
+  const LAYOUT: Partial<Record<Variant, string>> = { 'mean-kc': 'KC', 'mean-kc-sigmoid': 'KC', 'avgpool-ck': 'CK', 'avgpool-conv1x1': 'conv1x1' };
 
   for (const variant of ['mean-kc', 'avgpool-ck', 'avgpool-conv1x1', 'mean-kc-sigmoid'] as const) {
     it(`${variant}: finds the head and reproduces the hand-computed maps and scores`, async () => {
@@ -306,6 +313,7 @@ describe('findCamHead on hand-made topologies', () => {
       featureNode: 'features',
       poolNode: 'gap',
       poolKernel: [7, 7],
+      poolAxesNode: null,
       weightNode: 'W',
       weightLayout: 'KC',
       logitsNode: 'logits',
@@ -493,10 +501,8 @@ describe('findCamHead on hand-made topologies', () => {
       expect(() => findCamHead(nodes)).toThrow(CamHeadError);
     });
 
-    // KNOWN BUG (see report): onlyConsumer() returns undefined both for "no consumer" (graph output) and
-    // "several consumers", so a linear layer whose output fans out is taken as the final logits.
-    // These tests state the correct behaviour; remove `.fails` once src/core/camHead.ts is fixed.
-    it.fails('MLP head whose first layer fans out (MatMul → {Relu → MatMul, Identity})', () => {
+    // A linear layer whose output fans out is not the final logits (it was once mistaken for them).
+    it('MLP head whose first layer fans out (MatMul → {Relu → MatMul, Identity})', () => {
       const nodes = withBackbone(
         AVGPOOL,
         W,
@@ -510,7 +516,7 @@ describe('findCamHead on hand-made topologies', () => {
       expect(() => findCamHead(nodes)).toThrow(CamHeadError);
     });
 
-    it.fails('an EfficientNet-style SE block (swish fans out) listed after the head is not taken as the head', () => {
+    it('an EfficientNet-style SE block (swish fans out) listed after the head is not taken as the head', () => {
       const nodes = withBackbone(
         AVGPOOL,
         W,

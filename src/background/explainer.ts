@@ -26,6 +26,11 @@ export class Explainer {
 
   constructor(private readonly host: ModelHost) {}
 
+  /** Forgets kept feature maps (they live on the current backend). */
+  reset(): Promise<void> {
+    return this.enqueue(async () => this.kept.clear());
+  }
+
   /** Explains an image for its top class, or for `classIndex` when given. */
   explain(source: ImageSource, classIndex?: number): Promise<ExplanationResult> {
     return this.serialized(() => this.run(source, classIndex));
@@ -44,10 +49,15 @@ export class Explainer {
     });
   }
 
-  private serialized<T extends ExplanationResult>(work: () => Promise<T>): Promise<ExplanationResult> {
-    const run = this.queue.then(work, work).catch((e: unknown): ExplanationResult => ({ ok: false, error: errorMessage(e) }));
-    this.queue = run;
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** Queued work whose failure becomes a readable result instead of a rejection. */
+  private serialized(work: () => Promise<ExplanationResult>): Promise<ExplanationResult> {
+    return this.enqueue(work).catch((e: unknown): ExplanationResult => ({ ok: false, error: errorMessage(e) }));
   }
 
   private async run(source: ImageSource, classIndex: number | undefined): Promise<ExplanationSuccess> {

@@ -2,7 +2,7 @@
 import browser, { type Menus, type Runtime, type Tabs } from 'webextension-polyfill';
 import { defaultModel, modelPath } from '../core/catalog';
 import { BeginExplainReply, parseMessage, type ExplanationResult, type ExplanationSuccess, type ImageSource, type Message, type Status } from '../core/messages';
-import { configureWasm } from './backend';
+import { BACKEND_PREFERENCE, configureWasm, type BackendName } from './backend';
 import { errorMessage, Explainer } from './explainer';
 import { ModelHost } from './modelHost';
 
@@ -128,5 +128,11 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
   }
 });
 
+/** Runs the model on one backend only (benchmarks, and users whose WebGL misbehaves); 'auto' restores the default order. */
+async function useBackend(name: BackendName | 'auto'): Promise<void> {
+  await explainer.reset();
+  await host.setPreference(name === 'auto' ? BACKEND_PREFERENCE : [name]);
+}
+
 /** Test and automation seam: the very functions the browser calls. */
-(globalThis as Record<string, unknown>).camLens = { onMenuClick, explainClass, status, lastResult: () => lastResult };
+(globalThis as Record<string, unknown>).camLens = { onMenuClick, explainClass, status, useBackend, lastResult: () => lastResult };

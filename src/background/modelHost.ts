@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GraphNode } from '../core/camHead';
 import type { ModelEntry } from '../core/catalog';
-import { startBackend, type BackendInfo } from './backend';
+import { BACKEND_PREFERENCE, startBackend, type BackendInfo, type BackendName } from './backend';
 import { prepareCamModel, type CamModel } from './camModel';
 
 export interface HostedModel {
@@ -16,6 +16,7 @@ export interface HostedModel {
 export class ModelHost {
   private loading: Promise<HostedModel> | null = null;
   private loaded: HostedModel | null = null;
+  private preference: BackendName[] = BACKEND_PREFERENCE;
 
   constructor(
     readonly entry: ModelEntry,
@@ -40,8 +41,21 @@ export class ModelHost {
     return this.loading;
   }
 
+  /** Changes the backend order (e.g. for benchmarks); the model reloads on next use. */
+  async setPreference(preference: BackendName[]): Promise<void> {
+    const pending = this.loading;
+    this.loading = null;
+    this.loaded = null;
+    const hosted = await pending?.catch(() => null);
+    if (hosted) {
+      hosted.model.graph.dispose();
+      hosted.model.classWeights.dispose();
+    }
+    this.preference = preference;
+  }
+
   private async load(): Promise<HostedModel> {
-    const backend = await startBackend();
+    const backend = await startBackend(this.preference);
     const started = performance.now();
     const artifacts = await tf.io.http(this.modelUrl).load!();
     const graph = await tf.loadGraphModel(tf.io.fromMemory(artifacts));

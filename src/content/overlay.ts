@@ -11,6 +11,8 @@ export type OverlayState = 'loading' | 'done' | 'error';
 
 /** Device pixels per side above which the smooth map gains nothing visible. */
 const MAX_CANVAS_SIDE = 1024;
+/** A busy overlay gives up after this long (e.g. the service worker was killed mid-way): never a stuck spinner. */
+export const ANSWER_TIMEOUT_MS = 60_000;
 const OBJECT_FITS = new Set<ObjectFit>(['fill', 'contain', 'cover', 'none', 'scale-down']);
 
 export interface OverlayCallbacks {
@@ -30,6 +32,7 @@ export class Overlay {
   private offset = { x: 0, y: 0 };
   private raf = 0;
   private closed = false;
+  private watchdog: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     readonly id: string,
@@ -59,11 +62,17 @@ export class Overlay {
 
   setLoading(): void {
     this.host.dataset.camLens = 'loading';
+    clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(
+      () => this.show({ ok: false, error: `no answer from CAM Lens after ${ANSWER_TIMEOUT_MS / 1000} s; please try again` }),
+      ANSWER_TIMEOUT_MS,
+    );
     if (!this.result) this.renderPanel(`<div class="head"><span class="title busy">Explaining…</span>${CLOSE}</div>`);
   }
 
   show(result: ExplanationResult): void {
     if (this.closed) return;
+    clearTimeout(this.watchdog);
     if (!result.ok) {
       this.result = null;
       this.clearCanvas();
@@ -91,6 +100,7 @@ export class Overlay {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.watchdog);
     cancelAnimationFrame(this.raf);
     this.host.remove();
     this.callbacks.onClose(this);

@@ -146,6 +146,68 @@ describe('explain this image', () => {
     await closeOverlays(h);
   });
 
+  test('the context menu item is registered for images', async () => {
+    // update() rejects for an unknown id: this proves the install handler created the item.
+    const title = await h.worker.evaluate(async () => {
+      await chrome.contextMenus.update('explain-image', { title: 'Explain this image' });
+      return 'ok';
+    });
+    expect(title).toBe('ok');
+  });
+
+  test('a busy state is visible while computing, and the page layout never moves', async () => {
+    const layout = () =>
+      h.page.evaluate(() => Array.from(document.querySelectorAll('body *'), (el) => JSON.stringify(el.getBoundingClientRect())).join('|'));
+    await h.page.locator('#coffee').scrollIntoViewIfNeeded();
+    const before = await layout();
+    await h.page.locator('#coffee').click({ button: 'right' });
+    const srcUrl = await h.page.locator('#coffee').evaluate((img: HTMLImageElement) => img.currentSrc);
+    await h.worker.evaluate(
+      async ({ pageUrl, srcUrl }) => {
+        const [tab] = await chrome.tabs.query({ url: pageUrl });
+        const seam = (globalThis as any).camLens;
+        // Slow backend on purpose, so the busy state lasts long enough to observe.
+        await seam.useBackend('cpu');
+        (globalThis as any).pending = seam.onMenuClick({ menuItemId: 'explain-image', srcUrl, frameId: 0, pageUrl, editable: false }, tab);
+      },
+      { pageUrl: h.page.url(), srcUrl },
+    );
+    await h.page.waitForSelector('[data-cam-lens="loading"]', { timeout: 10_000 });
+    expect(await layout()).toBe(before);
+    const result = await h.worker.evaluate(async () => {
+      const r = await (globalThis as any).pending;
+      await (globalThis as any).camLens.useBackend('auto');
+      return r;
+    });
+    expect(result.ok).toBe(true);
+    expect(result.backend).toBe('cpu');
+    expect(await overlayState(h)).toEqual(['done']);
+    expect(await layout()).toBe(before);
+  });
+
+  test('the overlay follows the image when it is resized', async () => {
+    await explainAndCheckBox('#cat');
+    await h.page.locator('#cat').evaluate((img: HTMLImageElement) => (img.style.width = '300px'));
+    await h.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const box = await contentBoxOf(h, '#cat');
+    expect(box.width).toBeCloseTo(300, 0);
+    expectSameBox(await overlayRect(h), box);
+    await h.page.locator('#cat').evaluate((img: HTMLImageElement) => (img.style.width = ''));
+  });
+
+  test('removing the image removes its overlay', async () => {
+    await explainAndCheckBox('#cat2');
+    const restore = await h.page.locator('#cat2').evaluate((img) => {
+      const parent = img.parentElement!;
+      img.remove();
+      (window as any).__restoreCat2 = () => parent.prepend(img);
+      return true;
+    });
+    expect(restore).toBe(true);
+    await h.page.waitForFunction(() => document.querySelectorAll('[data-cam-lens]').length === 0);
+    await h.page.evaluate(() => (window as any).__restoreCat2());
+  });
+
   test('a 404 image gives a readable error on the image', async () => {
     const result = await explain(h, '#missing');
     expect(result).toEqual({ ok: false, error: expect.stringMatching(/HTTP 404/) });

@@ -1,0 +1,224 @@
+import { describe, expect, it } from 'vitest';
+import { BeginExplainReply, ExplanationResult, parseMessage, Status } from '../../src/core/messages';
+
+function success(): Record<string, unknown> {
+  return {
+    ok: true,
+    explanationId: 'e1',
+    modelId: 'mobilenet',
+    modelName: 'MobileNet',
+    method: 'cam',
+    layer: 'conv_last',
+    backend: 'webgl',
+    classes: [
+      { index: 3, label: 'cat', probability: 0.7 },
+      { index: 0, label: 'dog', probability: 0.2 },
+    ],
+    target: { index: 3, label: 'cat', probability: 0.7 },
+    image: { width: 640, height: 480 },
+    map: { width: 2, height: 2, values: [0.1, -0.2, 0.3, 0.4] },
+    timingsMs: { total: 12.5, infer: 8 },
+  };
+}
+
+function explainClass(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    type: 'explain-class',
+    overlayId: 'ov1',
+    explanationId: 'e1',
+    source: { kind: 'url', url: 'https://example.com/a.png' },
+    classIndex: 2,
+    ...overrides,
+  };
+}
+
+describe('parseMessage: valid variants', () => {
+  it('accepts begin-explain with a srcUrl', () => {
+    expect(parseMessage({ type: 'begin-explain', srcUrl: 'https://x/y.jpg' })).toEqual({
+      type: 'begin-explain',
+      srcUrl: 'https://x/y.jpg',
+    });
+  });
+
+  it('accepts begin-explain without a srcUrl', () => {
+    const m = parseMessage({ type: 'begin-explain' });
+    expect(m).not.toBeNull();
+    expect(m!.type).toBe('begin-explain');
+    expect(m).not.toHaveProperty('srcUrl');
+  });
+
+  it('accepts show-result carrying a success result', () => {
+    const raw = { type: 'show-result', overlayId: 'ov1', result: success() };
+    expect(parseMessage(raw)).toEqual(raw);
+  });
+
+  it('accepts show-result carrying a failure result', () => {
+    const raw = { type: 'show-result', overlayId: 'ov1', result: { ok: false, error: 'boom' } };
+    expect(parseMessage(raw)).toEqual(raw);
+  });
+
+  it('accepts explain-class with a url source', () => {
+    const raw = explainClass();
+    expect(parseMessage(raw)).toEqual(raw);
+  });
+
+  it('accepts explain-class with a dataUrl source', () => {
+    const raw = explainClass({
+      source: { kind: 'dataUrl', dataUrl: 'data:image/png;base64,AAAA', originalUrl: 'blob:https://x/1' },
+      classIndex: 0,
+    });
+    expect(parseMessage(raw)).toEqual(raw);
+  });
+
+  it('accepts get-status', () => {
+    expect(parseMessage({ type: 'get-status' })).toEqual({ type: 'get-status' });
+  });
+});
+
+describe('parseMessage: rejections', () => {
+  it('returns null for an unknown type', () => {
+    expect(parseMessage({ type: 'explode' })).toBeNull();
+    expect(parseMessage({ type: 'GET-STATUS' })).toBeNull();
+  });
+
+  it('returns null when type is missing', () => {
+    expect(parseMessage({ overlayId: 'ov1' })).toBeNull();
+  });
+
+  it('returns null when a required field is missing', () => {
+    expect(parseMessage({ type: 'show-result', result: { ok: false, error: 'x' } })).toBeNull();
+    expect(parseMessage({ type: 'show-result', overlayId: 'ov1' })).toBeNull();
+    for (const field of ['overlayId', 'explanationId', 'source', 'classIndex']) {
+      const raw = explainClass();
+      delete raw[field];
+      expect(parseMessage(raw), `missing ${field}`).toBeNull();
+    }
+  });
+
+  it('returns null for wrong field types', () => {
+    expect(parseMessage({ type: 'begin-explain', srcUrl: 42 })).toBeNull();
+    expect(parseMessage(explainClass({ overlayId: 7 }))).toBeNull();
+    expect(parseMessage(explainClass({ classIndex: '2' }))).toBeNull();
+    expect(parseMessage(explainClass({ source: 'https://example.com/a.png' }))).toBeNull();
+    expect(parseMessage({ type: 'show-result', overlayId: 'ov1', result: { ok: 'false', error: 'x' } })).toBeNull();
+  });
+
+  it('returns null for a negative or fractional classIndex', () => {
+    expect(parseMessage(explainClass({ classIndex: -1 }))).toBeNull();
+    expect(parseMessage(explainClass({ classIndex: 1.5 }))).toBeNull();
+  });
+
+  it('returns null for a dataUrl source whose dataUrl does not start with "data:"', () => {
+    const src = (dataUrl: string) => ({ kind: 'dataUrl', dataUrl, originalUrl: 'blob:x' });
+    expect(parseMessage(explainClass({ source: src('https://example.com/a.png') }))).toBeNull();
+    expect(parseMessage(explainClass({ source: src(' data:image/png;base64,AA') }))).toBeNull();
+    expect(parseMessage(explainClass({ source: src('') }))).toBeNull();
+  });
+
+  it('returns null for a dataUrl source missing originalUrl', () => {
+    expect(parseMessage(explainClass({ source: { kind: 'dataUrl', dataUrl: 'data:,' } }))).toBeNull();
+  });
+
+  it('returns null for an empty url source', () => {
+    expect(parseMessage(explainClass({ source: { kind: 'url', url: '' } }))).toBeNull();
+  });
+
+  it('returns null for an unknown source kind', () => {
+    expect(parseMessage(explainClass({ source: { kind: 'file', url: 'x' } }))).toBeNull();
+  });
+
+  it('returns null for non-objects', () => {
+    for (const raw of [null, undefined, 'get-status', 42, true, [], [{ type: 'get-status' }]]) {
+      expect(parseMessage(raw), JSON.stringify(raw)).toBeNull();
+    }
+  });
+
+  it('returns null for show-result whose success result is malformed', () => {
+    const bad = success();
+    bad.method = 'gradcam';
+    expect(parseMessage({ type: 'show-result', overlayId: 'ov1', result: bad })).toBeNull();
+  });
+});
+
+describe('ExplanationResult', () => {
+  it('accepts a well-formed success and failure', () => {
+    expect(ExplanationResult.safeParse(success()).success).toBe(true);
+    expect(ExplanationResult.safeParse({ ok: false, error: 'x' }).success).toBe(true);
+  });
+
+  it('rejects a success whose map width is 0', () => {
+    const r = success();
+    r.map = { width: 0, height: 2, values: [] };
+    expect(ExplanationResult.safeParse(r).success).toBe(false);
+  });
+
+  it('rejects a success whose map width is not an integer', () => {
+    const r = success();
+    r.map = { width: 1.5, height: 2, values: [1, 2, 3] };
+    expect(ExplanationResult.safeParse(r).success).toBe(false);
+  });
+
+  it('rejects a success whose map height is 0 or negative', () => {
+    const r = success();
+    r.map = { width: 2, height: 0, values: [] };
+    expect(ExplanationResult.safeParse(r).success).toBe(false);
+    r.map = { width: 2, height: -1, values: [] };
+    expect(ExplanationResult.safeParse(r).success).toBe(false);
+  });
+
+  it('rejects a success with a negative class index in target', () => {
+    const r = success();
+    r.target = { index: -1, label: 'cat', probability: 0.7 };
+    expect(ExplanationResult.safeParse(r).success).toBe(false);
+  });
+
+  it('rejects a failure without an error string', () => {
+    expect(ExplanationResult.safeParse({ ok: false }).success).toBe(false);
+  });
+});
+
+describe('BeginExplainReply', () => {
+  it('accepts ok: true with an overlay id and source', () => {
+    const raw = { ok: true, overlayId: 'ov1', source: { kind: 'url', url: 'https://x/a.png' } };
+    const r = BeginExplainReply.safeParse(raw);
+    expect(r.success).toBe(true);
+    expect(r.data).toEqual(raw);
+  });
+
+  it('accepts ok: false with an error', () => {
+    const r = BeginExplainReply.safeParse({ ok: false, error: 'no image here' });
+    expect(r.success).toBe(true);
+    expect(r.data).toEqual({ ok: false, error: 'no image here' });
+  });
+
+  it('rejects ok: true without a source', () => {
+    expect(BeginExplainReply.safeParse({ ok: true, overlayId: 'ov1' }).success).toBe(false);
+  });
+});
+
+describe('Status', () => {
+  const full = {
+    modelId: 'm',
+    modelName: 'Model',
+    modelLoaded: false,
+    backend: null,
+    backendNote: null,
+    renderer: null,
+    lastTimingsMs: null,
+  };
+
+  it('accepts nulls and concrete values for the nullable fields', () => {
+    expect(Status.safeParse(full).success).toBe(true);
+    const loaded = { ...full, modelLoaded: true, backend: 'webgl', backendNote: 'n', renderer: 'ANGLE', lastTimingsMs: { total: 3 } };
+    expect(Status.safeParse(loaded).success).toBe(true);
+  });
+
+  it('requires each nullable field to be present', () => {
+    for (const field of ['backend', 'backendNote', 'renderer', 'lastTimingsMs'] as const) {
+      const raw: Record<string, unknown> = { ...full };
+      delete raw[field];
+      expect(Status.safeParse(raw).success, `missing ${field}`).toBe(false);
+      expect(Status.safeParse({ ...full, [field]: undefined }).success, `undefined ${field}`).toBe(false);
+    }
+  });
+});

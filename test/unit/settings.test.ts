@@ -1,0 +1,172 @@
+import { describe, expect, it, vi } from 'vitest';
+import {
+  DEFAULT_SETTINGS,
+  loadSettings,
+  onSettingsChanged,
+  parseSettings,
+  saveSettings,
+  type Settings,
+  type StorageAreaLike,
+} from '../../src/core/settingsStore';
+
+/** In-memory stand-in for chrome.storage.local. */
+class FakeArea implements StorageAreaLike {
+  data: Record<string, unknown> = {};
+  setCalls: Record<string, unknown>[] = [];
+  constructor(initial: Record<string, unknown> = {}) {
+    this.data = { ...initial };
+  }
+  async get(key: string): Promise<Record<string, unknown>> {
+    return key in this.data ? { [key]: structuredClone(this.data[key]) } : {};
+  }
+  async set(items: Record<string, unknown>): Promise<void> {
+    this.setCalls.push(structuredClone(items));
+    Object.assign(this.data, structuredClone(items));
+  }
+}
+
+describe('parseSettings', () => {
+  it('returns opacity 0.5 for undefined, null and garbage', () => {
+    for (const raw of [undefined, null, 'opacity', 7, true, [], [0.9], { colour: 'red' }]) {
+      expect(parseSettings(raw), JSON.stringify(raw)).toEqual({ opacity: 0.5 });
+    }
+  });
+
+  it('keeps a valid opacity, including the bounds', () => {
+    expect(parseSettings({ opacity: 0.8 })).toEqual({ opacity: 0.8 });
+    expect(parseSettings({ opacity: 0 })).toEqual({ opacity: 0 });
+    expect(parseSettings({ opacity: 1 })).toEqual({ opacity: 1 });
+  });
+
+  it('replaces an out-of-range opacity with 0.5', () => {
+    expect(parseSettings({ opacity: -0.1 })).toEqual({ opacity: 0.5 });
+    expect(parseSettings({ opacity: 1.5 })).toEqual({ opacity: 0.5 });
+  });
+
+  it('replaces a non-number opacity with 0.5', () => {
+    for (const opacity of ['0.8', null, true, {}, Number.NaN]) {
+      expect(parseSettings({ opacity }), String(opacity)).toEqual({ opacity: 0.5 });
+    }
+  });
+
+  it('drops unknown keys', () => {
+    expect(parseSettings({ opacity: 0.3, extra: 1 })).toEqual({ opacity: 0.3 });
+  });
+
+  it('returns a fresh object, not the shared default', () => {
+    const a = parseSettings(undefined);
+    a.opacity = 0.9;
+    expect(parseSettings(undefined)).toEqual({ opacity: 0.5 });
+    expect(DEFAULT_SETTINGS).toEqual({ opacity: 0.5 });
+  });
+});
+
+describe('loadSettings', () => {
+  it('returns defaults from an empty area', async () => {
+    expect(await loadSettings(new FakeArea())).toEqual({ opacity: 0.5 });
+  });
+
+  it('returns stored settings', async () => {
+    expect(await loadSettings(new FakeArea({ settings: { opacity: 0.25 } }))).toEqual({ opacity: 0.25 });
+  });
+
+  it('validates stored settings', async () => {
+    expect(await loadSettings(new FakeArea({ settings: { opacity: 3 } }))).toEqual({ opacity: 0.5 });
+  });
+
+  it('ignores other keys in the area', async () => {
+    expect(await loadSettings(new FakeArea({ opacity: 0.1 }))).toEqual({ opacity: 0.5 });
+  });
+
+  it('returns defaults when get rejects', async () => {
+    const area: StorageAreaLike = {
+      get: () => Promise.reject(new Error('storage unavailable')),
+      set: () => Promise.resolve(),
+    };
+    expect(await loadSettings(area)).toEqual({ opacity: 0.5 });
+  });
+
+  it('asks the area for the "settings" key', async () => {
+    const area = new FakeArea({ settings: { opacity: 0.4 } });
+    const get = vi.spyOn(area, 'get');
+    await loadSettings(area);
+    expect(get).toHaveBeenCalledWith('settings');
+  });
+});
+
+describe('saveSettings', () => {
+  it('persists and returns the patch applied over defaults', async () => {
+    const area = new FakeArea();
+    expect(await saveSettings(area, { opacity: 0.7 })).toEqual({ opacity: 0.7 });
+    expect(area.setCalls).toEqual([{ settings: { opacity: 0.7 } }]);
+    expect(await loadSettings(area)).toEqual({ opacity: 0.7 });
+  });
+
+  it('merges the patch over stored settings (empty patch keeps stored value)', async () => {
+    const area = new FakeArea({ settings: { opacity: 0.2 } });
+    expect(await saveSettings(area, {})).toEqual({ opacity: 0.2 });
+    expect(area.data.settings).toEqual({ opacity: 0.2 });
+  });
+
+  it('persists the validated value, not the raw patch', async () => {
+    const area = new FakeArea({ settings: { opacity: 0.2 } });
+    const result = await saveSettings(area, { opacity: 2 } as Partial<Settings>);
+    expect(result).toEqual({ opacity: 0.5 });
+    expect(area.setCalls).toEqual([{ settings: { opacity: 0.5 } }]);
+  });
+
+  it('still saves when get rejects', async () => {
+    const saved: Record<string, unknown>[] = [];
+    const area: StorageAreaLike = {
+      get: () => Promise.reject(new Error('nope')),
+      set: async (items) => void saved.push(items),
+    };
+    expect(await saveSettings(area, { opacity: 0.9 })).toEqual({ opacity: 0.9 });
+    expect(saved).toEqual([{ settings: { opacity: 0.9 } }]);
+  });
+});
+
+describe('onSettingsChanged', () => {
+  type Cb = (changes: Record<string, { newValue?: unknown }>, areaName: string) => void;
+  function fakeStorage() {
+    const listeners: Cb[] = [];
+    return {
+      storage: { onChanged: { addListener: (cb: Cb) => void listeners.push(cb) } },
+      fire: (changes: Record<string, { newValue?: unknown }>, areaName: string) => listeners.forEach((l) => l(changes, areaName)),
+      listeners,
+    };
+  }
+
+  it('registers exactly one listener', () => {
+    const f = fakeStorage();
+    onSettingsChanged(f.storage, () => {});
+    expect(f.listeners).toHaveLength(1);
+  });
+
+  it('calls the listener with parsed settings for a local "settings" change', () => {
+    const f = fakeStorage();
+    const listener = vi.fn();
+    onSettingsChanged(f.storage, listener);
+    f.fire({ settings: { newValue: { opacity: 0.3 } } }, 'local');
+    f.fire({ settings: { newValue: { opacity: 9 } } }, 'local');
+    f.fire({ settings: {} }, 'local');
+    expect(listener.mock.calls).toEqual([[{ opacity: 0.3 }], [{ opacity: 0.5 }], [{ opacity: 0.5 }]]);
+  });
+
+  it('ignores other storage areas', () => {
+    const f = fakeStorage();
+    const listener = vi.fn();
+    onSettingsChanged(f.storage, listener);
+    f.fire({ settings: { newValue: { opacity: 0.3 } } }, 'sync');
+    f.fire({ settings: { newValue: { opacity: 0.3 } } }, 'session');
+    expect(listener).not.toHaveBeenCalled();
+  });
+
+  it('ignores changes to other keys', () => {
+    const f = fakeStorage();
+    const listener = vi.fn();
+    onSettingsChanged(f.storage, listener);
+    f.fire({ other: { newValue: { opacity: 0.3 } } }, 'local');
+    expect(listener).not.toHaveBeenCalled();
+  });
+});

@@ -26,7 +26,9 @@ export const ExplanationSuccess = z.object({
   target: ClassScore,
   image: z.object({ width: z.number(), height: z.number() }),
   /** Raw (signed, unnormalised) map, row-major. */
-  map: z.object({ width: z.int().check(z.positive()), height: z.int().check(z.positive()), values: z.array(z.number()) }),
+  map: z
+    .object({ width: z.int().check(z.positive()), height: z.int().check(z.positive()), values: z.array(z.number()) })
+    .check(z.refine((m) => m.values.length === m.width * m.height, 'map values do not fill width × height')),
   timingsMs: Timings,
 });
 export type ExplanationSuccess = z.infer<typeof ExplanationSuccess>;

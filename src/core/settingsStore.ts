@@ -30,7 +30,9 @@ export async function loadSettings(area: StorageAreaLike): Promise<Settings> {
 }
 
 export async function saveSettings(area: StorageAreaLike, patch: Partial<Settings>): Promise<Settings> {
-  const next = parseSettings({ ...(await loadSettings(area)), ...patch });
+  // Keys explicitly set to undefined keep their stored value.
+  const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+  const next = parseSettings({ ...(await loadSettings(area)), ...defined });
   await area.set({ [KEY]: next });
   return next;
 }

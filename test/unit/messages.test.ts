@@ -222,3 +222,14 @@ describe('Status', () => {
     }
   });
 });
+
+describe('map shape is validated on receipt', () => {
+  it('rejects a map whose values do not fill width × height', () => {
+    const base = {
+      ok: true, explanationId: 'x1', modelId: 'm', modelName: 'M', method: 'cam', layer: 'l', backend: 'cpu',
+      classes: [], target: { index: 0, label: 'a', probability: 1 }, image: { width: 1, height: 1 }, timingsMs: {},
+    };
+    expect(ExplanationResult.safeParse({ ...base, map: { width: 7, height: 7, values: [1] } }).success).toBe(false);
+    expect(ExplanationResult.safeParse({ ...base, map: { width: 2, height: 1, values: [1, 2] } }).success).toBe(true);
+  });
+});

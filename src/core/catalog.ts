@@ -9,7 +9,8 @@ export interface ModelEntry {
   displayName: string;
   description: string;
   source: { kind: 'nsfwjs'; package: string; folder: string };
-  format: 'graph';
+  /** tfjs model format: a converted TF graph, or a Keras layers model. */
+  format: 'graph' | 'layers';
   inputSize: { width: number; height: number };
   pixelScaling: PixelScaling;
   labels: string[];

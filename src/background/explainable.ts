@@ -1,0 +1,194 @@
+// One model abstraction for every method: the CAM layer's activations, the logits, and the head as
+// a differentiable function of those activations. Graph models and layers models both implement it.
+import * as tf from '@tensorflow/tfjs';
+import { findCamHead, type GraphNode } from '../core/camHead';
+import type { ModelEntry } from '../core/catalog';
+import { findGraphExplainHead, findLayersExplainHead, type LayerInfo, type OutputActivation } from '../core/explainHead';
+
+export class ModelError extends Error {}
+
+export interface ExplainableModel {
+  readonly entry: ModelEntry;
+  /** Name of the explained layer (graph node or Keras layer). */
+  readonly layer: string;
+  readonly outputActivation: OutputActivation;
+  /** Class weights [K, C] of a linear head (exact CAM applies), else null. */
+  readonly camWeights: tf.Tensor2D | null;
+  /** Why exact CAM does not apply (null when it does). */
+  readonly camUnavailable: string | null;
+  /** CAM-layer activations [N, h, w, K] and logits [N, C] for a batch of inputs. Synchronous, use inside tidy. */
+  forward(input: tf.Tensor4D): { features: tf.Tensor4D; logits: tf.Tensor2D };
+  /** Logits [N, C] from CAM-layer activations: differentiable; `input` is needed only by graphs with bypass branches. */
+  head(features: tf.Tensor4D, input: tf.Tensor4D): tf.Tensor2D;
+  dispose(): void;
+}
+
+/** Scores the user sees, from logits. */
+export function scoresFromLogits(model: ExplainableModel, logits: tf.Tensor2D): tf.Tensor2D {
+  if (model.outputActivation === 'softmax') return tf.softmax(logits);
+  if (model.outputActivation === 'sigmoid') return tf.sigmoid(logits);
+  return logits.clone();
+}
+
+/** A converted TF graph model. */
+export class GraphExplainable implements ExplainableModel {
+  readonly layer: string;
+  readonly outputActivation: OutputActivation;
+  readonly camWeights: tf.Tensor2D | null;
+  readonly camUnavailable: string | null;
+  private readonly inputNode: string;
+  private readonly logitsNode: string;
+  /** Whether the head reads tensors other than the CAM layer (bypass branches); learnt on first use. */
+  private headNeedsInput: boolean | null = null;
+
+  constructor(
+    readonly entry: ModelEntry,
+    private readonly graph: tf.GraphModel,
+    nodes: GraphNode[],
+    layerOverride?: string,
+  ) {
+    const head = findGraphExplainHead(nodes, layerOverride);
+    this.layer = head.featureNode;
+    this.inputNode = head.inputNode;
+    this.logitsNode = head.logitsNode;
+    this.outputActivation = head.outputActivation;
+    const linear = linearGraphHead(graph, nodes);
+    const applies = linear !== null && linear.featureNode === this.layer && !(linear.weights instanceof Error);
+    this.camWeights = applies ? (linear.weights as tf.Tensor2D) : null;
+    if (!applies && linear && !(linear.weights instanceof Error)) (linear.weights as tf.Tensor).dispose();
+    this.camUnavailable = applies
+      ? null
+      : linear === null
+        ? 'the model does not end in global average pooling followed by one linear layer'
+        : linear.weights instanceof Error
+          ? linear.weights.message
+          : `exact CAM applies only to layer ${linear.featureNode}`;
+  }
+
+  forward(input: tf.Tensor4D): { features: tf.Tensor4D; logits: tf.Tensor2D } {
+    const [features, logits] = this.graph.execute({ [this.inputNode]: input }, [this.layer, this.logitsNode]) as tf.Tensor[];
+    if (features.rank !== 4) {
+      tf.dispose([features, logits]);
+      throw new ModelError(`layer ${this.layer} is ${features.rank}-D; explaining needs a 4-D convolutional activation`);
+    }
+    return { features: features as tf.Tensor4D, logits: logits.reshape([logits.shape[0], -1]) as tf.Tensor2D };
+  }
+
+  head(features: tf.Tensor4D, input: tf.Tensor4D): tf.Tensor2D {
+    if (this.headNeedsInput !== true) {
+      try {
+        const logits = this.graph.execute({ [this.layer]: features }, this.logitsNode) as tf.Tensor;
+        this.headNeedsInput = false;
+        return logits.reshape([logits.shape[0], -1]) as tf.Tensor2D;
+      } catch (e) {
+        if (this.headNeedsInput === false) throw e;
+        this.headNeedsInput = true;
+      }
+    }
+    const batch = features.shape[0];
+    const inputs = batch === input.shape[0] ? input : tf.tile(input, [batch, 1, 1, 1]);
+    const logits = this.graph.execute({ [this.inputNode]: inputs, [this.layer]: features }, this.logitsNode) as tf.Tensor;
+    return logits.reshape([batch, -1]) as tf.Tensor2D;
+  }
+
+  dispose(): void {
+    this.camWeights?.dispose();
+    this.graph.dispose();
+  }
+}
+
+/** The [K, C] weights of a GAP + linear head, read from the graph (or the reason they cannot be). */
+function linearGraphHead(graph: tf.GraphModel, nodes: GraphNode[]): { featureNode: string; weights: tf.Tensor2D | Error } | null {
+  let head;
+  try {
+    head = findCamHead(nodes);
+  } catch {
+    return null;
+  }
+  if (head.poolAxesNode) {
+    const axes = graph.weights[head.poolAxesNode]?.[0];
+    const values = axes ? Array.from(axes.dataSync()).sort() : [];
+    if (values.join() !== '1,2') return { featureNode: head.featureNode, weights: new ModelError(`pooling ${head.poolNode} averages over axes [${values.join(', ')}], not the spatial axes [1, 2]`) };
+  }
+  const raw = graph.weights[head.weightNode]?.[0];
+  if (!raw) return { featureNode: head.featureNode, weights: new ModelError(`weights ${head.weightNode} not loaded`) };
+  const weights = tf.tidy(() => {
+    switch (head.weightLayout) {
+      case 'KC':
+        return raw.clone() as tf.Tensor2D;
+      case 'CK':
+        return (raw as tf.Tensor2D).transpose() as tf.Tensor2D;
+      case 'conv1x1':
+        return raw.reshape([raw.shape[2]!, raw.shape[3]!]) as tf.Tensor2D;
+    }
+  });
+  return { featureNode: head.featureNode, weights };
+}
+
+/** A Keras layers model (functional or sequential). */
+export class LayersExplainable implements ExplainableModel {
+  readonly layer: string;
+  readonly outputActivation: OutputActivation;
+  readonly camWeights: tf.Tensor2D | null;
+  readonly camUnavailable: string | null;
+  private readonly trunk: tf.LayersModel;
+  private readonly chain: tf.layers.Layer[];
+  private readonly logitsDense: tf.layers.Layer | null;
+
+  constructor(
+    readonly entry: ModelEntry,
+    private readonly model: tf.LayersModel,
+    layerOverride?: string,
+  ) {
+    if (model.outputs.length !== 1) throw new ModelError(`the model has ${model.outputs.length} outputs; an image classifier has one`);
+    const infos = model.layers.map(describeLayer);
+    const outputLayer = model.outputs[0].sourceLayer.name;
+    const found = findLayersExplainHead(infos, outputLayer, layerOverride);
+    this.layer = found.featureLayer;
+    this.outputActivation = found.outputActivation;
+    this.chain = found.chain.map((name) => model.getLayer(name));
+    this.logitsDense = found.logitsDense ? model.getLayer(found.logitsDense) : null;
+    this.trunk = tf.model({ inputs: model.inputs, outputs: model.getLayer(this.layer).output as tf.SymbolicTensor });
+    this.camUnavailable = found.camUnavailable;
+    this.camWeights = found.linearDense ? (model.getLayer(found.linearDense).getWeights()[0].clone() as tf.Tensor2D) : null;
+  }
+
+  forward(input: tf.Tensor4D): { features: tf.Tensor4D; logits: tf.Tensor2D } {
+    const features = this.trunk.predict(input) as tf.Tensor4D;
+    return { features, logits: this.head(features) };
+  }
+
+  head(features: tf.Tensor4D): tf.Tensor2D {
+    let x: tf.Tensor = features;
+    for (const layer of this.chain) {
+      if (layer === this.logitsDense) {
+        // The logits are the Dense layer's pre-activation: x·W + b, whatever activation it applies.
+        const [kernel, bias] = layer.getWeights();
+        x = bias ? tf.add(tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D), bias) : tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D);
+        break;
+      }
+      if (layer === this.chain[this.chain.length - 1] && this.outputActivation !== 'none') break; // final Activation layer
+      x = layer.apply(x, { training: false }) as tf.Tensor;
+    }
+    return x.reshape([x.shape[0], -1]) as tf.Tensor2D;
+  }
+
+  dispose(): void {
+    this.camWeights?.dispose();
+    this.model.dispose();
+  }
+}
+
+function describeLayer(layer: tf.layers.Layer): LayerInfo {
+  const config = layer.getConfig() as { activation?: string; poolSize?: number[] | number; pool_size?: number[] };
+  const shape = layer.outputShape;
+  const pool = config.poolSize ?? config.pool_size;
+  return {
+    name: layer.name,
+    className: layer.getClassName(),
+    outputShape: (Array.isArray(shape[0]) ? shape[0] : shape) as (number | null)[],
+    inbound: layer.inboundNodes.flatMap((n) => n.inboundLayers.map((l) => l.name)),
+    activation: config.activation,
+    poolSize: pool === undefined ? undefined : Array.isArray(pool) ? [pool[0], pool[1]] : [pool, pool],
+  };
+}

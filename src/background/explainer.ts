@@ -1,52 +1,74 @@
-// Turns an image source into an explanation: pixels → forward pass → exact CAM for a class.
-// Keeps the feature maps of recent images so switching class is one matmul, not a new forward pass.
+// Turns an image source into an explanation: pixels → forward pass → the chosen method's map for a
+// class. Keeps the input, activations and scores of recent images so that switching class or method
+// costs only the method itself, not a new forward pass.
 import * as tf from '@tensorflow/tfjs';
+import type { ModelEntry } from '../core/catalog';
+import { localizationBox } from '../core/localization';
 import { LruMap } from '../core/lru';
 import type { ExplanationResult, ExplanationSuccess, ImageSource } from '../core/messages';
+import { METHODS, resolveMethod, type MethodChoice, type MethodId } from '../core/methods';
 import { topClasses } from '../core/scores';
-import { classActivationMap, forward, pixelsToInput } from './camModel';
-import type { ModelHost } from './modelHost';
+import { scoresFromLogits } from './explainable';
+import { computeMap } from './methods/base';
+import { CancelledError, DEFAULT_METHOD_OPTIONS, MethodError, type MethodOptions } from './methods/types';
+import type { HostedModel, ModelHost } from './modelHost';
 import { loadImage, resizeToRgba } from './pixels';
+import { pixelsToInput } from './preprocess';
 
 export const TOP_K = 5;
 const KEPT_EXPLANATIONS = 8;
 
+export interface ExplainRequest {
+  entry: ModelEntry;
+  method: MethodChoice;
+  /** Default: the top class. */
+  classIndex?: number;
+  /** Explain this layer instead of the automatically found one. */
+  layer?: string;
+  /** Compute the localization box. */
+  box?: boolean;
+  methodOptions?: Partial<MethodOptions>;
+  signal?: AbortSignal;
+  progress?(done: number, total: number): void;
+}
+
 interface Kept {
+  hostKey: string;
+  input: tf.Tensor4D;
   features: tf.Tensor4D;
   probabilities: Float32Array;
   image: { width: number; height: number };
-  modelId: string;
 }
 
 export class Explainer {
-  private readonly kept = new LruMap<string, Kept>(KEPT_EXPLANATIONS, (k) => k.features.dispose());
+  private readonly kept = new LruMap<string, Kept>(KEPT_EXPLANATIONS, (k) => tf.dispose([k.input, k.features]));
   /** One explanation at a time: bounded memory, and a burst of clicks queues instead of thrashing the GPU. */
   private queue: Promise<unknown> = Promise.resolve();
   private nextId = 1;
 
   constructor(private readonly host: ModelHost) {}
 
-  /** Forgets kept feature maps (they live on the current backend). */
-  reset(): Promise<void> {
-    return this.enqueue(async () => this.kept.clear());
+  /** Explains an image (for its top class unless `classIndex` is given). */
+  explain(source: ImageSource, request: ExplainRequest): Promise<ExplanationResult> {
+    return this.serialized(() => this.run(source, request));
   }
 
-  /** Explains an image for its top class, or for `classIndex` when given. */
-  explain(source: ImageSource, classIndex?: number): Promise<ExplanationResult> {
-    return this.serialized(() => this.run(source, classIndex));
-  }
-
-  /** Re-explains a kept image for another class; falls back to a full run if it was evicted (or the worker restarted). */
-  explainClass(explanationId: string, classIndex: number, source: ImageSource): Promise<ExplanationResult> {
+  /** Re-explains a kept image for another class or method; falls back to a full run if it was evicted (or the worker restarted). */
+  explainAgain(explanationId: string, source: ImageSource, request: ExplainRequest): Promise<ExplanationResult> {
     return this.serialized(async () => {
-      const kept = this.kept.get(explanationId);
-      if (!kept || kept.modelId !== this.host.entry.id) return this.run(source, classIndex);
       const started = performance.now();
-      const hosted = await this.host.get();
-      const result = await this.describe(explanationId, kept, classIndex, hosted);
-      result.timingsMs = { cam: performance.now() - started, total: performance.now() - started };
+      const hosted = await this.host.get(request.entry, request.layer);
+      const kept = this.kept.get(explanationId);
+      if (!kept || kept.hostKey !== hosted.key) return this.run(source, request);
+      const result = await this.describe(explanationId, kept, hosted, request);
+      result.timingsMs = { method: performance.now() - started, total: performance.now() - started };
       return result;
     });
+  }
+
+  /** Forgets kept activations (e.g. before a backend change: they live on the current backend). */
+  reset(): Promise<void> {
+    return this.enqueue(async () => this.kept.clear());
   }
 
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
@@ -60,16 +82,23 @@ export class Explainer {
     return this.enqueue(work).catch((e: unknown): ExplanationResult => ({ ok: false, error: errorMessage(e) }));
   }
 
-  private async run(source: ImageSource, classIndex: number | undefined): Promise<ExplanationSuccess> {
+  private async run(source: ImageSource, request: ExplainRequest): Promise<ExplanationSuccess> {
     const t0 = performance.now();
-    const hostedPromise = this.host.get(); // load the model while the image downloads
+    const hostedPromise = this.host.get(request.entry, request.layer); // load the model while the image downloads
+    hostedPromise.catch(() => undefined); // an image error is reported first; the load error on the next await
     const image = await loadImage(source);
     const t1 = performance.now();
-    const hosted = await hostedPromise;
+    let hosted: HostedModel;
+    try {
+      hosted = await hostedPromise;
+    } catch (e) {
+      image.bitmap.close();
+      throw e;
+    }
     const t2 = performance.now();
     const { entry } = hosted.model;
-    let rgba: Uint8ClampedArray;
     const size = { width: image.bitmap.width, height: image.bitmap.height };
+    let rgba: Uint8ClampedArray;
     try {
       rgba = resizeToRgba(image.bitmap, entry.inputSize.width, entry.inputSize.height);
     } finally {
@@ -77,58 +106,72 @@ export class Explainer {
     }
     const input = pixelsToInput(rgba, entry.inputSize.width, entry.inputSize.height, entry.pixelScaling);
     const t3 = performance.now();
-    let fwd;
+    let kept: Kept;
     try {
-      fwd = await forward(hosted.model, input);
-    } finally {
+      const [features, probabilitiesT] = tf.tidy(() => {
+        const out = hosted.model.forward(input);
+        return [out.features, scoresFromLogits(hosted.model, out.logits)] as const;
+      });
+      const probabilities = (await probabilitiesT.data()) as Float32Array;
+      probabilitiesT.dispose();
+      kept = { hostKey: hosted.key, input, features, probabilities, image: size };
+    } catch (e) {
       input.dispose();
+      throw e;
     }
     const t4 = performance.now();
     const explanationId = `x${this.nextId++}`;
-    const kept: Kept = { features: fwd.features, probabilities: fwd.probabilities, image: size, modelId: entry.id };
+    this.dropStale(hosted.key);
     this.kept.set(explanationId, kept);
-    const result = await this.describe(explanationId, kept, classIndex, hosted);
+    const result = await this.describe(explanationId, kept, hosted, request);
     const t5 = performance.now();
-    result.timingsMs = {
-      image: t1 - t0,
-      modelWait: t2 - t1,
-      preprocess: t3 - t2,
-      inference: t4 - t3,
-      cam: t5 - t4,
-      total: t5 - t0,
-    };
+    result.timingsMs = { image: t1 - t0, modelWait: t2 - t1, preprocess: t3 - t2, inference: t4 - t3, method: t5 - t4, total: t5 - t0 };
     return result;
   }
 
-  private async describe(
-    explanationId: string,
-    kept: Kept,
-    classIndex: number | undefined,
-    hosted: Awaited<ReturnType<ModelHost['get']>>,
-  ): Promise<ExplanationSuccess> {
+  /** Kept activations of another model (or backend) can never be reused: free them now. */
+  private dropStale(hostKey: string): void {
+    if (this.kept.size > 0 && [...this.kept.values()].some((k) => k.hostKey !== hostKey)) this.kept.clear();
+  }
+
+  private async describe(explanationId: string, kept: Kept, hosted: HostedModel, request: ExplainRequest): Promise<ExplanationSuccess> {
     const { model, backend } = hosted;
     const labels = model.entry.labels;
+    const method: MethodId = resolveMethod(request.method, model.camWeights !== null);
+    if (METHODS[method].needsLinearHead && !model.camWeights) {
+      throw new MethodError(`${METHODS[method].name} does not apply to ${model.entry.displayName}: ${model.camUnavailable}. Choose Grad-CAM or another method`);
+    }
     const classes = topClasses(kept.probabilities, labels, TOP_K);
-    const targetIndex = classIndex ?? classes[0].index;
-    const map = await classActivationMap(model, kept.features, targetIndex);
+    const targetIndex = request.classIndex ?? classes[0].index;
+    const map = await computeMap(method, {
+      model,
+      input: kept.input,
+      features: kept.features,
+      classIndex: targetIndex,
+      options: { ...DEFAULT_METHOD_OPTIONS, ...request.methodOptions },
+      signal: request.signal,
+      progress: request.progress,
+    });
     return {
       ok: true,
       explanationId,
       modelId: model.entry.id,
       modelName: model.entry.displayName,
-      method: 'cam',
-      layer: model.head.featureNode,
+      method,
+      layer: model.layer,
       backend: backend.backend,
       classes,
       target: { index: targetIndex, label: labels[targetIndex] ?? `class ${targetIndex}`, probability: kept.probabilities[targetIndex] },
       image: kept.image,
       map: { width: map.width, height: map.height, values: Array.from(map.values) },
+      ...(request.box ? { box: localizationBox(map, kept.image, { relu: true }) } : {}),
       timingsMs: {},
     };
   }
 }
 
 export function errorMessage(e: unknown): string {
+  if (e instanceof CancelledError) return 'cancelled';
   const message = e instanceof Error ? e.message : String(e);
   return message || 'unknown error';
 }

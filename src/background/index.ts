@@ -1,37 +1,82 @@
 // Service worker: context menu, message routing and the test seam. The work itself lives in Explainer.
 import browser, { type Menus, type Runtime, type Tabs } from 'webextension-polyfill';
-import { defaultModel, modelPath } from '../core/catalog';
-import { BeginExplainReply, parseMessage, type ExplanationResult, type ExplanationSuccess, type ImageSource, type Message, type Status } from '../core/messages';
+import { catalog, defaultModel, findModel, type ModelEntry } from '../core/catalog';
+import {
+  BeginExplainReply, parseMessage, type ExplanationResult, type ExplanationSuccess, type ImageSource, type Message, type ModelStatus, type Status,
+} from '../core/messages';
+import type { MethodChoice } from '../core/methods';
+import { loadSettings, type Settings } from '../core/settingsStore';
 import { BACKEND_PREFERENCE, configureWasm, type BackendName } from './backend';
-import { errorMessage, Explainer } from './explainer';
+import { errorMessage, Explainer, type ExplainRequest } from './explainer';
 import { ModelHost } from './modelHost';
 
 export const MENU_EXPLAIN_IMAGE = 'explain-image';
 
 configureWasm(browser.runtime.getURL('wasm/'));
-const entry = defaultModel();
-const host = new ModelHost(entry, browser.runtime.getURL(modelPath(entry.id)));
+const host = new ModelHost((path) => browser.runtime.getURL(path));
 const explainer = new Explainer(host);
 
-/** Where the last explanation is shown, so the seam's explainClass can update it. */
-let lastShown: { tabId: number; frameId: number; overlayId: string; explanationId: string; source: ImageSource } | null = null;
-let lastTimingsMs: Record<string, number> | null = null;
+/** Where an explanation is shown: the frame and overlay that get its result and progress. */
+interface Shown {
+  tabId: number;
+  frameId: number;
+  overlayId: string;
+}
+
+/** The last shown explanation, so the seam's explainClass can update it. */
+let lastShown: (Shown & { explanationId: string; source: ImageSource; method: ExplanationSuccess['method'] }) | null = null;
 let lastResult: ExplanationResult | null = null;
+/** Running on-demand explanations, by overlay, so the overlay's Cancel button can stop them. */
+const running = new Map<string, AbortController>();
 
 browser.runtime.onInstalled.addListener(() => {
   browser.contextMenus.create({ id: MENU_EXPLAIN_IMAGE, title: 'Explain this image', contexts: ['image'] });
 });
 
+/** Optional overrides of the user's settings (the seam's third argument). */
+export interface ExplainOverrides {
+  method?: MethodChoice;
+  classIndex?: number;
+  layer?: string;
+  box?: boolean;
+  scoreCamChannels?: number | 'all';
+}
+
+function activeModel(settings: Settings): ModelEntry {
+  return findModel(settings.modelId) ?? defaultModel();
+}
+
+async function requestFor(shown: Shown, overrides: ExplainOverrides): Promise<ExplainRequest> {
+  const settings = await loadSettings(browser.storage.local);
+  const key = overlayKey(shown);
+  running.get(key)?.abort();
+  const controller = new AbortController();
+  running.set(key, controller);
+  return {
+    entry: activeModel(settings),
+    method: overrides.method ?? settings.method,
+    classIndex: overrides.classIndex,
+    layer: overrides.layer,
+    box: overrides.box ?? settings.showBox,
+    methodOptions: overrides.scoreCamChannels !== undefined ? { scoreCamChannels: overrides.scoreCamChannels } : undefined,
+    signal: controller.signal,
+    progress: (done, total) => void send(shown, { type: 'progress', overlayId: shown.overlayId, done, total }),
+  };
+}
+
+const overlayKey = (s: Shown) => `${s.tabId}:${s.frameId}:${s.overlayId}`;
+
 /** The handler registered with contextMenus.onClicked; resolves to the explanation it showed. */
-async function onMenuClick(info: Menus.OnClickData, tab?: Tabs.Tab): Promise<ExplanationResult> {
+async function onMenuClick(info: Menus.OnClickData, tab?: Tabs.Tab, overrides: ExplainOverrides = {}): Promise<ExplanationResult> {
   if (info.menuItemId !== MENU_EXPLAIN_IMAGE) return { ok: false, error: `unknown menu item ${String(info.menuItemId)}` };
   if (tab?.id === undefined || tab.id < 0) return { ok: false, error: 'no tab to explain the image in' };
-  const tabId = tab.id;
   const frameId = info.frameId ?? 0;
-  const begin = await beginInPage(tabId, frameId, info.srcUrl);
+  const begin = await beginInPage(tab.id, frameId, info.srcUrl);
   if (!begin.ok) return { ok: false, error: begin.error };
-  const result = await explainer.explain(begin.source);
-  await show(tabId, frameId, begin.overlayId, begin.source, result);
+  const shown = { tabId: tab.id, frameId, overlayId: begin.overlayId };
+  const request = await requestFor(shown, overrides);
+  const result = await explainer.explain(begin.source, request);
+  await show(shown, begin.source, result);
   return result;
 }
 
@@ -54,46 +99,69 @@ async function beginInPage(tabId: number, frameId: number, srcUrl: string | unde
   return reply.success ? reply.data : { ok: false, error: 'the page did not answer' };
 }
 
-async function show(tabId: number, frameId: number, overlayId: string, source: ImageSource, result: ExplanationResult): Promise<void> {
-  if (result.ok) {
-    lastShown = { tabId, frameId, overlayId, explanationId: result.explanationId, source };
-    record(result);
-  }
-  const message: Message = { type: 'show-result', overlayId, result };
+function send(shown: Shown, message: Message): Promise<unknown> {
   // The tab may have navigated away or closed meanwhile; nothing is left to update then.
-  await browser.tabs.sendMessage(tabId, message, { frameId }).catch(() => undefined);
+  return browser.tabs.sendMessage(shown.tabId, message, { frameId: shown.frameId }).catch(() => undefined);
 }
 
-function record(result: ExplanationSuccess): void {
+async function show(shown: Shown, source: ImageSource, result: ExplanationResult): Promise<void> {
+  finished(shown, result, source);
+  await send(shown, { type: 'show-result', overlayId: shown.overlayId, result });
+}
+
+function finished(shown: Shown, result: ExplanationResult, source: ImageSource): void {
+  running.delete(overlayKey(shown));
   lastResult = result;
-  const timings = result.timingsMs;
-  lastTimingsMs = timings;
-  void browser.storage.session?.set({ lastTimingsMs: timings }).catch(() => undefined);
+  if (!result.ok) return;
+  lastShown = { ...shown, explanationId: result.explanationId, source, method: result.method };
+  void browser.storage.session?.set({ lastTimingsMs: result.timingsMs }).catch(() => undefined);
 }
 
-/** Re-explains the last shown image for another class and updates its overlay. */
-async function explainClass(classIndex: number, explanationId?: string): Promise<ExplanationResult> {
+/** Re-explains the last shown image for another class (and optionally another method) and updates its overlay. */
+async function explainClass(classIndex: number, explanationId?: string, method?: MethodChoice): Promise<ExplanationResult> {
   if (!lastShown) return { ok: false, error: 'nothing has been explained yet' };
-  const { tabId, frameId, overlayId, source } = lastShown;
-  const result = await explainer.explainClass(explanationId ?? lastShown.explanationId, classIndex, source);
-  await show(tabId, frameId, overlayId, source, result);
+  const { source } = lastShown;
+  const shown: Shown = { tabId: lastShown.tabId, frameId: lastShown.frameId, overlayId: lastShown.overlayId };
+  const request = await requestFor(shown, { classIndex, method: method ?? lastShown.method });
+  const result = await explainer.explainAgain(explanationId ?? lastShown.explanationId, source, request);
+  await show(shown, source, result);
   return result;
 }
 
-async function status(): Promise<Status> {
-  const hosted = host.current;
+async function status(load = false): Promise<Status> {
+  const settings = await loadSettings(browser.storage.local);
+  const entry = activeModel(settings);
+  if (load) await host.get(entry).catch(() => undefined);
+  const hosted = host.current?.model.entry.id === entry.id ? host.current : null;
   // The worker may have restarted since the last explanation; its timings survive in session storage.
   const session = (await browser.storage.session?.get('lastTimingsMs').catch(() => undefined)) as { lastTimingsMs?: Record<string, number> } | undefined;
-  const stored = lastTimingsMs ?? session?.lastTimingsMs ?? null;
+  const models: ModelStatus[] = catalog.models.map((m) => {
+    const loaded = host.current?.model.entry.id === m.id ? host.current.model : null;
+    return {
+      id: m.id,
+      name: m.displayName,
+      format: m.format,
+      layer: loaded?.layer ?? null,
+      camApplies: loaded ? loaded.camWeights !== null : null,
+      camUnavailable: loaded?.camUnavailable ?? null,
+    };
+  });
   return {
     modelId: entry.id,
     modelName: entry.displayName,
     modelLoaded: hosted !== null,
+    models,
     backend: hosted?.backend.backend ?? null,
     backendNote: hosted?.backend.note ?? null,
     renderer: hosted?.backend.renderer ?? null,
-    lastTimingsMs: stored,
+    lastTimingsMs: (lastResult?.ok ? lastResult.timingsMs : null) ?? session?.lastTimingsMs ?? null,
   };
+}
+
+/** Runs the model on one backend only (benchmarks, and users whose WebGL misbehaves); 'auto' restores the default order. */
+async function useBackend(name: BackendName | 'auto'): Promise<void> {
+  await explainer.reset();
+  host.setPreference(name === 'auto' ? BACKEND_PREFERENCE : [name]);
 }
 
 /** Only our own content scripts and pages may talk to the worker. */
@@ -113,26 +181,24 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
     case 'explain-class': {
       const tabId = sender.tab?.id;
       if (tabId === undefined) return undefined;
-      return explainer.explainClass(message.explanationId, message.classIndex, message.source).then((result) => {
-        if (result.ok) {
-          lastShown = { tabId, frameId: sender.frameId ?? 0, overlayId: message.overlayId, explanationId: result.explanationId, source: message.source };
-          record(result);
-        }
+      const shown: Shown = { tabId, frameId: sender.frameId ?? 0, overlayId: message.overlayId };
+      return requestFor(shown, { classIndex: message.classIndex, method: message.method }).then(async (request) => {
+        const result = await explainer.explainAgain(message.explanationId, message.source, request);
+        finished(shown, result, message.source);
         return result;
       });
     }
+    case 'cancel': {
+      const tabId = sender.tab?.id;
+      if (tabId !== undefined) running.get(overlayKey({ tabId, frameId: sender.frameId ?? 0, overlayId: message.overlayId }))?.abort();
+      return undefined;
+    }
     case 'get-status':
-      return status();
+      return status(message.load);
     default:
       return undefined;
   }
 });
-
-/** Runs the model on one backend only (benchmarks, and users whose WebGL misbehaves); 'auto' restores the default order. */
-async function useBackend(name: BackendName | 'auto'): Promise<void> {
-  await explainer.reset();
-  await host.setPreference(name === 'auto' ? BACKEND_PREFERENCE : [name]);
-}
 
 /** Test and automation seam: the very functions the browser calls. */
 (globalThis as Record<string, unknown>).camLens = { onMenuClick, explainClass, status, useBackend, lastResult: () => lastResult };

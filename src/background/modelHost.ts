@@ -1,74 +1,78 @@
-// Owns the one loaded model: loads it lazily on first use, warms it up, and keeps it while the
-// service worker lives. A killed worker simply loads again on the next request.
+// Owns the loaded model: loads it lazily on first use, warms it up, and keeps it while the service
+// worker lives. One model at a time (switching frees the previous one); a killed worker simply
+// loads again on the next request.
 import * as tf from '@tensorflow/tfjs';
 import type { GraphNode } from '../core/camHead';
-import type { ModelEntry } from '../core/catalog';
+import { modelPath, type ModelEntry } from '../core/catalog';
 import { BACKEND_PREFERENCE, startBackend, type BackendInfo, type BackendName } from './backend';
-import { prepareCamModel, type CamModel } from './camModel';
+import { GraphExplainable, LayersExplainable, type ExplainableModel } from './explainable';
 
 export interface HostedModel {
-  model: CamModel;
+  model: ExplainableModel;
   backend: BackendInfo;
   loadMs: number;
   warmupMs: number;
+  /** Identifies this load: model, layer override and backend; kept feature maps are tied to it. */
+  key: string;
 }
 
 export class ModelHost {
-  private loading: Promise<HostedModel> | null = null;
+  private loading: { key: string; promise: Promise<HostedModel> } | null = null;
   private loaded: HostedModel | null = null;
   private preference: BackendName[] = BACKEND_PREFERENCE;
 
-  constructor(
-    readonly entry: ModelEntry,
-    private readonly modelUrl: string,
-  ) {}
+  /** `baseUrl` resolves the extension's model paths (chrome.runtime.getURL). */
+  constructor(private readonly baseUrl: (path: string) => string) {}
 
   get current(): HostedModel | null {
     return this.loaded;
   }
 
   /** The ready model; concurrent callers share one load. A failed load is retried by the next call. */
-  get(): Promise<HostedModel> {
-    if (!this.loading) {
-      this.loading = this.load().then(
+  get(entry: ModelEntry, layerOverride?: string): Promise<HostedModel> {
+    const key = `${entry.id}|${layerOverride ?? ''}|${this.preference.join(',')}`;
+    if (this.loading?.key !== key) {
+      const previous = this.loading?.promise;
+      const promise = (async () => {
+        const old = await previous?.catch(() => null);
+        if (old) old.model.dispose();
+        this.loaded = null;
+        return this.load(entry, layerOverride, key);
+      })().then(
         (hosted) => (this.loaded = hosted),
         (e) => {
-          this.loading = null;
+          if (this.loading?.promise === promise) this.loading = null;
           throw e;
         },
       );
+      this.loading = { key, promise };
     }
-    return this.loading;
+    return this.loading.promise;
   }
 
-  /** Changes the backend order (e.g. for benchmarks); the model reloads on next use. */
-  async setPreference(preference: BackendName[]): Promise<void> {
-    const pending = this.loading;
-    this.loading = null;
-    this.loaded = null;
-    const hosted = await pending?.catch(() => null);
-    if (hosted) {
-      hosted.model.graph.dispose();
-      hosted.model.classWeights.dispose();
-    }
+  /** Changes the backend order (benchmarks, user override); the model reloads on next use. */
+  setPreference(preference: BackendName[]): void {
     this.preference = preference;
   }
 
-  private async load(): Promise<HostedModel> {
+  private async load(entry: ModelEntry, layerOverride: string | undefined, key: string): Promise<HostedModel> {
     const backend = await startBackend(this.preference);
     const started = performance.now();
-    const artifacts = await tf.io.http(this.modelUrl).load!();
-    const graph = await tf.loadGraphModel(tf.io.fromMemory(artifacts));
-    const nodes = (artifacts.modelTopology as { node: GraphNode[] }).node;
-    const model = prepareCamModel(this.entry, graph, nodes);
+    const artifacts = await tf.io.http(this.baseUrl(modelPath(entry.id))).load!();
+    const model: ExplainableModel =
+      entry.format === 'graph'
+        ? new GraphExplainable(entry, await tf.loadGraphModel(tf.io.fromMemory(artifacts)), (artifacts.modelTopology as { node: GraphNode[] }).node, layerOverride)
+        : new LayersExplainable(entry, await tf.loadLayersModel(tf.io.fromMemory(artifacts)), layerOverride);
     const loadMs = performance.now() - started;
     const warmStart = performance.now();
     // First execution compiles shaders / kernels; do it now so the user's first map is not the slow one.
-    const { width, height } = this.entry.inputSize;
-    const warm = tf.zeros([1, height, width, 3]);
-    const outputs = graph.execute(warm, [model.head.featureNode, model.head.logitsNode]) as tf.Tensor[];
+    const { width, height } = entry.inputSize;
+    const outputs = tf.tidy(() => {
+      const { features, logits } = model.forward(tf.zeros([1, height, width, 3]));
+      return [features, logits];
+    });
     await Promise.all(outputs.map((t) => t.data()));
-    tf.dispose([warm, ...outputs]);
-    return { model, backend, loadMs, warmupMs: performance.now() - warmStart };
+    tf.dispose(outputs);
+    return { model, backend, loadMs, warmupMs: performance.now() - warmStart, key };
   }
 }

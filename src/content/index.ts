@@ -2,8 +2,8 @@
 // and forwards class switches. Runs in every frame; each frame handles its own images.
 import browser from 'webextension-polyfill';
 import { ExplanationResult, parseMessage, type ImageSource, type Message } from '../core/messages';
-import { loadSettings, onSettingsChanged, type Settings } from '../core/settingsStore';
-import { Overlay } from './overlay';
+import { DEFAULT_SETTINGS, loadSettings, onSettingsChanged, type Settings } from '../core/settingsStore';
+import { Overlay, type OverlayDisplay } from './overlay';
 import { imageSource, resolveImage, TargetError, type ContextClick } from './target';
 
 declare global {
@@ -29,7 +29,11 @@ function start(): void {
   void loadSettings(browser.storage.local).then((s) => (settings = s));
   onSettingsChanged(browser.storage, (s) => {
     settings = s;
-    for (const overlay of overlays.values()) overlay.setOpacity(s.opacity);
+    for (const overlay of overlays.values()) overlay.applySettings(display(s));
+  });
+  const display = (s: Settings | null): OverlayDisplay => ({
+    opacity: s?.opacity ?? DEFAULT_SETTINGS.opacity,
+    hideNegative: s?.hideNegative ?? DEFAULT_SETTINGS.hideNegative,
   });
 
   // Capture phase: we see the event even when the page stops its propagation.
@@ -44,7 +48,12 @@ function start(): void {
   );
 
   const callbacks = {
+    onCancel(overlay: Overlay) {
+      const message: Message = { type: 'cancel', overlayId: overlay.id };
+      void browser.runtime.sendMessage(message).catch(() => undefined);
+    },
     onClose(overlay: Overlay) {
+      if (overlay.state === 'loading') this.onCancel(overlay);
       overlays.delete(overlay.id);
       sources.delete(overlay.id);
     },
@@ -52,7 +61,14 @@ function start(): void {
       const explanation = overlay.explanation;
       const source = sources.get(overlay.id);
       if (!explanation || !source) return;
-      const message: Message = { type: 'explain-class', overlayId: overlay.id, explanationId: explanation.explanationId, source, classIndex };
+      const message: Message = {
+        type: 'explain-class',
+        overlayId: overlay.id,
+        explanationId: explanation.explanationId,
+        source,
+        classIndex,
+        method: explanation.method,
+      };
       browser.runtime
         .sendMessage(message)
         .then((raw: unknown) => {
@@ -70,7 +86,7 @@ function start(): void {
       // One overlay per image: explaining it again replaces the old one.
       for (const overlay of overlays.values()) if (overlay.image === image) overlay.close();
       const id = `o${++counter}`;
-      overlays.set(id, new Overlay(id, image, (settings ?? (await loadSettings(browser.storage.local))).opacity, callbacks));
+      overlays.set(id, new Overlay(id, image, display(settings ?? (await loadSettings(browser.storage.local))), callbacks));
       sources.set(id, source);
       return { ok: true as const, overlayId: id, source };
     } catch (e) {
@@ -89,7 +105,7 @@ function start(): void {
       return;
     }
     const id = `o${++counter}`;
-    const overlay = new Overlay(id, image, settings?.opacity ?? 0.5, callbacks);
+    const overlay = new Overlay(id, image, display(settings), callbacks);
     overlays.set(id, overlay);
     overlay.show({ ok: false, error });
   }
@@ -103,6 +119,9 @@ function start(): void {
       case 'show-result':
         overlays.get(message.overlayId)?.show(message.result);
         return Promise.resolve(true);
+      case 'progress':
+        overlays.get(message.overlayId)?.showProgress(message.done, message.total);
+        return undefined;
       default:
         return undefined;
     }

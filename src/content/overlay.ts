@@ -3,8 +3,10 @@
 // never blocks clicks on the page (only its panel takes pointer events).
 import { colormapLut } from '../core/colormap';
 import { contentBox, imageRectInContentBox, parseObjectPosition, type Box, type ObjectFit } from '../core/geometry';
-import { heatmapRgba, normalizeMinMax, upsampleBilinear } from '../core/heatmap';
+import { heatmapRgba } from '../core/heatmap';
 import type { ExplanationResult, ExplanationSuccess } from '../core/messages';
+import { METHODS } from '../core/methods';
+import { prepareDisplayMap, upsampleDisplayMap, type DisplayMap } from '../core/postprocess';
 import { OVERLAY_CSS } from './overlay.css';
 
 export type OverlayState = 'loading' | 'done' | 'error';
@@ -17,15 +19,25 @@ const OBJECT_FITS = new Set<ObjectFit>(['fill', 'contain', 'cover', 'none', 'sca
 
 export interface OverlayCallbacks {
   onClassRequest(overlay: Overlay, classIndex: number): void;
+  onCancel(overlay: Overlay): void;
   onClose(overlay: Overlay): void;
+}
+
+/** Display choices that apply live to open overlays. */
+export interface OverlayDisplay {
+  opacity: number;
+  /** ReLU before normalising: only positive evidence is coloured. */
+  hideNegative: boolean;
 }
 
 export class Overlay {
   readonly host: HTMLDivElement;
   private readonly frame: HTMLDivElement;
   private readonly canvas: HTMLCanvasElement;
+  private readonly boxOutline: HTMLDivElement;
   private readonly panel: HTMLDivElement;
   private result: ExplanationSuccess | null = null;
+  private display: DisplayMap | null = null;
   private lastRect = '';
   private drawnSize = '';
   private imageRect: Box = { x: 0, y: 0, width: 0, height: 0 };
@@ -37,7 +49,7 @@ export class Overlay {
   constructor(
     readonly id: string,
     readonly image: HTMLImageElement,
-    private opacity: number,
+    private settings: OverlayDisplay,
     private readonly callbacks: OverlayCallbacks,
   ) {
     this.host = document.createElement('div');
@@ -46,11 +58,12 @@ export class Overlay {
       'all: initial !important; position: absolute !important; display: block !important; z-index: 2147483647 !important;' +
       'pointer-events: none !important; margin: 0 !important; padding: 0 !important; border: 0 !important; visibility: visible !important; opacity: 1 !important;';
     const root = this.host.attachShadow({ mode: 'closed' });
-    root.innerHTML = `<style>${OVERLAY_CSS}</style><div class="frame"><canvas class="map"></canvas><div class="veil"><div class="spinner"></div></div></div><div class="panel below" role="group" aria-label="CAM Lens"></div>`;
+    root.innerHTML = `<style>${OVERLAY_CSS}</style><div class="frame"><canvas class="map"></canvas><div class="box" hidden></div><div class="veil"><div class="spinner"></div></div></div><div class="panel below" role="group" aria-label="CAM Lens"></div>`;
     this.frame = root.querySelector('.frame')!;
     this.canvas = root.querySelector('.map')!;
+    this.boxOutline = root.querySelector('.box')!;
     this.panel = root.querySelector('.panel')!;
-    this.canvas.style.opacity = String(opacity);
+    this.canvas.style.opacity = String(settings.opacity);
     document.documentElement.appendChild(this.host);
     this.setLoading();
     this.track();
@@ -74,23 +87,51 @@ export class Overlay {
     if (this.closed) return;
     clearTimeout(this.watchdog);
     if (!result.ok) {
+      if (result.error === 'cancelled' && this.result) {
+        // Back to the map that was shown before the cancelled request.
+        this.renderResultPanel(this.result);
+        this.host.dataset.camLens = 'done';
+        return;
+      }
       this.result = null;
+      this.display = null;
       this.clearCanvas();
+      this.boxOutline.hidden = true;
       this.host.dataset.camLens = 'error';
       this.renderPanel(`<div class="head"><span class="title">Could not explain</span>${CLOSE}</div><div class="message"></div>`);
       this.panel.querySelector('.message')!.textContent = result.error;
       return;
     }
     this.result = result;
+    this.display = prepareDisplayMap(result.map, { relu: this.settings.hideNegative });
     this.drawnSize = '';
     this.draw();
+    this.placeBox();
     this.renderResultPanel(result);
     this.host.dataset.camLens = 'done';
   }
 
-  setOpacity(opacity: number): void {
-    this.opacity = opacity;
-    this.canvas.style.opacity = String(opacity);
+  /** Progress of an on-demand method (Score-CAM, Ablation-CAM), with a way to cancel it. */
+  showProgress(done: number, total: number): void {
+    if (this.closed || this.state !== 'loading') return;
+    let progress = this.panel.querySelector<HTMLElement>('.progress');
+    if (!progress) {
+      const holder = document.createElement('div');
+      holder.className = 'progress';
+      holder.innerHTML = '<div class="progress-text"></div><div class="progress-track"><div class="progress-fill"></div></div><button class="cancel" type="button">Cancel</button>';
+      holder.querySelector('.cancel')!.addEventListener('click', () => this.callbacks.onCancel(this));
+      this.panel.appendChild(holder);
+      progress = holder;
+    }
+    progress.querySelector('.progress-text')!.textContent = `Computing… ${done} / ${total} passes`;
+    (progress.querySelector('.progress-fill') as HTMLElement).style.width = `${(100 * done) / total}%`;
+  }
+
+  applySettings(settings: OverlayDisplay): void {
+    const redraw = settings.hideNegative !== this.settings.hideNegative;
+    this.settings = settings;
+    this.canvas.style.opacity = String(settings.opacity);
+    if (redraw && this.result) this.show(this.result);
   }
 
   get explanation(): ExplanationSuccess | null {
@@ -113,7 +154,8 @@ export class Overlay {
 
   private renderResultPanel(result: ExplanationSuccess): void {
     this.renderPanel(`<div class="head"><span class="title"></span>${CLOSE}</div><div class="chips"></div><div class="note" hidden></div>`);
-    this.panel.querySelector('.title')!.textContent = `CAM · ${result.target.label}`;
+    this.panel.querySelector('.title')!.textContent = `${METHODS[result.method].name} · ${result.target.label}`;
+    this.panel.querySelector('.title')!.setAttribute('title', `${result.modelName} — layer ${result.layer}`);
     const chips = this.panel.querySelector('.chips')!;
     for (const c of result.classes) {
       const chip = document.createElement('button');
@@ -133,9 +175,12 @@ export class Overlay {
       });
       chips.appendChild(chip);
     }
-    const flat = normalizeMinMax(result.map).flat;
     const note = this.panel.querySelector('.note') as HTMLElement;
-    if (flat) {
+    const display = this.display;
+    if (display?.noPositiveEvidence) {
+      note.hidden = false;
+      note.textContent = `No positive evidence for ${result.target.label}.`;
+    } else if (display?.flat) {
       note.hidden = false;
       note.textContent = `The map for ${result.target.label} is flat: no location stands out.`;
     }
@@ -185,6 +230,22 @@ export class Overlay {
     const below = content.y + content.height + 6 + this.panel.offsetHeight <= window.innerHeight;
     this.panel.className = `panel ${below ? 'below' : 'inside'}`;
     this.draw();
+    this.placeBox();
+  }
+
+  /** The localization box, from image pixels to the displayed image rectangle. */
+  private placeBox(): void {
+    const box = this.result?.box;
+    this.boxOutline.hidden = !box;
+    if (!box || !this.result) return;
+    const sx = this.imageRect.width / this.result.image.width;
+    const sy = this.imageRect.height / this.result.image.height;
+    Object.assign(this.boxOutline.style, {
+      left: `${this.imageRect.x + box.x * sx}px`,
+      top: `${this.imageRect.y + box.y * sy}px`,
+      width: `${box.width * sx}px`,
+      height: `${box.height * sy}px`,
+    });
   }
 
   /** Positions the host over the content box in document coordinates, correcting for a positioned <html>. */
@@ -206,19 +267,17 @@ export class Overlay {
   }
 
   private draw(): void {
-    if (!this.result) return;
+    if (!this.result || !this.display) return;
     const dpr = window.devicePixelRatio || 1;
     const scale = Math.min(dpr, MAX_CANVAS_SIDE / Math.max(1, this.imageRect.width), MAX_CANVAS_SIDE / Math.max(1, this.imageRect.height));
     const width = Math.max(1, Math.round(this.imageRect.width * scale));
     const height = Math.max(1, Math.round(this.imageRect.height * scale));
-    const size = `${width}x${height}:${this.result.explanationId}:${this.result.target.index}`;
+    const size = `${width}x${height}`;
     if (size === this.drawnSize) return;
     this.drawnSize = size;
     this.canvas.width = width;
     this.canvas.height = height;
-    const normalized = normalizeMinMax(this.result.map);
-    const up = upsampleBilinear({ width: this.result.map.width, height: this.result.map.height, values: normalized.values }, width, height);
-    const rgba = heatmapRgba(up, colormapLut('turbo'), 1);
+    const rgba = heatmapRgba(upsampleDisplayMap(this.display, width, height), colormapLut('turbo'), 1);
     this.canvas.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer as ArrayBuffer, rgba.byteOffset, rgba.length), width, height), 0, 0);
   }
 

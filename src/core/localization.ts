@@ -166,7 +166,8 @@ export function localizationBox(
 
   const map = prepareDisplayMap(raw, { relu: opts.relu ?? true });
   if (imgW === 0 || imgH === 0) return null;
-  if (map.noPositiveEvidence || map.flat) return null;
+  if (map.noPositiveEvidence) return null; // would otherwise box the least negative region
+  // A flat map normalises to all zeros, so largestComponentBox returns null for it below.
 
   const landscape = imgW >= imgH;
   const long = landscape ? imgW : imgH;

@@ -34,6 +34,11 @@ export class LruMap<K, V> {
     }
   }
 
+  /** Values from least to most recently used (does not refresh them). */
+  values(): IterableIterator<V> {
+    return this.entries.values();
+  }
+
   clear(): void {
     for (const [key, value] of this.entries) this.onEvict(value, key);
     this.entries.clear();

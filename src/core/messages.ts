@@ -2,6 +2,9 @@
 // Anything that does not parse is ignored by the receiver.
 // zod/mini: the same validation as zod at a fraction of its size (this ships in every frame's content script).
 import * as z from 'zod/mini';
+import { METHOD_IDS } from './methods';
+
+const MethodId = z.enum(METHOD_IDS);
 
 const ClassScore = z.object({ index: z.int().check(z.nonnegative()), label: z.string(), probability: z.number() });
 
@@ -19,8 +22,10 @@ export const ExplanationSuccess = z.object({
   explanationId: z.string(),
   modelId: z.string(),
   modelName: z.string(),
-  method: z.literal('cam'),
+  method: MethodId,
   layer: z.string(),
+  /** The CAM paper's localization box in image pixels, when asked for (null: nothing above 20 % of max). */
+  box: z.optional(z.nullable(z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() }))),
   backend: z.string(),
   classes: z.array(ClassScore),
   target: ClassScore,
@@ -39,10 +44,22 @@ export type ExplanationFailure = z.infer<typeof ExplanationFailure>;
 export const ExplanationResult = z.discriminatedUnion('ok', [ExplanationSuccess, ExplanationFailure]);
 export type ExplanationResult = z.infer<typeof ExplanationResult>;
 
+export const ModelStatus = z.object({
+  id: z.string(),
+  name: z.string(),
+  format: z.string(),
+  /** Known once the model has loaded. */
+  layer: z.nullable(z.string()),
+  camApplies: z.nullable(z.boolean()),
+  camUnavailable: z.nullable(z.string()),
+});
+export type ModelStatus = z.infer<typeof ModelStatus>;
+
 export const Status = z.object({
   modelId: z.string(),
   modelName: z.string(),
   modelLoaded: z.boolean(),
+  models: z.array(ModelStatus),
   backend: z.nullable(z.string()),
   /** Why the preferred backend (WebGL) is not the one in use, if it is not. */
   backendNote: z.nullable(z.string()),
@@ -55,10 +72,19 @@ export const Message = z.discriminatedUnion('type', [
   // background → content script (in the frame that was right-clicked)
   z.object({ type: z.literal('begin-explain'), srcUrl: z.optional(z.string()) }),
   z.object({ type: z.literal('show-result'), overlayId: z.string(), result: ExplanationResult }),
+  z.object({ type: z.literal('progress'), overlayId: z.string(), done: z.int().check(z.nonnegative()), total: z.int().check(z.positive()) }),
   // content script → background
-  z.object({ type: z.literal('explain-class'), overlayId: z.string(), explanationId: z.string(), source: ImageSource, classIndex: z.int().check(z.nonnegative()) }),
-  // popup → background
-  z.object({ type: z.literal('get-status') }),
+  z.object({
+    type: z.literal('explain-class'),
+    overlayId: z.string(),
+    explanationId: z.string(),
+    source: ImageSource,
+    classIndex: z.int().check(z.nonnegative()),
+    method: MethodId,
+  }),
+  z.object({ type: z.literal('cancel'), overlayId: z.string() }),
+  // popup → background (load: start loading the active model to learn which methods apply)
+  z.object({ type: z.literal('get-status'), load: z.optional(z.boolean()) }),
 ]);
 export type Message = z.infer<typeof Message>;
 

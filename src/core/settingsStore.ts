@@ -1,13 +1,29 @@
 // User settings: one record in extension storage, with defaults and validation on read.
 import * as z from 'zod/mini';
+import { catalog } from './catalog';
+import { METHOD_IDS } from './methods';
+
+export const DEFAULT_SETTINGS = {
+  opacity: 0.5,
+  modelId: catalog.defaultModelId,
+  method: 'auto',
+  showBox: false,
+  hideNegative: true,
+} as const;
 
 export const Settings = z.object({
   /** Heat map opacity over the image, 0–1. */
-  opacity: z.catch(z.number().check(z.gte(0), z.lte(1)), 0.5),
+  opacity: z.catch(z.number().check(z.gte(0), z.lte(1)), DEFAULT_SETTINGS.opacity),
+  /** Active model (a catalog id; unknown ids fall back to the default where used). */
+  modelId: z.catch(z.string().check(z.minLength(1)), DEFAULT_SETTINGS.modelId),
+  /** Explanation method; 'auto' = CAM when the head allows it, else Grad-CAM. */
+  method: z.catch(z.union([z.enum(METHOD_IDS), z.literal('auto')]), DEFAULT_SETTINGS.method),
+  /** Draw the CAM paper's localization box (largest region above 20 % of the map's max). */
+  showBox: z.catch(z.boolean(), DEFAULT_SETTINGS.showBox),
+  /** Display step: ReLU before normalising, so only positive evidence is coloured. */
+  hideNegative: z.catch(z.boolean(), DEFAULT_SETTINGS.hideNegative),
 });
 export type Settings = z.infer<typeof Settings>;
-
-export const DEFAULT_SETTINGS: Settings = { opacity: 0.5 };
 const KEY = 'settings';
 
 /** The storage area's shape we use; matches browser.storage.local / chrome.storage.local. */

@@ -1,9 +1,12 @@
-// Text for the popup's status lines (pure, so it is tested without a browser).
-import type { Status } from '../core/messages';
+// Text and choices for the popup (pure, so it is tested without a browser).
+import type { ModelStatus, Status } from '../core/messages';
+import { METHOD_IDS, METHODS, type MethodChoice } from '../core/methods';
+
+const BACKEND_NAMES: Record<string, string> = { webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'CPU (slow)', webgpu: 'WebGPU' };
 
 export function describeBackend(status: Status): string {
   if (!status.modelLoaded || !status.backend) return 'starts with the first explanation';
-  return status.backend === 'webgl' ? 'WebGL' : status.backend === 'wasm' ? 'WebAssembly' : 'CPU (slow)';
+  return BACKEND_NAMES[status.backend] ?? status.backend;
 }
 
 export function describeTimings(timings: Record<string, number> | null): string {
@@ -12,4 +15,30 @@ export function describeTimings(timings: Record<string, number> | null): string 
     .filter(([name]) => name !== 'total')
     .map(([name, ms]) => `${name} ${Math.round(ms)}`);
   return `${Math.round(timings.total)} ms${parts.length ? ` (${parts.join(', ')})` : ''}`;
+}
+
+export interface MethodOption {
+  value: MethodChoice;
+  label: string;
+  disabled: boolean;
+}
+
+/** The method menu for a model: CAM is offered only when the model's head allows it. */
+export function methodOptions(model: ModelStatus | undefined): MethodOption[] {
+  const camApplies = model?.camApplies;
+  const auto = camApplies === false ? 'Automatic (Grad-CAM: CAM does not apply)' : camApplies ? 'Automatic (CAM)' : 'Automatic (CAM if it applies, else Grad-CAM)';
+  return [
+    { value: 'auto', label: auto, disabled: false },
+    ...METHOD_IDS.map((id) => ({
+      value: id,
+      label: `${METHODS[id].name}${METHODS[id].kind === 'on-demand' ? ' (slow: many passes)' : ''}`,
+      disabled: METHODS[id].needsLinearHead && camApplies === false,
+    })),
+  ];
+}
+
+/** Why CAM is not offered for the model, in words. */
+export function camNote(model: ModelStatus | undefined): string | null {
+  if (!model || model.camApplies !== false) return null;
+  return `CAM does not apply to this model (${model.camUnavailable ?? 'its head is not one linear layer'}); use Grad-CAM or another gradient method.`;
 }

@@ -1,41 +1,81 @@
-// Popup: status from the worker, and the opacity setting (applied live by the content scripts).
+// Popup: settings (model, method, box, display) and the worker's status. Settings apply live.
 import browser from 'webextension-polyfill';
 import { Status, type Message } from '../core/messages';
-import { loadSettings, saveSettings } from '../core/settingsStore';
-import { describeBackend, describeTimings } from './format';
+import { catalog } from '../core/catalog';
+import { loadSettings, saveSettings, type Settings } from '../core/settingsStore';
+import { camNote, describeBackend, describeTimings, methodOptions } from './format';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-async function showStatus(): Promise<void> {
-  const message: Message = { type: 'get-status' };
+async function fetchStatus(load: boolean): Promise<Status | null> {
+  const message: Message = { type: 'get-status', load };
   const parsed = Status.safeParse(await browser.runtime.sendMessage(message).catch(() => null));
-  if (!parsed.success) {
+  return parsed.success ? parsed.data : null;
+}
+
+function render(status: Status | null, settings: Settings): void {
+  if (!status) {
     $('model').textContent = 'the extension did not answer';
     return;
   }
-  const status = parsed.data;
-  $('model').textContent = `${status.modelName}${status.modelLoaded ? '' : ' (not loaded yet)'}`;
+  const active = status.models.find((m) => m.id === status.modelId);
+  $('model').textContent = `${status.modelName}${status.modelLoaded ? '' : ' (loading…)'}`;
+  $('layer').textContent = active?.layer ?? '—';
   $('backend').textContent = describeBackend(status);
   $('renderer').textContent = status.renderer ?? '—';
   $('timings').textContent = describeTimings(status.lastTimingsMs);
   const note = $('backend-note');
   note.hidden = !status.backendNote;
   note.textContent = status.backendNote ? `WebGL is not in use: ${status.backendNote}` : '';
+
+  const select = $<HTMLSelectElement>('method-select');
+  select.replaceChildren(
+    ...methodOptions(active).map((o) => {
+      const option = new Option(o.label, o.value, false, o.value === settings.method);
+      option.disabled = o.disabled;
+      return option;
+    }),
+  );
+  const methodNote = $('method-note');
+  const text = camNote(active);
+  methodNote.hidden = !text;
+  methodNote.textContent = text ?? '';
 }
 
-async function bindOpacity(): Promise<void> {
-  const input = $<HTMLInputElement>('opacity');
-  const output = $<HTMLOutputElement>('opacity-value');
-  const show = (v: number) => (output.textContent = `${Math.round(v * 100)} %`);
-  const settings = await loadSettings(browser.storage.local);
-  input.value = String(settings.opacity);
-  show(settings.opacity);
-  input.addEventListener('input', () => {
-    const opacity = Number(input.value);
-    show(opacity);
-    void saveSettings(browser.storage.local, { opacity });
+async function main(): Promise<void> {
+  let settings = await loadSettings(browser.storage.local);
+  const save = async (patch: Partial<Settings>) => {
+    settings = await saveSettings(browser.storage.local, patch);
+  };
+
+  const modelSelect = $<HTMLSelectElement>('model-select');
+  modelSelect.replaceChildren(...catalog.models.map((m) => new Option(m.displayName, m.id, false, m.id === settings.modelId)));
+  modelSelect.addEventListener('change', async () => {
+    await save({ modelId: modelSelect.value });
+    render(await fetchStatus(false), settings);
+    render(await fetchStatus(true), settings);
   });
+  $<HTMLSelectElement>('method-select').addEventListener('change', (e) => void save({ method: (e.target as HTMLSelectElement).value as Settings['method'] }));
+  const box = $<HTMLInputElement>('show-box');
+  box.checked = settings.showBox;
+  box.addEventListener('change', () => void save({ showBox: box.checked }));
+  const hideNegative = $<HTMLInputElement>('hide-negative');
+  hideNegative.checked = settings.hideNegative;
+  hideNegative.addEventListener('change', () => void save({ hideNegative: hideNegative.checked }));
+
+  const opacity = $<HTMLInputElement>('opacity');
+  const output = $<HTMLOutputElement>('opacity-value');
+  const showOpacity = (v: number) => (output.textContent = `${Math.round(v * 100)} %`);
+  opacity.value = String(settings.opacity);
+  showOpacity(settings.opacity);
+  opacity.addEventListener('input', () => {
+    showOpacity(Number(opacity.value));
+    void save({ opacity: Number(opacity.value) });
+  });
+
+  // Quick first paint from what the worker knows, then again once the active model has loaded.
+  render(await fetchStatus(false), settings);
+  render(await fetchStatus(true), settings);
 }
 
-void showStatus();
-void bindOpacity();
+void main();

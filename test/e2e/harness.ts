@@ -40,20 +40,31 @@ export async function startHarness(): Promise<Harness> {
   };
 }
 
+/** Optional overrides passed to the seam (method, class, layer, box, Score-CAM channels). */
+export type Overrides = Record<string, unknown>;
+
 /** Right-clicks the element (a real contextmenu event) and runs the context menu's handler for it. */
-export async function explain(h: Harness, selector: string): Promise<ExplanationResult> {
+export async function explain(h: Harness, selector: string, overrides: Overrides = {}): Promise<ExplanationResult> {
   const element = h.page.locator(selector);
   await element.scrollIntoViewIfNeeded();
   await element.click({ button: 'right' });
   const srcUrl = await element.evaluate((img: HTMLImageElement) => img.currentSrc || img.src);
   return h.worker.evaluate(
-    async ({ pageUrl, srcUrl }) => {
+    async ({ pageUrl, srcUrl, overrides }) => {
       const [tab] = await chrome.tabs.query({ url: pageUrl });
       const seam = (globalThis as any).camLens;
-      return seam.onMenuClick({ menuItemId: 'explain-image', srcUrl, frameId: 0, pageUrl, editable: false }, tab);
+      return seam.onMenuClick({ menuItemId: 'explain-image', srcUrl, frameId: 0, pageUrl, editable: false }, tab, overrides);
     },
-    { pageUrl: h.page.url(), srcUrl },
+    { pageUrl: h.page.url(), srcUrl, overrides },
   );
+}
+
+/** Writes extension settings as the popup does (chrome.storage.local 'settings'). */
+export async function setSettings(h: Harness, patch: Record<string, unknown>): Promise<void> {
+  await h.worker.evaluate(async (patch) => {
+    const { settings } = await chrome.storage.local.get('settings');
+    await chrome.storage.local.set({ settings: { ...(settings ?? {}), ...patch } });
+  }, patch);
 }
 
 export async function overlayState(h: Harness): Promise<string[]> {

@@ -1,0 +1,121 @@
+// Every method, end to end in Chromium, on both bundled models: the graph model with a linear head
+// (CAM applies) and the layers model with an MLP head (CAM does not; gradient methods do).
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { ExplanationSuccess } from '../../src/core/messages';
+import { METHOD_IDS, type MethodId } from '../../src/core/methods';
+import { closeOverlays, contentBoxOf, explain, overlayRect, overlayState, setSettings, startHarness, type Harness } from './harness';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+  // WASM keeps the many-pass methods quick on this GPU-less machine; WebGL is covered by explain.test.ts and below.
+  await h.worker.evaluate(() => (globalThis as any).camLens.useBackend('wasm'));
+});
+
+afterEach(async () => {
+  await closeOverlays(h).catch(() => undefined);
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+function expectMap(result: ExplanationSuccess, method: MethodId): void {
+  expect(result.method).toBe(method);
+  expect(result.map).toMatchObject({ width: 7, height: 7 });
+  expect(result.map.values.every(Number.isFinite)).toBe(true);
+}
+
+const FAST = { scoreCamChannels: 16 };
+
+describe.each([
+  { modelId: 'nsfw-mobilenet-v2-mid', layer: /Conv_1\/Relu6$/, camApplies: true },
+  { modelId: 'nsfw-mobilenet-v2', layer: /^out_relu$/, camApplies: false },
+])('$modelId', ({ modelId, layer, camApplies }) => {
+  beforeAll(async () => {
+    await setSettings(h, { modelId });
+  });
+
+  test.each(METHOD_IDS.filter((m) => camApplies || m !== 'cam'))('%s draws a map over the image', async (method) => {
+    const result = await explain(h, '#coffee', { method, ...FAST });
+    if (!result.ok) throw new Error(result.error);
+    expect(result.modelId).toBe(modelId);
+    expect(result.layer).toMatch(layer);
+    expect(result.backend).toBe('wasm');
+    expectMap(result, method);
+    expect(await overlayState(h)).toEqual(['done']);
+    const box = await contentBoxOf(h, '#coffee');
+    const overlay = await overlayRect(h);
+    expect(Math.abs(overlay.width - box.width)).toBeLessThanOrEqual(1);
+  });
+
+  test('automatic method picks CAM exactly when the head allows it', async () => {
+    const result = await explain(h, '#cat', { method: 'auto' });
+    if (!result.ok) throw new Error(result.error);
+    expect(result.method).toBe(camApplies ? 'cam' : 'gradcam');
+  });
+
+  if (!camApplies) {
+    test('CAM on an MLP head is refused with a message that points to Grad-CAM', async () => {
+      const result = await explain(h, '#cat', { method: 'cam' });
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.error).toMatch(/does not apply.*Grad-CAM/);
+      expect(await overlayState(h)).toEqual(['error']);
+    });
+  }
+});
+
+describe('options', () => {
+  beforeAll(async () => {
+    await setSettings(h, { modelId: 'nsfw-mobilenet-v2-mid', method: 'auto' });
+  });
+
+  test('the localization box is in image pixels, inside the image', async () => {
+    const result = await explain(h, '#rocket', { box: true });
+    if (!result.ok) throw new Error(result.error);
+    expect(result.box).toBeTruthy();
+    const box = result.box!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(result.image.width);
+    expect(box.y + box.height).toBeLessThanOrEqual(result.image.height);
+    expect(box.width * box.height).toBeGreaterThan(0);
+  });
+
+  test('class switching keeps the method', async () => {
+    const first = await explain(h, '#cat', { method: 'layercam' });
+    if (!first.ok) throw new Error(first.error);
+    const other = first.classes[1].index;
+    const again = (await h.worker.evaluate((c) => (globalThis as any).camLens.explainClass(c), other)) as ExplanationSuccess;
+    expect(again.ok).toBe(true);
+    expect(again.method).toBe('layercam');
+    expect(again.target.index).toBe(other);
+  });
+
+  test('closing the overlay cancels an on-demand method', async () => {
+    await h.page.locator('#cat').scrollIntoViewIfNeeded();
+    await h.page.locator('#cat').click({ button: 'right' });
+    const srcUrl = await h.page.locator('#cat').evaluate((img: HTMLImageElement) => img.currentSrc);
+    await h.worker.evaluate(
+      async ({ pageUrl, srcUrl }) => {
+        const [tab] = await chrome.tabs.query({ url: pageUrl });
+        // All 1792 channels: far longer than this test waits.
+        (globalThis as any).pending = (globalThis as any).camLens.onMenuClick(
+          { menuItemId: 'explain-image', srcUrl, frameId: 0, pageUrl, editable: false }, tab, { method: 'scorecam', scoreCamChannels: 'all' },
+        );
+      },
+      { pageUrl: h.page.url(), srcUrl },
+    );
+    await h.page.waitForSelector('[data-cam-lens="loading"]');
+    await h.page.waitForTimeout(500);
+    await h.page.keyboard.press('Escape');
+    const started = Date.now();
+    const result = await h.worker.evaluate(() => (globalThis as any).pending);
+    expect(result).toEqual({ ok: false, error: 'cancelled' });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // The worker is free again.
+    const next = await explain(h, '#cat');
+    expect(next.ok).toBe(true);
+  });
+});

@@ -28,6 +28,7 @@ function explainClass(overrides: Record<string, unknown> = {}): Record<string, u
     explanationId: 'e1',
     source: { kind: 'url', url: 'https://example.com/a.png' },
     classIndex: 2,
+    method: 'gradcam',
     ...overrides,
   };
 }
@@ -134,8 +135,8 @@ describe('parseMessage: rejections', () => {
   });
 
   it('returns null for show-result whose success result is malformed', () => {
-    const bad = success();
-    bad.method = 'gradcam';
+    const bad: Record<string, unknown> = success();
+    bad.method = 'no-such-method';
     expect(parseMessage({ type: 'show-result', overlayId: 'ov1', result: bad })).toBeNull();
   });
 });
@@ -201,6 +202,7 @@ describe('Status', () => {
     modelId: 'm',
     modelName: 'Model',
     modelLoaded: false,
+    models: [{ id: 'm', name: 'Model', format: 'graph', layer: null, camApplies: null, camUnavailable: null }],
     backend: null,
     backendNote: null,
     renderer: null,

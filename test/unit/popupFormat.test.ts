@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Status } from '../../src/core/messages';
-import { describeBackend, describeTimings } from '../../src/popup/format';
+import { camNote, describeBackend, describeTimings, methodOptions } from '../../src/popup/format';
+import type { ModelStatus } from '../../src/core/messages';
 
 function status(overrides: Partial<Status> = {}): Status {
   return {
     modelId: 'm',
     modelName: 'Model',
     modelLoaded: true,
+    models: [],
     backend: 'webgl',
     backendNote: null,
     renderer: null,
@@ -59,5 +61,36 @@ describe('describeTimings', () => {
 
   it('omits the parentheses when total is the only entry', () => {
     expect(describeTimings({ total: 0.4 })).toBe('0 ms');
+  });
+});
+
+describe('methodOptions and camNote', () => {
+  const model = (camApplies: boolean | null): ModelStatus => ({
+    id: 'm', name: 'M', format: 'layers', layer: camApplies === null ? null : 'out_relu', camApplies, camUnavailable: camApplies === false ? 'the head has 3 dense layers' : null,
+  });
+
+  it('offers automatic plus all nine methods', () => {
+    const options = methodOptions(model(true));
+    expect(options.map((o) => o.value)).toEqual(['auto', 'cam', 'gradcam', 'gradcampp', 'xgradcam', 'hirescam', 'layercam', 'eigencam', 'scorecam', 'ablationcam']);
+    expect(options.some((o) => o.disabled)).toBe(false);
+  });
+
+  it('disables only CAM when the head is not linear, and says why', () => {
+    const options = methodOptions(model(false));
+    expect(options.filter((o) => o.disabled).map((o) => o.value)).toEqual(['cam']);
+    expect(options[0].label).toMatch(/Grad-CAM/);
+    expect(camNote(model(false))).toMatch(/CAM does not apply.*3 dense layers.*Grad-CAM/);
+  });
+
+  it('keeps CAM selectable while the model is not loaded yet, with no note', () => {
+    expect(methodOptions(model(null)).find((o) => o.value === 'cam')!.disabled).toBe(false);
+    expect(camNote(model(null))).toBeNull();
+    expect(camNote(undefined)).toBeNull();
+  });
+
+  it('marks the many-pass methods as slow', () => {
+    const labels = Object.fromEntries(methodOptions(model(true)).map((o) => [o.value, o.label]));
+    expect(labels.scorecam).toMatch(/slow/);
+    expect(labels.gradcam).not.toMatch(/slow/);
   });
 });

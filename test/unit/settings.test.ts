@@ -25,57 +25,61 @@ class FakeArea implements StorageAreaLike {
   }
 }
 
+/** Expected settings: the documented defaults (written out here, not imported) with overrides. */
+const defaults = { opacity: 0.5, modelId: 'nsfw-mobilenet-v2-mid', method: 'auto', showBox: false, hideNegative: true };
+const withDefaults = (patch: Partial<Settings> = {}) => ({ ...defaults, ...patch });
+
 describe('parseSettings', () => {
   it('returns opacity 0.5 for undefined, null and garbage', () => {
     for (const raw of [undefined, null, 'opacity', 7, true, [], [0.9], { colour: 'red' }]) {
-      expect(parseSettings(raw), JSON.stringify(raw)).toEqual({ opacity: 0.5 });
+      expect(parseSettings(raw), JSON.stringify(raw)).toEqual(withDefaults({ opacity: 0.5 }));
     }
   });
 
   it('keeps a valid opacity, including the bounds', () => {
-    expect(parseSettings({ opacity: 0.8 })).toEqual({ opacity: 0.8 });
-    expect(parseSettings({ opacity: 0 })).toEqual({ opacity: 0 });
-    expect(parseSettings({ opacity: 1 })).toEqual({ opacity: 1 });
+    expect(parseSettings({ opacity: 0.8 })).toEqual(withDefaults({ opacity: 0.8 }));
+    expect(parseSettings({ opacity: 0 })).toEqual(withDefaults({ opacity: 0 }));
+    expect(parseSettings({ opacity: 1 })).toEqual(withDefaults({ opacity: 1 }));
   });
 
   it('replaces an out-of-range opacity with 0.5', () => {
-    expect(parseSettings({ opacity: -0.1 })).toEqual({ opacity: 0.5 });
-    expect(parseSettings({ opacity: 1.5 })).toEqual({ opacity: 0.5 });
+    expect(parseSettings({ opacity: -0.1 })).toEqual(withDefaults({ opacity: 0.5 }));
+    expect(parseSettings({ opacity: 1.5 })).toEqual(withDefaults({ opacity: 0.5 }));
   });
 
   it('replaces a non-number opacity with 0.5', () => {
     for (const opacity of ['0.8', null, true, {}, Number.NaN]) {
-      expect(parseSettings({ opacity }), String(opacity)).toEqual({ opacity: 0.5 });
+      expect(parseSettings({ opacity }), String(opacity)).toEqual(withDefaults({ opacity: 0.5 }));
     }
   });
 
   it('drops unknown keys', () => {
-    expect(parseSettings({ opacity: 0.3, extra: 1 })).toEqual({ opacity: 0.3 });
+    expect(parseSettings({ opacity: 0.3, extra: 1 })).toEqual(withDefaults({ opacity: 0.3 }));
   });
 
   it('returns a fresh object, not the shared default', () => {
     const a = parseSettings(undefined);
     a.opacity = 0.9;
-    expect(parseSettings(undefined)).toEqual({ opacity: 0.5 });
-    expect(DEFAULT_SETTINGS).toEqual({ opacity: 0.5 });
+    expect(parseSettings(undefined)).toEqual(withDefaults({ opacity: 0.5 }));
+    expect(DEFAULT_SETTINGS).toEqual(withDefaults({ opacity: 0.5 }));
   });
 });
 
 describe('loadSettings', () => {
   it('returns defaults from an empty area', async () => {
-    expect(await loadSettings(new FakeArea())).toEqual({ opacity: 0.5 });
+    expect(await loadSettings(new FakeArea())).toEqual(withDefaults({ opacity: 0.5 }));
   });
 
   it('returns stored settings', async () => {
-    expect(await loadSettings(new FakeArea({ settings: { opacity: 0.25 } }))).toEqual({ opacity: 0.25 });
+    expect(await loadSettings(new FakeArea({ settings: withDefaults({ opacity: 0.25 }) }))).toEqual(withDefaults({ opacity: 0.25 }));
   });
 
   it('validates stored settings', async () => {
-    expect(await loadSettings(new FakeArea({ settings: { opacity: 3 } }))).toEqual({ opacity: 0.5 });
+    expect(await loadSettings(new FakeArea({ settings: withDefaults({ opacity: 3 }) }))).toEqual(withDefaults({ opacity: 0.5 }));
   });
 
   it('ignores other keys in the area', async () => {
-    expect(await loadSettings(new FakeArea({ opacity: 0.1 }))).toEqual({ opacity: 0.5 });
+    expect(await loadSettings(new FakeArea({ opacity: 0.1 }))).toEqual(withDefaults({ opacity: 0.5 }));
   });
 
   it('returns defaults when get rejects', async () => {
@@ -83,11 +87,11 @@ describe('loadSettings', () => {
       get: () => Promise.reject(new Error('storage unavailable')),
       set: () => Promise.resolve(),
     };
-    expect(await loadSettings(area)).toEqual({ opacity: 0.5 });
+    expect(await loadSettings(area)).toEqual(withDefaults({ opacity: 0.5 }));
   });
 
   it('asks the area for the "settings" key', async () => {
-    const area = new FakeArea({ settings: { opacity: 0.4 } });
+    const area = new FakeArea({ settings: withDefaults({ opacity: 0.4 }) });
     const get = vi.spyOn(area, 'get');
     await loadSettings(area);
     expect(get).toHaveBeenCalledWith('settings');
@@ -97,22 +101,22 @@ describe('loadSettings', () => {
 describe('saveSettings', () => {
   it('persists and returns the patch applied over defaults', async () => {
     const area = new FakeArea();
-    expect(await saveSettings(area, { opacity: 0.7 })).toEqual({ opacity: 0.7 });
-    expect(area.setCalls).toEqual([{ settings: { opacity: 0.7 } }]);
-    expect(await loadSettings(area)).toEqual({ opacity: 0.7 });
+    expect(await saveSettings(area, { opacity: 0.7 })).toEqual(withDefaults({ opacity: 0.7 }));
+    expect(area.setCalls).toEqual([{ settings: withDefaults({ opacity: 0.7 }) }]);
+    expect(await loadSettings(area)).toEqual(withDefaults({ opacity: 0.7 }));
   });
 
   it('merges the patch over stored settings (empty patch keeps stored value)', async () => {
-    const area = new FakeArea({ settings: { opacity: 0.2 } });
-    expect(await saveSettings(area, {})).toEqual({ opacity: 0.2 });
-    expect(area.data.settings).toEqual({ opacity: 0.2 });
+    const area = new FakeArea({ settings: withDefaults({ opacity: 0.2 }) });
+    expect(await saveSettings(area, {})).toEqual(withDefaults({ opacity: 0.2 }));
+    expect(area.data.settings).toEqual(withDefaults({ opacity: 0.2 }));
   });
 
   it('persists the validated value, not the raw patch', async () => {
-    const area = new FakeArea({ settings: { opacity: 0.2 } });
+    const area = new FakeArea({ settings: withDefaults({ opacity: 0.2 }) });
     const result = await saveSettings(area, { opacity: 2 } as Partial<Settings>);
-    expect(result).toEqual({ opacity: 0.5 });
-    expect(area.setCalls).toEqual([{ settings: { opacity: 0.5 } }]);
+    expect(result).toEqual(withDefaults({ opacity: 0.5 }));
+    expect(area.setCalls).toEqual([{ settings: withDefaults({ opacity: 0.5 }) }]);
   });
 
   it('still saves when get rejects', async () => {
@@ -121,8 +125,8 @@ describe('saveSettings', () => {
       get: () => Promise.reject(new Error('nope')),
       set: async (items) => void saved.push(items),
     };
-    expect(await saveSettings(area, { opacity: 0.9 })).toEqual({ opacity: 0.9 });
-    expect(saved).toEqual([{ settings: { opacity: 0.9 } }]);
+    expect(await saveSettings(area, { opacity: 0.9 })).toEqual(withDefaults({ opacity: 0.9 }));
+    expect(saved).toEqual([{ settings: withDefaults({ opacity: 0.9 }) }]);
   });
 });
 
@@ -150,7 +154,7 @@ describe('onSettingsChanged', () => {
     f.fire({ settings: { newValue: { opacity: 0.3 } } }, 'local');
     f.fire({ settings: { newValue: { opacity: 9 } } }, 'local');
     f.fire({ settings: {} }, 'local');
-    expect(listener.mock.calls).toEqual([[{ opacity: 0.3 }], [{ opacity: 0.5 }], [{ opacity: 0.5 }]]);
+    expect(listener.mock.calls).toEqual([[withDefaults({ opacity: 0.3 })], [withDefaults({ opacity: 0.5 })], [withDefaults({ opacity: 0.5 })]]);
   });
 
   it('ignores other storage areas', () => {
@@ -168,5 +172,21 @@ describe('onSettingsChanged', () => {
     onSettingsChanged(f.storage, listener);
     f.fire({ other: { newValue: { opacity: 0.3 } } }, 'local');
     expect(listener).not.toHaveBeenCalled();
+  });
+});
+
+describe('model, method and display settings', () => {
+  it('keeps valid choices', () => {
+    const raw = { modelId: 'nsfw-mobilenet-v2', method: 'scorecam', showBox: true, hideNegative: false };
+    expect(parseSettings(raw)).toEqual(withDefaults(raw as Partial<Settings>));
+  });
+
+  it('replaces an unknown method, an empty model id and non-boolean flags with defaults', () => {
+    expect(parseSettings({ method: 'grad-cam', modelId: '', showBox: 'yes', hideNegative: 0 })).toEqual(withDefaults());
+  });
+
+  it('saving one field leaves the others as stored', async () => {
+    const area = new FakeArea({ settings: { method: 'layercam', opacity: 0.3 } });
+    expect(await saveSettings(area, { showBox: true })).toEqual(withDefaults({ method: 'layercam', opacity: 0.3, showBox: true }));
   });
 });

@@ -4,7 +4,7 @@
  * map ReLU(Σ_k w_k A_k). Cost: one forward, then ceil(K / batch) passes through the head alone.
  */
 import * as tf from '@tensorflow/tfjs';
-import { throwIfCancelled, type CamMethod } from './types';
+import { checkpoint, type CamMethod } from './types';
 
 const EPS = 1e-7;
 
@@ -20,7 +20,7 @@ export const ablationCam: CamMethod = {
     baseT.dispose();
     const ablated = new Float32Array(k);
     for (let start = 0; start < k; start += batch) {
-      throwIfCancelled(signal);
+      await checkpoint(signal);
       const n = Math.min(batch, k - start);
       const logitsT = tf.tidy(() => {
         // Row b of the mask zeroes channel start + b.

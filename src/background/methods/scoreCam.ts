@@ -6,7 +6,7 @@
  * Cost: one forward per chosen channel, batched (ceil(N / batch) passes).
  */
 import * as tf from '@tensorflow/tfjs';
-import { throwIfCancelled, type CamMethod, type MethodContext } from './types';
+import { checkpoint, type CamMethod, type MethodContext } from './types';
 
 const EPS = 1e-7;
 
@@ -34,7 +34,7 @@ export const scoreCam: CamMethod = {
     const scores = new Float32Array(channels.length);
     const batch = Math.max(1, Math.floor(options.batchSize));
     for (let start = 0; start < channels.length; start += batch) {
-      throwIfCancelled(signal);
+      await checkpoint(signal);
       const ids = channels.slice(start, start + batch);
       const logitsT = tf.tidy(() => {
         const maps = tf.gather(features, ids, 3).transpose([3, 1, 2, 0]) as tf.Tensor4D; // [B, h, w, 1]

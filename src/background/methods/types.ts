@@ -47,6 +47,11 @@ export class CancelledError extends Error {
   }
 }
 
-export function throwIfCancelled(signal: AbortSignal | undefined): void {
+/**
+ * Between passes of a long method: lets queued events run (a cancel message is a task, and fast
+ * backends resolve every await as a microtask, which would starve it), then stops if cancelled.
+ */
+export async function checkpoint(signal: AbortSignal | undefined): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 0));
   if (signal?.aborted) throw new CancelledError();
 }

@@ -503,7 +503,7 @@ async function checkLinearIdentities(model: ExplainableModel, input: tf.Tensor4D
         const worst = Math.max(...Array.from(map.values, (v, i) => Math.abs(v - expected[i])));
         expect(worst / scale, `${what} class ${c}`).toBeLessThan(1e-5);
       };
-      check(cam, ref.map((v) => v / 1), 'CAM vs Float64');
+      check(cam, ref, 'CAM vs Float64');
       check(await computeMap('gradcam', { ...args, classIndex: c }), camZ.map((v) => Math.max(0, v)), 'Grad-CAM = ReLU(CAM)/Z');
       check(await computeMap('hirescam', { ...args, classIndex: c }), camZ, 'HiResCAM = CAM/Z');
       check(await computeMap('xgradcam', { ...args, classIndex: c }), camZ.map((v) => Math.max(0, v)), 'XGrad-CAM = ReLU(CAM)/Z');
@@ -622,7 +622,7 @@ describe('logitGradients vs central finite differences', () => {
 // 4. Score-CAM: batching and channel choice
 // ------------------------------------------------------------------------------------------------
 
-describe('Score-CAM batching and channel choice', () => {
+describe('on-demand methods: batching and channel choice', () => {
   let model: LayersExplainable;
   beforeAll(() => {
     model = tinyExplainable(WIDE);
@@ -655,6 +655,23 @@ describe('Score-CAM batching and channel choice', () => {
       const expected = jsScoreCam(WIDE, WIDE_IMAGE, c, [0, 1, 2, 3, 4]);
       expect(expected.some((v) => v > 0)).toBe(true);
       expectMap({ width: 2, height: 2, values: maps[0] }, expected, 1e-5, `class ${c}`);
+    }
+  });
+
+  it('Ablation-CAM: batch size 1, 2, 3 and 16 give identical maps equal to the plain-JS loop; progress counts channels', async () => {
+    const a = jsTrunk(WIDE, WIDE_IMAGE);
+    for (const c of [0, 1, 2]) {
+      const expected = jsAblationCam(WIDE, a, c);
+      expect(expected.some((v) => v > 0)).toBe(true);
+      const first = await explain(model, 'ablationcam', c, { image: WIDE_IMAGE, options: { batchSize: 1 } });
+      expectMap(first, expected, 1e-5, `class ${c}`);
+      for (const batchSize of [2, 3, 16]) {
+        const progress: [number, number][] = [];
+        const map = await explain(model, 'ablationcam', c, { image: WIDE_IMAGE, options: { batchSize }, progress: (d, t) => progress.push([d, t]) });
+        expect(Array.from(map.values), `batch ${batchSize}`).toEqual(Array.from(first.values));
+        if (batchSize === 2) expect(progress).toEqual([[2, 5], [4, 5], [5, 5]]);
+        if (batchSize === 16) expect(progress).toEqual([[5, 5]]);
+      }
     }
   });
 

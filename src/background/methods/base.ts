@@ -48,7 +48,8 @@ export async function computeMap(methodId: MethodId, args: ComputeArgs): Promise
   const cache: { gradients?: tf.Tensor4D } = {};
   const ctx: MethodContext = {
     ...args,
-    gradients: () => (cache.gradients ??= logitGradients(args.model, args.features, args.input, args.classIndex)),
+    // keep(): methods call this inside their own tidy, which must not free the shared cache.
+    gradients: () => (cache.gradients ??= tf.keep(logitGradients(args.model, args.features, args.input, args.classIndex))),
   };
   let map: tf.Tensor2D;
   try {

@@ -63,6 +63,14 @@ export class GraphExplainable implements ExplainableModel {
         : linear.weights instanceof Error
           ? linear.weights.message
           : `exact CAM applies only to layer ${linear.featureNode}`;
+    if (this.camWeights) {
+      try {
+        checkClassCount(entry, this.camWeights.shape[1]);
+      } catch (e) {
+        this.camWeights.dispose();
+        throw e;
+      }
+    }
   }
 
   forward(input: tf.Tensor4D): { features: tf.Tensor4D; logits: tf.Tensor2D } {
@@ -71,7 +79,14 @@ export class GraphExplainable implements ExplainableModel {
       tf.dispose([features, logits]);
       throw new ModelError(`layer ${this.layer} is ${features.rank}-D; explaining needs a 4-D convolutional activation`);
     }
-    return { features: features as tf.Tensor4D, logits: logits.reshape([logits.shape[0], -1]) as tf.Tensor2D };
+    const logits2d = logits.reshape([logits.shape[0], -1]) as tf.Tensor2D;
+    try {
+      checkClassCount(this.entry, logits2d.shape[1]);
+    } catch (e) {
+      tf.dispose([features, logits, logits2d]);
+      throw e;
+    }
+    return { features: features as tf.Tensor4D, logits: logits2d };
   }
 
   head(features: tf.Tensor4D, input: tf.Tensor4D): tf.Tensor2D {
@@ -95,6 +110,11 @@ export class GraphExplainable implements ExplainableModel {
     this.camWeights?.dispose();
     this.graph.dispose();
   }
+}
+
+/** The model's class count must match the catalog's labels (checked once the count is known: head weights or first logits). */
+function checkClassCount(entry: ModelEntry, classes: number): void {
+  if (classes !== entry.labels.length) throw new ModelError(`model has ${classes} classes, catalog lists ${entry.labels.length} labels`);
 }
 
 /** The [K, C] weights of a GAP + linear head, read from the graph (or the reason they cannot be). */
@@ -151,11 +171,26 @@ export class LayersExplainable implements ExplainableModel {
     this.trunk = tf.model({ inputs: model.inputs, outputs: model.getLayer(this.layer).output as tf.SymbolicTensor });
     this.camUnavailable = found.camUnavailable;
     this.camWeights = found.linearDense ? (model.getLayer(found.linearDense).getWeights()[0].clone() as tf.Tensor2D) : null;
+    if (this.camWeights) {
+      try {
+        checkClassCount(entry, this.camWeights.shape[1]);
+      } catch (e) {
+        this.camWeights.dispose();
+        throw e;
+      }
+    }
   }
 
   forward(input: tf.Tensor4D): { features: tf.Tensor4D; logits: tf.Tensor2D } {
     const features = this.trunk.predict(input) as tf.Tensor4D;
-    return { features, logits: this.head(features) };
+    const logits = this.head(features);
+    try {
+      checkClassCount(this.entry, logits.shape[1]);
+    } catch (e) {
+      tf.dispose([features, logits]);
+      throw e;
+    }
+    return { features, logits };
   }
 
   head(features: tf.Tensor4D): tf.Tensor2D {

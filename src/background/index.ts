@@ -5,16 +5,54 @@ import {
   BeginExplainReply, parseMessage, type ExplanationResult, type ExplanationSuccess, type ImageSource, type Message, type ModelStatus, type Status,
 } from '../core/messages';
 import type { MethodChoice } from '../core/methods';
-import { loadSettings, type Settings } from '../core/settingsStore';
-import { BACKEND_PREFERENCE, configureWasm, type BackendName } from './backend';
+import { loadSettings, onSettingsChanged, type Settings } from '../core/settingsStore';
+import {
+  browserIdentity, decisionIsCurrent, describeMeasurements, pickFastest, preferenceFor, type BackendDecision, type BackendName,
+} from '../core/backendChoice';
+import { configureWasm, probeBackends } from './backend';
 import { errorMessage, Explainer, type ExplainRequest } from './explainer';
 import { ModelHost } from './modelHost';
 
 export const MENU_EXPLAIN_IMAGE = 'explain-image';
 
 configureWasm(browser.runtime.getURL('wasm/'));
-const host = new ModelHost((path) => browser.runtime.getURL(path));
+const host = new ModelHost((path) => browser.runtime.getURL(path), backendOrder);
 const explainer = new Explainer(host);
+
+/** Set through the seam (benchmarks): exactly this backend, no fallback. */
+let backendOverride: BackendName | null = null;
+let decisionInFlight: Promise<BackendDecision> | null = null;
+
+/** Backends to try, best first: the seam's override, else the user's setting, else the measured choice. */
+async function backendOrder(): Promise<BackendName[]> {
+  if (backendOverride) return [backendOverride];
+  const settings = await loadSettings(browser.storage.local);
+  if (settings.backend !== 'auto') return preferenceFor(settings.backend);
+  return preferenceFor((await backendDecision()).choice);
+}
+
+/** The measured backend choice, cached per browser version in storage (measured once, ~1 s). */
+function backendDecision(): Promise<BackendDecision> {
+  decisionInFlight ??= (async () => {
+    const browserId = browserIdentity(navigator.userAgent);
+    const stored = ((await browser.storage.local.get('backendDecision')) as { backendDecision?: BackendDecision }).backendDecision;
+    if (decisionIsCurrent(stored, browserId)) return stored;
+    const measurements = await probeBackends();
+    const decision: BackendDecision = { browser: browserId, choice: pickFastest(measurements), measurements, measuredAt: Date.now() };
+    await browser.storage.local.set({ backendDecision: decision });
+    return decision;
+  })().finally(() => (decisionInFlight = null));
+  return decisionInFlight;
+}
+
+onSettingsChanged(browser.storage, (settings, previous) => {
+  if (settings.backend !== previous.backend) void switchBackend();
+});
+
+async function switchBackend(): Promise<void> {
+  await explainer.reset();
+  host.backendChanged();
+}
 
 /** Where an explanation is shown: the frame and overlay that get its result and progress. */
 interface Shown {
@@ -146,22 +184,25 @@ async function status(load = false): Promise<Status> {
       camUnavailable: loaded?.camUnavailable ?? null,
     };
   });
+  const decision = ((await browser.storage.local.get('backendDecision')) as { backendDecision?: BackendDecision }).backendDecision;
   return {
     modelId: entry.id,
     modelName: entry.displayName,
     modelLoaded: hosted !== null,
     models,
     backend: hosted?.backend.backend ?? null,
+    backendSetting: backendOverride ?? settings.backend,
+    backendMeasurements: decision ? describeMeasurements(decision.measurements) : null,
     backendNote: hosted?.backend.note ?? null,
     renderer: hosted?.backend.renderer ?? null,
     lastTimingsMs: (lastResult?.ok ? lastResult.timingsMs : null) ?? session?.lastTimingsMs ?? null,
   };
 }
 
-/** Runs the model on one backend only (benchmarks, and users whose WebGL misbehaves); 'auto' restores the default order. */
+/** Runs the model on exactly one backend (benchmarks); 'auto' returns to the user's setting. */
 async function useBackend(name: BackendName | 'auto'): Promise<void> {
-  await explainer.reset();
-  host.setPreference(name === 'auto' ? BACKEND_PREFERENCE : [name]);
+  backendOverride = name === 'auto' ? null : name;
+  await switchBackend();
 }
 
 /** Only our own content scripts and pages may talk to the worker. */

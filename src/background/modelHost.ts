@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GraphNode } from '../core/camHead';
 import { modelPath, type ModelEntry } from '../core/catalog';
-import { BACKEND_PREFERENCE, startBackend, type BackendInfo, type BackendName } from './backend';
+import { startBackend, type BackendInfo, type BackendName } from './backend';
 import { GraphExplainable, LayersExplainable, type ExplainableModel } from './explainable';
 
 export interface HostedModel {
@@ -19,10 +19,17 @@ export interface HostedModel {
 export class ModelHost {
   private loading: { key: string; promise: Promise<HostedModel> } | null = null;
   private loaded: HostedModel | null = null;
-  private preference: BackendName[] = BACKEND_PREFERENCE;
+  /** Bumped when the backend choice changes, so the next request reloads on the new backend. */
+  private generation = 0;
 
-  /** `baseUrl` resolves the extension's model paths (chrome.runtime.getURL). */
-  constructor(private readonly baseUrl: (path: string) => string) {}
+  /**
+   * `baseUrl` resolves the extension's model paths (chrome.runtime.getURL); `backendOrder` says which
+   * backends to try, best first (measured choice or the user's override).
+   */
+  constructor(
+    private readonly baseUrl: (path: string) => string,
+    private readonly backendOrder: () => Promise<BackendName[]>,
+  ) {}
 
   get current(): HostedModel | null {
     return this.loaded;
@@ -30,7 +37,7 @@ export class ModelHost {
 
   /** The ready model; concurrent callers share one load. A failed load is retried by the next call. */
   get(entry: ModelEntry, layerOverride?: string): Promise<HostedModel> {
-    const key = `${entry.id}|${layerOverride ?? ''}|${this.preference.join(',')}`;
+    const key = `${entry.id}|${layerOverride ?? ''}|${this.generation}`;
     if (this.loading?.key !== key) {
       const previous = this.loading?.promise;
       const promise = (async () => {
@@ -50,13 +57,13 @@ export class ModelHost {
     return this.loading.promise;
   }
 
-  /** Changes the backend order (benchmarks, user override); the model reloads on next use. */
-  setPreference(preference: BackendName[]): void {
-    this.preference = preference;
+  /** The backend choice changed: the model reloads on the new backend at its next use. */
+  backendChanged(): void {
+    this.generation++;
   }
 
   private async load(entry: ModelEntry, layerOverride: string | undefined, key: string): Promise<HostedModel> {
-    const backend = await startBackend(this.preference);
+    const backend = await startBackend(await this.backendOrder());
     const started = performance.now();
     const artifacts = await tf.io.http(this.baseUrl(modelPath(entry.id))).load!();
     const model: ExplainableModel =

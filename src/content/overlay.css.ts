@@ -12,14 +12,7 @@ export const OVERLAY_CSS = `
 .cancel { all: unset; cursor: pointer; padding: 1px 8px; border-radius: 4px; border: 1px solid rgba(255,255,255,0.3); color: #eef1f6; }
 .cancel:hover, .cancel:focus-visible { background: rgba(255,255,255,0.14); }
 .veil { position: absolute; inset: 0; display: none; align-items: center; justify-content: center; background: rgba(15, 18, 25, 0.28); }
-:host([data-cam-lens="loading"]) .box { position: absolute; border: 2px solid #fff; outline: 2px solid rgba(0,0,0,0.55); pointer-events: none; }
-.progress { margin-top: 6px; display: grid; grid-template-columns: 1fr auto; gap: 4px 8px; align-items: center; }
-.progress-text { grid-column: 1 / -1; color: #cfd5df; }
-.progress-track { height: 4px; border-radius: 2px; background: rgba(255,255,255,0.15); overflow: hidden; }
-.progress-fill { height: 100%; width: 0; background: #7fb2ff; transition: width 150ms; }
-.cancel { all: unset; cursor: pointer; padding: 1px 8px; border-radius: 4px; border: 1px solid rgba(255,255,255,0.3); color: #eef1f6; }
-.cancel:hover, .cancel:focus-visible { background: rgba(255,255,255,0.14); }
-.veil { display: flex; }
+:host([data-cam-lens="loading"]) .veil { display: flex; }
 :host([data-cam-lens="error"]) .frame { background: rgba(200, 30, 30, 0.22); outline: 2px solid rgba(200, 30, 30, 0.9); outline-offset: -2px; }
 .spinner { width: 28px; height: 28px; border-radius: 50%; border: 3px solid rgba(255,255,255,0.35); border-top-color: #fff; animation: spin 0.8s linear infinite; }
 @keyframes spin { to { transform: rotate(360deg); } }

@@ -61,7 +61,11 @@ export const Status = z.object({
   modelLoaded: z.boolean(),
   models: z.array(ModelStatus),
   backend: z.nullable(z.string()),
-  /** Why the preferred backend (WebGL) is not the one in use, if it is not. */
+  /** The user's backend setting ('auto' or a backend name). */
+  backendSetting: z.string(),
+  /** What the automatic choice measured here, in words (null before the first measurement). */
+  backendMeasurements: z.nullable(z.string()),
+  /** Why the preferred backend is not the one in use, if it is not. */
   backendNote: z.nullable(z.string()),
   renderer: z.nullable(z.string()),
   lastTimingsMs: z.nullable(Timings),

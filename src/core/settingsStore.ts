@@ -1,6 +1,7 @@
 // User settings: one record in extension storage, with defaults and validation on read.
 import * as z from 'zod/mini';
 import { catalog } from './catalog';
+import { BACKEND_NAMES } from './backendChoice';
 import { METHOD_IDS } from './methods';
 
 export const DEFAULT_SETTINGS = {
@@ -9,6 +10,7 @@ export const DEFAULT_SETTINGS = {
   method: 'auto',
   showBox: false,
   hideNegative: true,
+  backend: 'auto',
 } as const;
 
 export const Settings = z.object({
@@ -22,6 +24,8 @@ export const Settings = z.object({
   showBox: z.catch(z.boolean(), DEFAULT_SETTINGS.showBox),
   /** Display step: ReLU before normalising, so only positive evidence is coloured. */
   hideNegative: z.catch(z.boolean(), DEFAULT_SETTINGS.hideNegative),
+  /** TensorFlow.js backend: 'auto' = the fastest measured here, else the user's choice. */
+  backend: z.catch(z.union([z.enum(BACKEND_NAMES), z.literal('auto')]), DEFAULT_SETTINGS.backend),
 });
 export type Settings = z.infer<typeof Settings>;
 const KEY = 'settings';
@@ -54,11 +58,11 @@ export async function saveSettings(area: StorageAreaLike, patch: Partial<Setting
 }
 
 interface StorageEventsLike {
-  onChanged: { addListener(cb: (changes: Record<string, { newValue?: unknown }>, areaName: string) => void): void };
+  onChanged: { addListener(cb: (changes: Record<string, { newValue?: unknown; oldValue?: unknown }>, areaName: string) => void): void };
 }
 
-export function onSettingsChanged(storage: StorageEventsLike, listener: (s: Settings) => void): void {
+export function onSettingsChanged(storage: StorageEventsLike, listener: (s: Settings, previous: Settings) => void): void {
   storage.onChanged.addListener((changes, areaName) => {
-    if (areaName === 'local' && KEY in changes) listener(parseSettings(changes[KEY].newValue));
+    if (areaName === 'local' && KEY in changes) listener(parseSettings(changes[KEY].newValue), parseSettings((changes[KEY] as { oldValue?: unknown }).oldValue));
   });
 }

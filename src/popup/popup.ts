@@ -23,10 +23,11 @@ function render(status: Status | null, settings: Settings): void {
   $('layer').textContent = active?.layer ?? '—';
   $('backend').textContent = describeBackend(status);
   $('renderer').textContent = status.renderer ?? '—';
+  $('measurements').textContent = status.backendMeasurements ?? 'not yet (measured on first use)';
   $('timings').textContent = describeTimings(status.lastTimingsMs);
   const note = $('backend-note');
   note.hidden = !status.backendNote;
-  note.textContent = status.backendNote ? `WebGL is not in use: ${status.backendNote}` : '';
+  note.textContent = status.backendNote ? `Fell back to ${describeBackend(status)}: ${status.backendNote}` : '';
 
   const select = $<HTMLSelectElement>('method-select');
   select.replaceChildren(
@@ -56,6 +57,12 @@ async function main(): Promise<void> {
     render(await fetchStatus(true), settings);
   });
   $<HTMLSelectElement>('method-select').addEventListener('change', (e) => void save({ method: (e.target as HTMLSelectElement).value as Settings['method'] }));
+  const backendSelect = $<HTMLSelectElement>('backend-select');
+  backendSelect.value = settings.backend;
+  backendSelect.addEventListener('change', async () => {
+    await save({ backend: backendSelect.value as Settings['backend'] });
+    render(await fetchStatus(true), settings);
+  });
   const box = $<HTMLInputElement>('show-box');
   box.checked = settings.showBox;
   box.addEventListener('change', () => void save({ showBox: box.checked }));

@@ -104,7 +104,8 @@ describe('explain this image', () => {
 
   test('object-fit: contain colours only the letterboxed picture', async () => {
     const selector = '#astronaut';
-    await h.page.locator(selector).scrollIntoViewIfNeeded();
+    // At the top of the viewport, so the class panel fits below the image instead of inside it.
+    await h.page.locator(selector).evaluate((el) => el.scrollIntoView({ block: 'start' }));
     const box = await contentBoxOf(h, selector);
     const before = await grab(h, box);
     await explainAndCheckBox(selector);
@@ -225,6 +226,33 @@ describe('explain this image', () => {
     await explainAndCheckBox('#cat');
     await closeOverlays(h);
     expect(await h.page.evaluate(() => document.documentElement.outerHTML)).toBe(before);
+  });
+
+  test('the backend is chosen by measurement, and the popup can force one', async () => {
+    const auto = await explain(h, '#coffee');
+    if (!auto.ok) throw new Error(auto.error);
+    const status = await h.worker.evaluate(() => (globalThis as any).camLens.status());
+    expect(status.backendSetting).toBe('auto');
+    // Every backend that starts here was measured, and the fastest one runs the model.
+    expect(status.backendMeasurements).toMatch(/WebAssembly \d+ ms/);
+    expect(status.backendMeasurements).toMatch(/WebGL/);
+    const times = Object.fromEntries([...status.backendMeasurements.matchAll(/(WebAssembly|WebGL|WebGPU|CPU)[^·]*?(\d+) ms/g)].map((m: string[]) => [m[1], Number(m[2])]));
+    const fastest = Object.entries(times).sort((a, b) => (a[1] as number) - (b[1] as number))[0][0];
+    expect({ WebAssembly: 'wasm', WebGL: 'webgl', WebGPU: 'webgpu', CPU: 'cpu' }[fastest]).toBe(auto.backend);
+    await closeOverlays(h);
+
+    const popup = await h.context.newPage();
+    await popup.goto(`chrome-extension://${h.extensionId}/popup.html`);
+    await popup.locator('#backend-select').selectOption('webgl');
+    await expect.poll(() => popup.locator('#backend').textContent(), { timeout: 20_000 }).toBe('WebGL');
+    expect(await popup.locator('#renderer').textContent()).toMatch(/SwiftShader|ANGLE|\w+/);
+    await popup.close();
+    const forced = await explain(h, '#coffee');
+    expect(forced.ok && forced.backend).toBe('webgl');
+    await h.worker.evaluate(async () => {
+      const { settings } = await chrome.storage.local.get('settings');
+      await chrome.storage.local.set({ settings: { ...settings, backend: 'auto' } });
+    });
   });
 
   test('popup shows model, backend, renderer, timings; opacity applies live', async () => {

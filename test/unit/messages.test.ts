@@ -204,6 +204,8 @@ describe('Status', () => {
     modelLoaded: false,
     models: [{ id: 'm', name: 'Model', format: 'graph', layer: null, camApplies: null, camUnavailable: null }],
     backend: null,
+    backendSetting: 'auto',
+    backendMeasurements: null,
     backendNote: null,
     renderer: null,
     lastTimingsMs: null,

@@ -10,6 +10,8 @@ function status(overrides: Partial<Status> = {}): Status {
     modelLoaded: true,
     models: [],
     backend: 'webgl',
+    backendSetting: 'auto',
+    backendMeasurements: null,
     backendNote: null,
     renderer: null,
     lastTimingsMs: null,

@@ -1,0 +1,77 @@
+// Choosing the TensorFlow.js backend by measurement: the fastest one that works on this machine
+// (WebGL with a real GPU, WASM where WebGL is software-rendered), cached per browser version.
+
+export const BACKEND_NAMES = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+export type BackendSetting = BackendName | 'auto';
+
+/** Fallback order when the chosen backend cannot start. */
+export const FALLBACK_ORDER: BackendName[] = ['webgl', 'wasm', 'cpu'];
+
+export interface BackendMeasurement {
+  backend: BackendName;
+  /** Median time of the micro-benchmark, null when the backend could not run it. */
+  ms: number | null;
+  error?: string;
+  /** WebGL / WebGPU adapter description. */
+  renderer?: string | null;
+}
+
+export interface BackendDecision {
+  /** Browser name and version the measurement belongs to: a new browser version measures again. */
+  browser: string;
+  choice: BackendName;
+  measurements: BackendMeasurement[];
+  measuredAt: number;
+}
+
+/** The fastest backend that ran; ties go to the earlier one in BACKEND_NAMES; CPU when none ran. */
+export function pickFastest(measurements: BackendMeasurement[]): BackendName {
+  let best: BackendMeasurement | null = null;
+  for (const name of BACKEND_NAMES) {
+    const m = measurements.find((x) => x.backend === name);
+    if (m?.ms == null || !Number.isFinite(m.ms)) continue;
+    if (!best || m.ms < best.ms!) best = m;
+  }
+  return best?.backend ?? 'cpu';
+}
+
+/** Software rasterisers make WebGL slow: worth saying in the popup. */
+export function isSoftwareRenderer(renderer: string | null | undefined): boolean {
+  return !!renderer && /swiftshader|llvmpipe|softpipe|software|basic render driver|microsoft basic/i.test(renderer);
+}
+
+export function decisionIsCurrent(decision: BackendDecision | null | undefined, browser: string): decision is BackendDecision {
+  return !!decision && decision.browser === browser && BACKEND_NAMES.includes(decision.choice);
+}
+
+/** Backends to try in order: the chosen (or user-set) one first, then the usual fallbacks. */
+export function preferenceFor(first: BackendName): BackendName[] {
+  return [first, ...FALLBACK_ORDER.filter((b) => b !== first)];
+}
+
+const LABELS: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'CPU' };
+
+export function backendLabel(name: string): string {
+  return LABELS[name as BackendName] ?? name;
+}
+
+/** One line per measurement, fastest first: "WebAssembly 9 ms · WebGL (SwiftShader, software) 61 ms · WebGPU unavailable". */
+export function describeMeasurements(measurements: BackendMeasurement[]): string {
+  const ran = measurements.filter((m) => m.ms != null).sort((a, b) => a.ms! - b.ms!);
+  const failed = measurements.filter((m) => m.ms == null);
+  const label = (m: BackendMeasurement) =>
+    `${backendLabel(m.backend)}${m.renderer ? ` (${shortRenderer(m.renderer)}${isSoftwareRenderer(m.renderer) ? ', software' : ''})` : ''}`;
+  return [...ran.map((m) => `${label(m)} ${Math.round(m.ms!)} ms`), ...failed.map((m) => `${backendLabel(m.backend)} unavailable`)].join(' · ');
+}
+
+function shortRenderer(renderer: string): string {
+  const known = renderer.match(/swiftshader|llvmpipe|nvidia[^,)]*|amd[^,)]*|radeon[^,)]*|intel[^,)]*|apple[^,)]*|mali[^,)]*|adreno[^,)]*/i);
+  return known ? known[0].trim() : renderer.slice(0, 40);
+}
+
+/** "Chrome/156.0.1.2" style identity from a user agent (the part that changes with browser updates). */
+export function browserIdentity(userAgent: string): string {
+  const match = userAgent.match(/(Firefox|Edg|OPR|Chrome|Chromium|Safari)\/[\d.]+/);
+  return match ? match[0] : userAgent;
+}

@@ -82,6 +82,11 @@ export class GraphExplainable implements ExplainableModel {
     const logits2d = logits.reshape([logits.shape[0], -1]) as tf.Tensor2D;
     try {
       checkClassCount(this.entry, logits2d.shape[1]);
+      // One row of logits per image: otherwise the pooling was not global (e.g. an AvgPool window
+      // smaller than the feature map pools local windows) and no map explains the scores.
+      if (logits2d.shape[0] !== input.shape[0]) {
+        throw new ModelError(`the head gives ${logits2d.shape[0]} score rows for ${input.shape[0]} image(s): its pooling does not cover the ${features.shape[1]}×${features.shape[2]} feature map`);
+      }
     } catch (e) {
       tf.dispose([features, logits, logits2d]);
       throw e;

@@ -17,6 +17,9 @@ import { pixelsToInput } from './preprocess';
 
 export const TOP_K = 5;
 const KEPT_EXPLANATIONS = 8;
+const CACHED_RESULTS = 32;
+/** Re-showing an image within this time reuses its result (an image at a URL may change, so not forever). */
+const RESULT_TTL_MS = 10 * 60_000;
 
 export interface ExplainRequest {
   entry: ModelEntry;
@@ -28,6 +31,8 @@ export interface ExplainRequest {
   /** Compute the localization box. */
   box?: boolean;
   methodOptions?: Partial<MethodOptions>;
+  /** Compute afresh even when a recent identical result is cached (benchmarks). */
+  fresh?: boolean;
   signal?: AbortSignal;
   progress?(done: number, total: number): void;
 }
@@ -42,15 +47,34 @@ interface Kept {
 
 export class Explainer {
   private readonly kept = new LruMap<string, Kept>(KEPT_EXPLANATIONS, (k) => tf.dispose([k.input, k.features]));
+  /** Recent results by (model load, image, method, class, options): re-showing is instant. */
+  private readonly results = new LruMap<string, { result: ExplanationSuccess; at: number }>(CACHED_RESULTS);
   /** One explanation at a time: bounded memory, and a burst of clicks queues instead of thrashing the GPU. */
   private queue: Promise<unknown> = Promise.resolve();
   private nextId = 1;
 
   constructor(private readonly host: ModelHost) {}
 
-  /** Explains an image (for its top class unless `classIndex` is given). */
+  /** Explains an image (for its top class unless `classIndex` is given); recent identical requests come from the cache. */
   explain(source: ImageSource, request: ExplainRequest): Promise<ExplanationResult> {
-    return this.serialized(() => this.run(source, request));
+    return this.serialized(async () => {
+      const started = performance.now();
+      const key = this.resultKey(source, request);
+      const hit = request.fresh ? undefined : this.results.get(key);
+      if (hit && Date.now() - hit.at < RESULT_TTL_MS) {
+        const elapsed = performance.now() - started;
+        return { ...hit.result, timingsMs: { cache: elapsed, total: elapsed } };
+      }
+      const result = await this.run(source, request);
+      this.results.set(key, { result, at: Date.now() });
+      return result;
+    });
+  }
+
+  private resultKey(source: ImageSource, request: ExplainRequest): string {
+    const image = source.kind === 'url' ? source.url : `data:${source.dataUrl.length}:${fnv1a(source.dataUrl)}`;
+    const options = JSON.stringify(request.methodOptions ?? {});
+    return [this.host.keyFor(request.entry, request.layer), image, request.method, request.classIndex ?? 'top', request.box ? 'box' : '', options].join('|');
   }
 
   /** Re-explains a kept image for another class or method; falls back to a full run if it was evicted (or the worker restarted). */
@@ -66,9 +90,12 @@ export class Explainer {
     });
   }
 
-  /** Forgets kept activations (e.g. before a backend change: they live on the current backend). */
+  /** Forgets kept activations and results (e.g. before a backend change: activations live on the current backend). */
   reset(): Promise<void> {
-    return this.enqueue(async () => this.kept.clear());
+    return this.enqueue(async () => {
+      this.kept.clear();
+      this.results.clear();
+    });
   }
 
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
@@ -168,6 +195,16 @@ export class Explainer {
       timingsMs: {},
     };
   }
+}
+
+/** 32-bit FNV-1a of a string: a cheap identity for page-read image bytes. */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16);
 }
 
 export function errorMessage(e: unknown): string {

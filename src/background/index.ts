@@ -1,4 +1,5 @@
 // Service worker: context menu, message routing and the test seam. The work itself lives in Explainer.
+import * as tf from '@tensorflow/tfjs';
 import browser, { type Menus, type Runtime, type Tabs } from 'webextension-polyfill';
 import { catalog, defaultModel, findModel, type ModelEntry } from '../core/catalog';
 import {
@@ -78,6 +79,8 @@ export interface ExplainOverrides {
   layer?: string;
   box?: boolean;
   scoreCamChannels?: number | 'all';
+  /** Skip the recent-results cache (benchmarks). */
+  fresh?: boolean;
 }
 
 function activeModel(settings: Settings): ModelEntry {
@@ -97,6 +100,7 @@ async function requestFor(shown: Shown, overrides: ExplainOverrides): Promise<Ex
     layer: overrides.layer,
     box: overrides.box ?? settings.showBox,
     methodOptions: overrides.scoreCamChannels !== undefined ? { scoreCamChannels: overrides.scoreCamChannels } : undefined,
+    fresh: overrides.fresh,
     signal: controller.signal,
     progress: (done, total) => void send(shown, { type: 'progress', overlayId: shown.overlayId, done, total }),
   };
@@ -242,4 +246,7 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
 });
 
 /** Test and automation seam: the very functions the browser calls. */
-(globalThis as Record<string, unknown>).camLens = { onMenuClick, explainClass, status, useBackend, lastResult: () => lastResult };
+/** Tensors and bytes held by TensorFlow.js (benchmarks watch it for growth). */
+const memory = () => tf.memory();
+
+(globalThis as Record<string, unknown>).camLens = { onMenuClick, explainClass, status, useBackend, memory, lastResult: () => lastResult };

@@ -35,9 +35,14 @@ export class ModelHost {
     return this.loaded;
   }
 
+  /** What a load of this model would be keyed by now (changes with the backend choice). */
+  keyFor(entry: ModelEntry, layerOverride?: string): string {
+    return `${entry.id}|${layerOverride ?? ''}|${this.generation}`;
+  }
+
   /** The ready model; concurrent callers share one load. A failed load is retried by the next call. */
   get(entry: ModelEntry, layerOverride?: string): Promise<HostedModel> {
-    const key = `${entry.id}|${layerOverride ?? ''}|${this.generation}`;
+    const key = this.keyFor(entry, layerOverride);
     if (this.loading?.key !== key) {
       const previous = this.loading?.promise;
       const promise = (async () => {

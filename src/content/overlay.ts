@@ -75,11 +75,7 @@ export class Overlay {
 
   setLoading(): void {
     this.host.dataset.camLens = 'loading';
-    clearTimeout(this.watchdog);
-    this.watchdog = setTimeout(
-      () => this.show({ ok: false, error: `no answer from CAM Lens after ${ANSWER_TIMEOUT_MS / 1000} s; please try again` }),
-      ANSWER_TIMEOUT_MS,
-    );
+    this.armWatchdog();
     if (!this.result) this.renderPanel(`<div class="head"><span class="title busy">Explaining…</span>${CLOSE}</div>`);
   }
 
@@ -111,9 +107,19 @@ export class Overlay {
     this.host.dataset.camLens = 'done';
   }
 
+  /** Gives up waiting when no answer (or progress) comes for ANSWER_TIMEOUT_MS. */
+  private armWatchdog(): void {
+    clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(
+      () => this.show({ ok: false, error: `no answer from CAM Lens after ${ANSWER_TIMEOUT_MS / 1000} s; please try again` }),
+      ANSWER_TIMEOUT_MS,
+    );
+  }
+
   /** Progress of an on-demand method (Score-CAM, Ablation-CAM), with a way to cancel it. */
   showProgress(done: number, total: number): void {
     if (this.closed || this.state !== 'loading') return;
+    this.armWatchdog(); // still working: long methods are not timed out while they report progress
     let progress = this.panel.querySelector<HTMLElement>('.progress');
     if (!progress) {
       const holder = document.createElement('div');

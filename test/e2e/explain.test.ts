@@ -251,7 +251,7 @@ describe('explain this image', () => {
     expect(forced.ok && forced.backend).toBe('webgl');
     await h.worker.evaluate(async () => {
       const { settings } = await chrome.storage.local.get('settings');
-      await chrome.storage.local.set({ settings: { ...settings, backend: 'auto' } });
+      await chrome.storage.local.set({ settings: { ...(settings as object), backend: 'auto' } });
     });
   });
 

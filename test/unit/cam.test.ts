@@ -1,5 +1,5 @@
-// Exact CAM on the real default model (nsfwjs MobileNetV2 1.4): the maps the extension computes on the
-// backend must equal an independent Float64 recomputation from the feature maps and the model's own
+// Exact CAM (the 'cam' method through GraphExplainable) on the real default model (nsfwjs MobileNetV2 1.4):
+// the maps the extension computes on the backend must equal an independent Float64 recomputation from the feature maps and the model's own
 // dense weights, and must average (plus bias) back to the logits.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -7,7 +7,11 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import pngjs from 'pngjs';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { CamModelError, classActivationMap, forward, pixelsToInput, type Forward } from '../../src/background/camModel';
+import { scoresFromLogits, type ExplainableModel } from '../../src/background/explainable';
+import { computeMap, type RawMap } from '../../src/background/methods/base';
+import { DEFAULT_METHOD_OPTIONS, MethodError } from '../../src/background/methods/types';
+import { pixelsToInput } from '../../src/background/preprocess';
+import { findCamHead } from '../../src/core/camHead';
 import { loadRealModel, type RealModel } from './helpers/realModel';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
@@ -40,6 +44,29 @@ function loadPngResized(file: string, w: number, h: number): Uint8ClampedArray {
   return out;
 }
 
+interface Forward {
+  /** CAM-layer activations A, [1, H, W, K]; owned by the caller. */
+  features: tf.Tensor4D;
+  logits: Float32Array;
+  probabilities: Float32Array;
+}
+
+/** One forward pass as the explainer runs it: features kept, logits and scores read back. */
+async function forward(explainable: ExplainableModel, x: tf.Tensor4D): Promise<Forward> {
+  const [features, logitsT, scoresT] = tf.tidy(() => {
+    const out = explainable.forward(x);
+    return [out.features, out.logits, scoresFromLogits(explainable, out.logits)] as const;
+  });
+  const [logits, probabilities] = (await Promise.all([logitsT.data(), scoresT.data()])) as Float32Array[];
+  tf.dispose([logitsT, scoresT]);
+  return { features, logits, probabilities };
+}
+
+/** Exact CAM for class c, as the extension computes it. */
+function classActivationMap(features: tf.Tensor4D, classIndex: number, x: tf.Tensor4D = input): Promise<RawMap> {
+  return computeMap('cam', { model: model.explainable, input: x, features, classIndex, options: DEFAULT_METHOD_OPTIONS });
+}
+
 let model: RealModel;
 let input: tf.Tensor4D;
 let fwd: Forward;
@@ -58,17 +85,20 @@ beforeAll(async () => {
   model = await loadRealModel();
   const { width, height } = model.entry.inputSize;
   input = pixelsToInput(loadPngResized('chelsea.png', width, height), width, height, model.entry.pixelScaling);
-  fwd = await forward(model.cam, input);
+  fwd = await forward(model.explainable, input);
   [, H, Wd, K] = fwd.features.shape;
   A = (await fwd.features.data()) as Float32Array;
 
-  const weight = model.graph.weights[model.cam.head.weightNode][0];
+  // The head as findCamHead sees it; the explainable explains its feature node.
+  const head = findCamHead(model.nodes);
+  expect(model.explainable.layer).toBe(head.featureNode);
+  const weight = model.graph.weights[head.weightNode][0];
   expect(weight.shape).toEqual([1792, 5]);
   Wkc = (await weight.data()) as Float32Array;
   C = weight.shape[1]!;
 
   // The bias of the dense layer is the third input of the _FusedMatMul named head.logitsNode.
-  const logitsNode = model.nodes.find((n) => n.name === model.cam.head.logitsNode);
+  const logitsNode = model.nodes.find((n) => n.name === head.logitsNode);
   expect(logitsNode?.op).toBe('_FusedMatMul');
   const biasName = logitsNode!.input![2];
   const biasTensor = model.graph.weights[biasName]?.[0];
@@ -118,7 +148,7 @@ describe('exact CAM on the real model (chelsea.png)', () => {
     // (Chelsea the cat is "Drawing" for this model, also with nsfwjs's own preprocessing; coffee is unambiguous.)
     const { width, height } = model.entry.inputSize;
     const x = pixelsToInput(loadPngResized('coffee.png', width, height), width, height, model.entry.pixelScaling);
-    const f = await forward(model.cam, x);
+    const f = await forward(model.explainable, x);
     tf.dispose([x, f.features]);
     const neutral = model.entry.labels.indexOf('Neutral');
     expect(neutral).toBeGreaterThanOrEqual(0);
@@ -130,7 +160,7 @@ describe('exact CAM on the real model (chelsea.png)', () => {
     const classes = [...new Set([order[0], order[order.length - 1], ...order])];
     expect(classes.length).toBe(C);
     for (const c of classes) {
-      const map = await classActivationMap(model.cam, fwd.features, c);
+      const map = await classActivationMap(fwd.features, c);
       expect(map.width).toBe(7);
       expect(map.height).toBe(7);
       expect(map.values.length).toBe(49);
@@ -151,8 +181,8 @@ describe('exact CAM on the real model (chelsea.png)', () => {
 
   it('maps for different classes differ (the class index selects a weight column)', async () => {
     const order = ranking();
-    const top = await classActivationMap(model.cam, fwd.features, order[0]);
-    const bottom = await classActivationMap(model.cam, fwd.features, order[order.length - 1]);
+    const top = await classActivationMap(fwd.features, order[0]);
+    const bottom = await classActivationMap(fwd.features, order[order.length - 1]);
     let diff = 0;
     for (let p = 0; p < 49; p++) diff = Math.max(diff, Math.abs(top.values[p] - bottom.values[p]));
     expect(diff).toBeGreaterThan(1e-3);
@@ -160,7 +190,7 @@ describe('exact CAM on the real model (chelsea.png)', () => {
 
   it('ties each map to its logit: mean_xy M_c + b_c = logit_c', async () => {
     for (let c = 0; c < C; c++) {
-      const map = await classActivationMap(model.cam, fwd.features, c);
+      const map = await classActivationMap(fwd.features, c);
       let sum = 0;
       for (const v of map.values) sum += v;
       const mean = sum / map.values.length;
@@ -188,20 +218,20 @@ describe('exact CAM on the real model (chelsea.png)', () => {
     expect(Math.abs(sum - 1)).toBeLessThan(1e-5);
   });
 
-  it('rejects out-of-range or non-integer class indices with CamModelError', async () => {
+  it('rejects out-of-range or non-integer class indices with MethodError', async () => {
     for (const c of [5, -1, 1.5, Number.NaN]) {
-      await expect(classActivationMap(model.cam, fwd.features, c), `class ${c}`).rejects.toBeInstanceOf(CamModelError);
+      await expect(classActivationMap(fwd.features, c), `class ${c}`).rejects.toBeInstanceOf(MethodError);
     }
     // The last valid index still works.
-    await expect(classActivationMap(model.cam, fwd.features, 4)).resolves.toMatchObject({ width: 7, height: 7 });
+    await expect(classActivationMap(fwd.features, 4)).resolves.toMatchObject({ width: 7, height: 7 });
   });
 
   it('does not leak tensors across a forward + CAM + dispose cycle', async () => {
     const cycle = async () => {
       const x = tf.zeros([1, 224, 224, 3]) as tf.Tensor4D;
-      const f = await forward(model.cam, x);
-      await classActivationMap(model.cam, f.features, 0);
-      await classActivationMap(model.cam, f.features, 4);
+      const f = await forward(model.explainable, x);
+      await classActivationMap(f.features, 0, x);
+      await classActivationMap(f.features, 4, x);
       f.features.dispose();
       x.dispose();
     };
@@ -210,7 +240,7 @@ describe('exact CAM on the real model (chelsea.png)', () => {
     await cycle();
     expect(tf.memory().numTensors).toBe(before);
     // Failing calls must not leak either.
-    await expect(classActivationMap(model.cam, fwd.features, 7)).rejects.toBeInstanceOf(CamModelError);
+    await expect(classActivationMap(fwd.features, 7)).rejects.toBeInstanceOf(MethodError);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -1,11 +1,15 @@
-// findCamHead: on the real model topology, on a hand-built loadable GAP model (CAM checked on paper),
-// and on hand-made node lists for each head shape it must accept or reject.
+// findCamHead: on the real model topology, on a hand-built loadable GAP model (CAM checked on paper, through
+// GraphExplainable and the 'cam' method), and on hand-made node lists for each head shape it must accept or
+// reject. Also the class-count check of GraphExplainable and LayersExplainable against the catalog labels.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CamModelError, classActivationMap, forward, prepareCamModel } from '../../src/background/camModel';
+import { GraphExplainable, LayersExplainable, ModelError, scoresFromLogits, type ExplainableModel } from '../../src/background/explainable';
+import { computeMap } from '../../src/background/methods/base';
+import { DEFAULT_METHOD_OPTIONS, MethodError } from '../../src/background/methods/types';
 import { CamHeadError, findCamHead, type GraphNode } from '../../src/core/camHead';
 import type { ModelEntry } from '../../src/core/catalog';
 import { concatBytes, loadRealModel, type RealModel } from './helpers/realModel';
+import { buildTinyLayers, tinyEntry, type TinySpec } from './helpers/tinyModels';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -33,8 +37,10 @@ describe('findCamHead on the real nsfwjs MobileNetV2 topology', () => {
     expect(head.weightLayout).toBe('KC');
     expect(head.logitsNode.endsWith('dense/BiasAdd')).toBe(true);
     expect(head.outputActivation).toBe('softmax');
-    // prepareCamModel found the same head.
-    expect(real.cam.head).toEqual(head);
+    // GraphExplainable found the same head: same layer, same activation, exact CAM available.
+    expect(real.explainable.layer).toBe(head.featureNode);
+    expect(real.explainable.outputActivation).toBe(head.outputActivation);
+    expect(real.explainable.camUnavailable).toBeNull();
   });
 
   it('names nodes that exist, with the weight const shaped [1792, 5]', () => {
@@ -42,7 +48,9 @@ describe('findCamHead on the real nsfwjs MobileNetV2 topology', () => {
     const names = new Set(real.nodes.map((n) => n.name));
     for (const name of [head.featureNode, head.poolNode, head.weightNode, head.logitsNode]) expect(names.has(name)).toBe(true);
     expect(real.graph.weights[head.weightNode][0].shape).toEqual([1792, 5]);
-    expect(real.cam.classWeights.shape).toEqual([1792, 5]);
+    expect(real.explainable.camWeights?.shape).toEqual([1792, 5]);
+    // …and its class weights are that const (layout KC: read as is).
+    expect(Array.from(real.explainable.camWeights!.dataSync())).toEqual(Array.from(real.graph.weights[head.weightNode][0].dataSync()));
   });
 
   it('feature node yields a [1, 7, 7, 1792] tensor', () => {
@@ -221,11 +229,36 @@ const softmax = (z: number[]) => {
   return e.map((v) => v / s);
 };
 
+/** One forward pass read back: features (caller disposes), logits and the scores the user sees. */
+async function runForward(model: ExplainableModel, input: tf.Tensor4D): Promise<{ features: tf.Tensor4D; logits: Float32Array; probabilities: Float32Array }> {
+  const [features, logitsT, scoresT] = tf.tidy(() => {
+    const out = model.forward(input);
+    return [out.features, out.logits, scoresFromLogits(model, out.logits)] as const;
+  });
+  const [logits, probabilities] = (await Promise.all([logitsT.data(), scoresT.data()])) as Float32Array[];
+  tf.dispose([logitsT, scoresT]);
+  return { features, logits, probabilities };
+}
+
+const camMap = (model: ExplainableModel, input: tf.Tensor4D, features: tf.Tensor4D, classIndex: number) =>
+  computeMap('cam', { model, input, features, classIndex, options: DEFAULT_METHOD_OPTIONS });
+
 describe('hand-built GAP model: CAM checked on paper', () => {
-  it('a Mean over other than the spatial axes is refused when the model is prepared', async () => {
+  it('a Mean over other than the spatial axes makes exact CAM unavailable (and the cam method refuses)', async () => {
     const { graph, nodes } = await loadSynth('mean-wrong-axes');
-    expect(() => prepareCamModel(synthEntry(), graph, nodes)).toThrow(/axes \[1, 3\], not the spatial axes/);
-    graph.dispose();
+    const before = tf.memory().numTensors;
+    const model = new GraphExplainable(synthEntry(), graph, nodes);
+    expect(tf.memory().numTensors).toBe(before); // no class weights kept
+    expect(model.layer).toBe('relu');
+    expect(model.camWeights).toBeNull();
+    expect(model.camUnavailable).toMatch(/axes \[1, 3\], not the spatial axes/);
+    // (This graph cannot run: its Mean leaves [1, 4] for a [2, 3] dense. The cam method needs no forward.)
+    const input = synthInput();
+    const features = tf.zeros([1, 4, 4, 2]) as tf.Tensor4D;
+    await expect(camMap(model, input, features, 0)).rejects.toBeInstanceOf(MethodError);
+    await expect(camMap(model, input, features, 0)).rejects.toThrow(/not the spatial axes/);
+    tf.dispose([input, features]);
+    model.dispose();
   });
 
   const LAYOUT: Partial<Record<Variant, string>> = { 'mean-kc': 'KC', 'mean-kc-sigmoid': 'KC', 'avgpool-ck': 'CK', 'avgpool-conv1x1': 'conv1x1' };
@@ -233,21 +266,26 @@ describe('hand-built GAP model: CAM checked on paper', () => {
   for (const variant of ['mean-kc', 'avgpool-ck', 'avgpool-conv1x1', 'mean-kc-sigmoid'] as const) {
     it(`${variant}: finds the head and reproduces the hand-computed maps and scores`, async () => {
       const { graph, nodes } = await loadSynth(variant);
-      const model = prepareCamModel(synthEntry(), graph, nodes);
-      expect(model.head.featureNode).toBe('relu');
-      expect(model.head.poolNode).toBe('pool');
-      expect(model.head.poolKernel).toEqual(variant.startsWith('avgpool') ? [4, 4] : null);
-      expect(model.head.weightNode).toBe('dense/w');
-      expect(model.head.weightLayout).toBe(LAYOUT[variant]);
-      expect(model.head.outputActivation).toBe(variant === 'mean-kc-sigmoid' ? 'sigmoid' : 'softmax');
+      const head = findCamHead(nodes);
+      expect(head.featureNode).toBe('relu');
+      expect(head.poolNode).toBe('pool');
+      expect(head.poolKernel).toEqual(variant.startsWith('avgpool') ? [4, 4] : null);
+      expect(head.weightNode).toBe('dense/w');
+      expect(head.weightLayout).toBe(LAYOUT[variant]);
+      expect(head.outputActivation).toBe(variant === 'mean-kc-sigmoid' ? 'sigmoid' : 'softmax');
+
+      const model = new GraphExplainable(synthEntry(), graph, nodes);
+      expect(model.layer).toBe('relu');
+      expect(model.outputActivation).toBe(head.outputActivation);
+      expect(model.camUnavailable).toBeNull();
       // Whatever the stored layout, the class weights read back as [K, C].
-      expect(model.classWeights.shape).toEqual([2, 3]);
-      expect(Array.from(await model.classWeights.data())).toEqual(DENSE_KC);
+      expect(model.camWeights?.shape).toEqual([2, 3]);
+      expect(Array.from(await model.camWeights!.data())).toEqual(DENSE_KC);
 
       const input = synthInput();
-      const f = await forward(model, input);
+      const f = await runForward(model, input);
       expect(f.features.shape).toEqual([1, 4, 4, 2]);
-      const maps = await Promise.all([0, 1, 2].map((c) => classActivationMap(model, f.features, c)));
+      const maps = await Promise.all([0, 1, 2].map((c) => camMap(model, input, f.features, c)));
       for (const m of maps) expect([m.width, m.height]).toEqual([4, 4]);
       expect(Array.from(maps[0].values)).toEqual(M0);
       expect(Array.from(maps[1].values)).toEqual(M1);
@@ -261,29 +299,129 @@ describe('hand-built GAP model: CAM checked on paper', () => {
       const p = Array.from(await out.data());
       for (let c = 0; c < 3; c++) expect(p[c]).toBeCloseTo(want[c], 6);
 
-      tf.dispose([input, f.features, out, model.classWeights]);
-      graph.dispose();
+      tf.dispose([input, f.features, out]);
+      model.dispose();
     });
   }
 
-  it('rejects a feature map larger than the AvgPool window (pooling would not be global)', async () => {
-    const { graph, nodes } = await loadSynth('avgpool-ck');
-    const model = prepareCamModel(synthEntry(), graph, nodes);
-    // An 8×8 image gives 8×8 features; the 4×4 window then pools locally (the graph still runs).
+  // A feature map larger than the AvgPool window (the 4×4 window then pools locally; the graphs accept any
+  // image size). the removed prepareCamModel/forward refused this ("not global pooling"); GraphExplainable has no such check.
+  it('avgpool-conv1x1 fed an 8×8 image: forward throws (the Squeeze of the 5×5 pooled map fails), no tensor growth', async () => {
+    const { graph, nodes } = await loadSynth('avgpool-conv1x1');
+    const model = new GraphExplainable(synthEntry(), graph, nodes);
     const input = tf.zeros([1, 8, 8, 3]) as tf.Tensor4D;
     const before = tf.memory().numTensors;
-    await expect(forward(model, input)).rejects.toBeInstanceOf(CamModelError);
+    expect(() => tf.tidy(() => model.forward(input))).toThrow();
     expect(tf.memory().numTensors).toBe(before);
-    tf.dispose([input, model.classWeights]);
+    input.dispose();
+    model.dispose();
+  });
+
+  // With a Reshape [-1, K] flatten, an 8×8 image makes the graph pool 25 local 4×4 windows and return
+  // logits [25, 3] for one image: no map explains that, so the forward pass must refuse.
+  it('avgpool-ck fed an 8×8 image: rejects (pooling would not be global)', async () => {
+    const { graph, nodes } = await loadSynth('avgpool-ck');
+    const model = new GraphExplainable(synthEntry(), graph, nodes);
+    const input = tf.zeros([1, 8, 8, 3]) as tf.Tensor4D;
+    try {
+      await expect(
+        (async () => {
+          const f = await runForward(model, input);
+          try {
+            return await camMap(model, input, f.features, 0);
+          } finally {
+            f.features.dispose();
+          }
+        })(),
+      ).rejects.toThrow(/pooling does not cover the 8×8 feature map/);
+    } finally {
+      input.dispose();
+      model.dispose();
+    }
+  });
+
+  it('GraphExplainable rejects a catalog entry whose label count does not match the class weights', async () => {
+    const { graph, nodes } = await loadSynth('mean-kc');
+    const before = tf.memory().numTensors;
+    expect(() => new GraphExplainable(synthEntry(['a', 'b']), graph, nodes)).toThrow(ModelError);
+    expect(() => new GraphExplainable(synthEntry(['a', 'b']), graph, nodes)).toThrow('model has 3 classes, catalog lists 2 labels');
+    expect(tf.memory().numTensors).toBe(before);
     graph.dispose();
   });
 
-  it('prepareCamModel rejects a catalog entry whose label count does not match the class count', async () => {
+  it('without class weights the label count is checked on the first forward (GraphExplainable)', async () => {
     const { graph, nodes } = await loadSynth('mean-kc');
+    // Explaining another layer than the GAP input: exact CAM does not apply, so no class weights.
+    const model = new GraphExplainable(synthEntry(['a', 'b', 'c', 'd']), graph, nodes, 'conv/bias');
+    expect(model.camWeights).toBeNull();
+    expect(model.camUnavailable).toMatch(/only to layer relu/);
+    const input = synthInput();
     const before = tf.memory().numTensors;
-    expect(() => prepareCamModel(synthEntry(['a', 'b']), graph, nodes)).toThrow(CamModelError);
+    expect(() => model.forward(input)).toThrow(ModelError);
+    expect(() => model.forward(input)).toThrow('model has 3 classes, catalog lists 4 labels');
+    expect(tf.memory().numTensors).toBe(before); // even outside tidy
+    input.dispose();
+    model.dispose();
+    // Control: with the right labels the same model runs.
+    const again = await loadSynth('mean-kc');
+    const ok = new GraphExplainable(synthEntry(), again.graph, again.nodes, 'conv/bias');
+    const x = synthInput();
+    const f = await runForward(ok, x);
+    expect(Array.from(f.logits)).toEqual(LOGITS);
+    tf.dispose([x, f.features]);
+    ok.dispose();
+  });
+});
+
+describe('LayersExplainable: class count vs catalog labels', () => {
+  const trunk: Pick<TinySpec, 'k' | 'conv' | 'convBias'> = {
+    k: 2,
+    conv: [
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      [
+        [0, 0],
+        [0, 1],
+      ],
+    ],
+    convBias: [0, -1],
+  };
+  const dense3 = { kernel: [[1, -1, 0], [2, 1, -1]], bias: [0, 0, 0], activation: 'softmax' as const };
+  const LINEAR: TinySpec = { ...trunk, pool: 'gap', dense: [dense3] };
+  const MLP: TinySpec = { ...trunk, pool: 'gap', dense: [{ kernel: [[1, 0], [0, 1]], bias: [0, 0], activation: 'relu' }, dense3] };
+  const image = () => tf.tensor4d(Array.from({ length: 16 }, (_, i) => i % 5), [1, 4, 4, 1]);
+
+  it('a linear head: the constructor checks the class weights', () => {
+    const layers = buildTinyLayers(LINEAR);
+    const before = tf.memory().numTensors;
+    expect(() => new LayersExplainable(tinyEntry(2), layers)).toThrow(ModelError);
+    expect(() => new LayersExplainable(tinyEntry(4), layers)).toThrow('model has 3 classes, catalog lists 4 labels');
     expect(tf.memory().numTensors).toBe(before);
-    graph.dispose();
+    // Control: the right count is accepted.
+    const model = new LayersExplainable(tinyEntry(3), layers);
+    expect(model.camWeights?.shape).toEqual([2, 3]);
+    model.dispose();
+  });
+
+  it('an MLP head (no class weights): the first forward checks the logits', () => {
+    const model = new LayersExplainable(tinyEntry(2), buildTinyLayers(MLP));
+    expect(model.camWeights).toBeNull();
+    const input = image();
+    expect(() => tf.tidy(() => model.forward(input))).toThrow(ModelError);
+    const before = tf.memory().numTensors;
+    expect(() => tf.tidy(() => model.forward(input))).toThrow('model has 3 classes, catalog lists 2 labels');
+    expect(tf.memory().numTensors).toBe(before);
+    input.dispose();
+    model.dispose();
+    // Control: the right count is accepted.
+    const ok = new LayersExplainable(tinyEntry(3), buildTinyLayers(MLP));
+    const input3 = image();
+    const { features, logits } = tf.tidy(() => ok.forward(input3));
+    expect(logits.shape).toEqual([1, 3]);
+    tf.dispose([features, logits, input3]);
+    ok.dispose();
   });
 });
 

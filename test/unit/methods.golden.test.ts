@@ -4,7 +4,7 @@
 // invariance of Score-CAM, tensor-leak checks, error cases, and the second bundled (layers) model.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pixelsToInput } from '../../src/background/camModel';
+import { pixelsToInput } from '../../src/background/preprocess';
 import { GraphExplainable, LayersExplainable, type ExplainableModel } from '../../src/background/explainable';
 import { computeMap, logitGradients, type RawMap } from '../../src/background/methods/base';
 import { CancelledError, MethodError, type MethodOptions } from '../../src/background/methods/types';

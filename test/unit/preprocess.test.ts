@@ -1,7 +1,7 @@
 // pixelsToInput: RGBA bytes → [1, H, W, 3] float input, for each pixel scaling.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CamModelError, pixelsToInput } from '../../src/background/camModel';
+import { PreprocessError, pixelsToInput } from '../../src/background/preprocess';
 import type { PixelScaling } from '../../src/core/catalog';
 
 beforeAll(async () => {
@@ -87,11 +87,11 @@ describe('pixelsToInput', () => {
     tf.dispose([a, b]);
   });
 
-  it('throws CamModelError for a buffer of the wrong length', () => {
-    expect(() => pixelsToInput(RGBA.subarray(0, RGBA.length - 1), W, H, 'unit')).toThrow(CamModelError);
-    expect(() => pixelsToInput(RGBA, W, H + 1, 'unit')).toThrow(CamModelError);
+  it('throws PreprocessError for a buffer of the wrong length', () => {
+    expect(() => pixelsToInput(RGBA.subarray(0, RGBA.length - 1), W, H, 'unit')).toThrow(PreprocessError);
+    expect(() => pixelsToInput(RGBA, W, H + 1, 'unit')).toThrow(PreprocessError);
     // 3 bytes per pixel (RGB without alpha) is not accepted either.
-    expect(() => pixelsToInput(new Uint8Array(W * H * 3), W, H, 'unit')).toThrow(CamModelError);
+    expect(() => pixelsToInput(new Uint8Array(W * H * 3), W, H, 'unit')).toThrow(PreprocessError);
   });
 
   it('does not leak tensors', () => {

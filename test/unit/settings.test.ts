@@ -26,7 +26,7 @@ class FakeArea implements StorageAreaLike {
 }
 
 /** Expected settings: the documented defaults (written out here, not imported) with overrides. */
-const defaults = { opacity: 0.5, modelId: 'nsfw-mobilenet-v2-mid', method: 'auto', showBox: false, hideNegative: true };
+const defaults = { opacity: 0.5, modelId: 'nsfw-mobilenet-v2-mid', method: 'auto', showBox: false, hideNegative: true, backend: 'auto' };
 const withDefaults = (patch: Partial<Settings> = {}) => ({ ...defaults, ...patch });
 
 describe('parseSettings', () => {
@@ -154,7 +154,15 @@ describe('onSettingsChanged', () => {
     f.fire({ settings: { newValue: { opacity: 0.3 } } }, 'local');
     f.fire({ settings: { newValue: { opacity: 9 } } }, 'local');
     f.fire({ settings: {} }, 'local');
-    expect(listener.mock.calls).toEqual([[withDefaults({ opacity: 0.3 })], [withDefaults({ opacity: 0.5 })], [withDefaults({ opacity: 0.5 })]]);
+    expect(listener.mock.calls.map((call) => call[0])).toEqual([withDefaults({ opacity: 0.3 }), withDefaults({ opacity: 0.5 }), withDefaults({ opacity: 0.5 })]);
+  });
+
+  it('passes the previous settings too, so listeners can react to one field changing', () => {
+    const f = fakeStorage();
+    const listener = vi.fn();
+    onSettingsChanged(f.storage, listener);
+    f.fire({ settings: { oldValue: { backend: 'auto' }, newValue: { backend: 'wasm' } } }, 'local');
+    expect(listener).toHaveBeenCalledWith(withDefaults({ backend: 'wasm' }), withDefaults());
   });
 
   it('ignores other storage areas', () => {

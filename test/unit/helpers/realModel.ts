@@ -1,9 +1,9 @@
 // Loads the catalog's default model (nsfwjs MobileNetV2 "mid") in Node, straight from the nsfwjs
-// package via models/extract.mjs, and wraps it as a CamModel. The result is cached at module level;
+// package via models/extract.mjs, and wraps it as a GraphExplainable. The result is cached at module level;
 // vitest isolates modules per test file, so each test file loads it once (~1 s).
 import * as tf from '@tensorflow/tfjs';
 import { extractModel, readCatalog } from '../../../models/extract.mjs';
-import { prepareCamModel, type CamModel } from '../../../src/background/camModel';
+import { GraphExplainable } from '../../../src/background/explainable';
 import type { GraphNode } from '../../../src/core/camHead';
 import type { ModelEntry } from '../../../src/core/catalog';
 
@@ -15,7 +15,8 @@ export interface RealModel {
   modelJson: { modelTopology: { node: GraphNode[] }; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
   nodes: GraphNode[];
   graph: tf.GraphModel;
-  cam: CamModel;
+  /** The model as the extension sees it (shares `graph`: do not dispose it in a test). */
+  explainable: GraphExplainable;
 }
 
 /** Concatenates byte arrays into one fresh ArrayBuffer. */
@@ -49,8 +50,8 @@ async function load(): Promise<RealModel> {
   const weightData = concatBytes(shards.map((s) => s.bytes));
   const graph = await tf.loadGraphModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData }));
   const nodes = modelJson.modelTopology.node;
-  const cam = prepareCamModel(entry, graph, nodes);
-  return { entry, modelJson, nodes, graph, cam };
+  const explainable = new GraphExplainable(entry, graph, nodes);
+  return { entry, modelJson, nodes, graph, explainable };
 }
 
 let cached: Promise<RealModel> | undefined;

@@ -1,0 +1,80 @@
+// The service worker's life: MV3 stops it when idle, taking the model and all state with it.
+// The next explanation, and class switches on overlays drawn before the stop, must still work.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Worker } from 'playwright-core';
+import type { ExplanationSuccess } from '../../src/core/messages';
+import { closeOverlays, contentBoxOf, explain, overlayState, startHarness, type Harness } from './harness';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+/** Stops the extension's service worker the way Chrome does when it is idle, and waits until it is gone. */
+async function stopWorker(): Promise<void> {
+  const closed = new Promise<void>((resolve) => h.worker.once('close', () => resolve()));
+  const cdp = await h.context.newCDPSession(h.page);
+  await cdp.send('ServiceWorker.enable');
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  await closed;
+  await cdp.detach();
+}
+
+/** Any extension event restarts the worker; wait for the new one and use it from now on. */
+async function nextWorker(wake: () => Promise<unknown>): Promise<Worker> {
+  const started = h.context.waitForEvent('serviceworker', { timeout: 30_000 });
+  await wake();
+  h.worker = await started;
+  return h.worker;
+}
+
+describe('service worker lifecycle and caching', () => {
+  test('re-showing a recent explanation is instant and identical', async () => {
+    const first = (await explain(h, '#cat')) as ExplanationSuccess;
+    expect(first.ok).toBe(true);
+    await closeOverlays(h);
+    const again = (await explain(h, '#cat')) as ExplanationSuccess;
+    expect(again.ok).toBe(true);
+    expect(again.timingsMs.cache).toBeDefined();
+    expect(again.map).toEqual(first.map);
+    expect(again.classes).toEqual(first.classes);
+    expect(await overlayState(h)).toEqual(['done']);
+    await closeOverlays(h);
+  });
+
+  test('after the worker is stopped, the next explanation succeeds', async () => {
+    const before = (await explain(h, '#coffee')) as ExplanationSuccess;
+    expect(before.ok).toBe(true);
+    await closeOverlays(h);
+    await stopWorker();
+    const popup = await h.context.newPage();
+    await nextWorker(() => popup.goto(`chrome-extension://${h.extensionId}/popup.html`));
+    await popup.close();
+    const after = (await explain(h, '#coffee')) as ExplanationSuccess;
+    expect(after.ok).toBe(true);
+    // A fresh worker: no cached result, the model loaded again, the same numbers.
+    expect(after.timingsMs.cache).toBeUndefined();
+    expect(after.classes.map((c) => c.index)).toEqual(before.classes.map((c) => c.index));
+    for (let i = 0; i < before.map.values.length; i++) expect(after.map.values[i]).toBeCloseTo(before.map.values[i], 3);
+    await closeOverlays(h);
+  });
+
+  test('an overlay drawn before the stop still switches class afterwards', async () => {
+    const first = (await explain(h, '#cat')) as ExplanationSuccess;
+    expect(first.ok).toBe(true);
+    await stopWorker();
+    const box = await contentBoxOf(h, '#cat');
+    // The panel's chip click sends a message, which restarts the worker; the image is explained afresh.
+    await nextWorker(() => h.page.mouse.click(box.x + 60, box.y + box.height + 6 + 24 + 22 * 2.5));
+    await h.page.waitForFunction(() => document.querySelector('[data-cam-lens]')?.getAttribute('data-cam-lens') === 'done', null, { timeout: 30_000 });
+    const last = (await h.worker.evaluate(() => (globalThis as any).camLens.lastResult())) as ExplanationSuccess;
+    expect(last.ok).toBe(true);
+    expect(last.target.index).not.toBe(first.target.index);
+    await closeOverlays(h);
+  });
+});

@@ -131,12 +131,12 @@ describe('saveSettings', () => {
 });
 
 describe('onSettingsChanged', () => {
-  type Cb = (changes: Record<string, { newValue?: unknown }>, areaName: string) => void;
+  type Cb = (changes: Record<string, { newValue?: unknown; oldValue?: unknown }>, areaName: string) => void;
   function fakeStorage() {
     const listeners: Cb[] = [];
     return {
       storage: { onChanged: { addListener: (cb: Cb) => void listeners.push(cb) } },
-      fire: (changes: Record<string, { newValue?: unknown }>, areaName: string) => listeners.forEach((l) => l(changes, areaName)),
+      fire: (changes: Record<string, { newValue?: unknown; oldValue?: unknown }>, areaName: string) => listeners.forEach((l) => l(changes, areaName)),
       listeners,
     };
   }

@@ -15,21 +15,28 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** Stops the extension's service worker the way Chrome does when it is idle, and waits until it is gone. */
+/** Stops the extension's service worker the way Chrome does when it is idle, and waits until it has stopped. */
 async function stopWorker(): Promise<void> {
-  const closed = new Promise<void>((resolve) => h.worker.once('close', () => resolve()));
+  await h.worker.evaluate(() => ((globalThis as any).beforeStop = true));
   const cdp = await h.context.newCDPSession(h.page);
   await cdp.send('ServiceWorker.enable');
+  const stopped = new Promise<void>((resolve) =>
+    cdp.on('ServiceWorker.workerVersionUpdated', (e) => {
+      if (e.versions.some((v) => v.scriptURL.startsWith(`chrome-extension://${h.extensionId}/`) && v.runningStatus === 'stopped')) resolve();
+    }),
+  );
   await cdp.send('ServiceWorker.stopAllWorkers');
-  await closed;
+  await stopped;
   await cdp.detach();
 }
 
-/** Any extension event restarts the worker; wait for the new one and use it from now on. */
+/** Any extension event restarts the worker (Playwright's handle follows it); wait until the new instance runs. */
 async function nextWorker(wake: () => Promise<unknown>): Promise<Worker> {
-  const started = h.context.waitForEvent('serviceworker', { timeout: 30_000 });
   await wake();
-  h.worker = await started;
+  await expect
+    .poll(() => h.context.serviceWorkers()[0]?.evaluate(() => typeof (globalThis as any).camLens + ((globalThis as any).beforeStop ? ' old' : '')).catch(() => 'none'), { timeout: 30_000 })
+    .toBe('object');
+  h.worker = h.context.serviceWorkers()[0];
   return h.worker;
 }
 

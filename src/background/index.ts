@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import browser, { type Menus, type Runtime, type Tabs } from 'webextension-polyfill';
 import { catalog, defaultModel, findModel, type ModelEntry } from '../core/catalog';
 import {
-  BeginExplainReply, parseMessage, type ExplanationResult, type ExplanationSuccess, type ImageSource, type Message, type ModelStatus, type Status,
+  BeginExplainReply, parseMessage, type ExplainAllProgress, type ExplanationResult, type ExplanationSuccess, type ImageSource, type Message, type ModelStatus, type Status,
 } from '../core/messages';
 import type { MethodChoice } from '../core/methods';
 import { loadSettings, onSettingsChanged, type Settings } from '../core/settingsStore';
@@ -15,6 +15,7 @@ import { errorMessage, Explainer, type ExplainRequest } from './explainer';
 import { ModelHost } from './modelHost';
 
 export const MENU_EXPLAIN_IMAGE = 'explain-image';
+export const MENU_EXPLAIN_ALL = 'explain-all';
 
 configureWasm(browser.runtime.getURL('wasm/'));
 const host = new ModelHost((path) => browser.runtime.getURL(path), backendOrder);
@@ -70,6 +71,7 @@ const running = new Map<string, AbortController>();
 
 browser.runtime.onInstalled.addListener(() => {
   browser.contextMenus.create({ id: MENU_EXPLAIN_IMAGE, title: 'Explain this image', contexts: ['image'] });
+  browser.contextMenus.create({ id: MENU_EXPLAIN_ALL, title: 'Explain all images on this page', contexts: ['page'] });
 });
 
 /** Optional overrides of the user's settings (the seam's third argument). */
@@ -108,10 +110,14 @@ async function requestFor(shown: Shown, overrides: ExplainOverrides): Promise<Ex
 
 const overlayKey = (s: Shown) => `${s.tabId}:${s.frameId}:${s.overlayId}`;
 
-/** The handler registered with contextMenus.onClicked; resolves to the explanation it showed. */
-async function onMenuClick(info: Menus.OnClickData, tab?: Tabs.Tab, overrides: ExplainOverrides = {}): Promise<ExplanationResult> {
-  if (info.menuItemId !== MENU_EXPLAIN_IMAGE) return { ok: false, error: `unknown menu item ${String(info.menuItemId)}` };
+/**
+ * The handler registered with contextMenus.onClicked: resolves to the explanation it showed, or for
+ * "explain all", to the run's final progress.
+ */
+async function onMenuClick(info: Menus.OnClickData, tab?: Tabs.Tab, overrides: ExplainOverrides = {}): Promise<ExplanationResult | ExplainAllOutcome> {
   if (tab?.id === undefined || tab.id < 0) return { ok: false, error: 'no tab to explain the image in' };
+  if (info.menuItemId === MENU_EXPLAIN_ALL) return explainAll(tab.id);
+  if (info.menuItemId !== MENU_EXPLAIN_IMAGE) return { ok: false, error: `unknown menu item ${String(info.menuItemId)}` };
   const frameId = info.frameId ?? 0;
   const begin = await beginInPage(tab.id, frameId, info.srcUrl);
   if (!begin.ok) return { ok: false, error: begin.error };
@@ -159,6 +165,47 @@ function finished(shown: Shown, result: ExplanationResult, source: ImageSource):
   void browser.storage.session?.set({ lastTimingsMs: result.timingsMs }).catch(() => undefined);
 }
 
+/** "Explain all images" per tab: latest progress reported by the tab's content scripts. */
+const explainAllProgress = new Map<number, ExplainAllProgress>();
+const explainAllWaiters = new Map<number, ((p: ExplainAllProgress) => void)[]>();
+
+/** Asks every frame of the tab to explain its large images (the content scripts run the queue). */
+async function startExplainAll(tabId: number): Promise<{ ok: true; total: number } | { ok: false; error: string }> {
+  const message: Message = { type: 'explain-all' };
+  let reply: unknown;
+  try {
+    reply = await browser.tabs.sendMessage(tabId, message);
+  } catch {
+    try {
+      await browser.scripting.executeScript({ target: { tabId, allFrames: true }, files: ['content.js'] });
+      reply = await browser.tabs.sendMessage(tabId, message);
+    } catch (e) {
+      return { ok: false, error: `cannot run on this page (${errorMessage(e)})` };
+    }
+  }
+  const total = (reply as { total?: unknown } | undefined)?.total;
+  explainAllProgress.set(tabId, { done: 0, failed: 0, total: typeof total === 'number' ? total : 0, cancelled: false, finished: false });
+  return { ok: true, total: typeof total === 'number' ? total : 0 };
+}
+
+type ExplainAllOutcome = ExplainAllProgress | { ok: false; error: string };
+
+/** Explains all images of a tab and resolves with the final progress. */
+async function explainAll(tabId: number): Promise<ExplainAllOutcome> {
+  const finished = new Promise<ExplainAllProgress>((resolve) => explainAllWaiters.set(tabId, [...(explainAllWaiters.get(tabId) ?? []), resolve]));
+  const started = await startExplainAll(tabId);
+  if (!started.ok) return started;
+  if (started.total === 0) return { done: 0, failed: 0, total: 0, cancelled: false, finished: true };
+  return finished;
+}
+
+function recordExplainAll(tabId: number, progress: ExplainAllProgress): void {
+  explainAllProgress.set(tabId, progress);
+  if (!progress.finished) return;
+  for (const resolve of explainAllWaiters.get(tabId) ?? []) resolve(progress);
+  explainAllWaiters.delete(tabId);
+}
+
 /** Re-explains the last shown image for another class (and optionally another method) and updates its overlay. */
 async function explainClass(classIndex: number, explanationId?: string, method?: MethodChoice): Promise<ExplanationResult> {
   if (!lastShown) return { ok: false, error: 'nothing has been explained yet' };
@@ -170,7 +217,7 @@ async function explainClass(classIndex: number, explanationId?: string, method?:
   return result;
 }
 
-async function status(load = false): Promise<Status> {
+async function status(load = false, tabId?: number): Promise<Status> {
   const settings = await loadSettings(browser.storage.local);
   const entry = activeModel(settings);
   if (load) await host.get(entry).catch(() => undefined);
@@ -200,6 +247,7 @@ async function status(load = false): Promise<Status> {
     backendNote: hosted?.backend.note ?? null,
     renderer: hosted?.backend.renderer ?? null,
     lastTimingsMs: (lastResult?.ok ? lastResult.timingsMs : null) ?? session?.lastTimingsMs ?? null,
+    explainAll: tabId === undefined ? undefined : (explainAllProgress.get(tabId) ?? null),
   };
 }
 
@@ -233,13 +281,35 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
         return result;
       });
     }
+    case 'explain': {
+      const tabId = sender.tab?.id;
+      if (tabId === undefined) return undefined;
+      const shown: Shown = { tabId, frameId: sender.frameId ?? 0, overlayId: message.overlayId };
+      return requestFor(shown, {}).then(async (request) => {
+        const result = await explainer.explain(message.source, request);
+        finished(shown, result, message.source);
+        return result;
+      });
+    }
+    case 'explain-all-progress': {
+      const tabId = sender.tab?.id;
+      // Only the top frame's run is tracked; frames report separately and would overwrite each other.
+      if (tabId !== undefined && (sender.frameId ?? 0) === 0) recordExplainAll(tabId, message.progress);
+      return undefined;
+    }
+    case 'start-explain-all':
+      return startExplainAll(message.tabId);
+    case 'cancel-explain-all': {
+      const cancel: Message = { type: 'cancel-all' };
+      return browser.tabs.sendMessage(message.tabId, cancel).catch(() => undefined);
+    }
     case 'cancel': {
       const tabId = sender.tab?.id;
       if (tabId !== undefined) running.get(overlayKey({ tabId, frameId: sender.frameId ?? 0, overlayId: message.overlayId }))?.abort();
       return undefined;
     }
     case 'get-status':
-      return status(message.load);
+      return status(message.load, message.tabId);
     default:
       return undefined;
   }
@@ -249,4 +319,4 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
 /** Tensors and bytes held by TensorFlow.js (benchmarks watch it for growth). */
 const memory = () => tf.memory();
 
-(globalThis as Record<string, unknown>).camLens = { onMenuClick, explainClass, status, useBackend, memory, lastResult: () => lastResult };
+(globalThis as Record<string, unknown>).camLens = { onMenuClick, explainClass, explainAll, status, useBackend, memory, lastResult: () => lastResult };

@@ -2,9 +2,26 @@
 // and forwards class switches. Runs in every frame; each frame handles its own images.
 import browser from 'webextension-polyfill';
 import { ExplanationResult, parseMessage, type ImageSource, type Message } from '../core/messages';
+import { TaskQueue, type QueueProgress } from '../core/taskQueue';
 import { DEFAULT_SETTINGS, loadSettings, onSettingsChanged, type Settings } from '../core/settingsStore';
 import { Overlay, type OverlayDisplay } from './overlay';
-import { imageSource, resolveImage, TargetError, type ContextClick } from './target';
+import { explainableImages, imageSource, resolveImage, TargetError, type ContextClick } from './target';
+
+/** "Explain all": images explained at once (the worker queues them; two keep it busy while the next downloads). */
+const EXPLAIN_ALL_CONCURRENCY = 2;
+
+/** Sends a request the worker answers with an explanation; resends once if the worker was restarted meanwhile. */
+async function requestExplanation(message: Message): Promise<ExplanationResult> {
+  let raw: unknown;
+  try {
+    raw = await browser.runtime.sendMessage(message);
+  } catch {
+    // "message port closed": the service worker was stopped while working; the resend starts it again.
+    raw = await browser.runtime.sendMessage(message).catch((e: Error) => ({ ok: false, error: `the extension did not answer (${e.message})` }));
+  }
+  const result = ExplanationResult.safeParse(raw);
+  return result.success ? result.data : { ok: false, error: 'the extension did not answer' };
+}
 
 declare global {
   interface Window {
@@ -22,6 +39,9 @@ function start(): void {
   let lastClick: ContextClick | null = null;
   let settings: Settings | null = null;
   const overlays = new Map<string, Overlay>();
+  let explainAll: TaskQueue<HTMLImageElement> | null = null;
+  /** Overlays opened by "explain all", so cancelling it closes only those still computing. */
+  const bulkOverlays = new Set<Overlay>();
   /** What each overlay explains, so a class switch can re-run if the worker lost its cache. */
   const sources = new Map<string, ImageSource>();
   let counter = 0;
@@ -42,7 +62,9 @@ function start(): void {
   window.addEventListener(
     'keydown',
     (e) => {
-      if (e.key === 'Escape' && overlays.size > 0) for (const overlay of [...overlays.values()]) overlay.close();
+      if (e.key !== 'Escape') return;
+      explainAll?.cancel();
+      for (const overlay of [...overlays.values()]) overlay.close();
     },
     { capture: true },
   );
@@ -54,6 +76,7 @@ function start(): void {
     },
     onClose(overlay: Overlay) {
       if (overlay.state === 'loading') this.onCancel(overlay);
+      bulkOverlays.delete(overlay);
       overlays.delete(overlay.id);
       sources.delete(overlay.id);
     },
@@ -69,26 +92,58 @@ function start(): void {
         classIndex,
         method: explanation.method,
       };
-      browser.runtime
-        .sendMessage(message)
-        .then((raw: unknown) => {
-          const result = ExplanationResult.safeParse(raw);
-          overlay.show(result.success ? result.data : { ok: false, error: 'the extension did not answer' });
-        })
-        .catch((e: Error) => overlay.show({ ok: false, error: `the extension did not answer (${e.message})` }));
+      void requestExplanation(message).then((result) => overlay.show(result));
     },
   };
+
+  /** Opens a busy overlay on an image (replacing any it already has) and remembers its pixels' source. */
+  function openOverlay(image: HTMLImageElement, source: ImageSource): Overlay {
+    for (const overlay of overlays.values()) if (overlay.image === image) overlay.close();
+    const id = `o${++counter}`;
+    const overlay = new Overlay(id, image, display(settings), callbacks);
+    overlays.set(id, overlay);
+    sources.set(id, source);
+    return overlay;
+  }
+
+  async function explainOne(image: HTMLImageElement): Promise<boolean> {
+    if (!image.isConnected) return false;
+    const source = await imageSource(image);
+    const overlay = openOverlay(image, source);
+    bulkOverlays.add(overlay);
+    const result = await requestExplanation({ type: 'explain', overlayId: overlay.id, source });
+    overlay.show(result);
+    return result.ok;
+  }
+
+  function reportProgress(progress: QueueProgress, finished: boolean): void {
+    const message: Message = { type: 'explain-all-progress', progress: { ...progress, finished } };
+    void browser.runtime.sendMessage(message).catch(() => undefined);
+  }
+
+  function startExplainAll(): { total: number } {
+    explainAll?.cancel();
+    const queue = new TaskQueue(explainableImages(document), explainOne, EXPLAIN_ALL_CONCURRENCY, (p) => reportProgress(p, false));
+    explainAll = queue;
+    void queue.finished.then((p) => reportProgress(p, true));
+    queue.start();
+    return { total: queue.progress.total };
+  }
+
+  function cancelExplainAll(): void {
+    explainAll?.cancel();
+    // Overlays still computing are closed (which cancels them in the worker); finished ones stay.
+    for (const overlay of bulkOverlays) if (overlay.state === 'loading') overlay.close();
+    bulkOverlays.clear();
+  }
 
   async function beginExplain(srcUrl: string | undefined) {
     try {
       const image = resolveImage(lastClick, srcUrl);
       const source = await imageSource(image);
-      // One overlay per image: explaining it again replaces the old one.
-      for (const overlay of overlays.values()) if (overlay.image === image) overlay.close();
-      const id = `o${++counter}`;
-      overlays.set(id, new Overlay(id, image, display(settings ?? (await loadSettings(browser.storage.local))), callbacks));
-      sources.set(id, source);
-      return { ok: true as const, overlayId: id, source };
+      settings ??= await loadSettings(browser.storage.local);
+      const overlay = openOverlay(image, source);
+      return { ok: true as const, overlayId: overlay.id, source };
     } catch (e) {
       const error = e instanceof TargetError ? e.message : `unexpected error: ${(e as Error).message}`;
       showStandaloneError(lastClick, srcUrl, error);
@@ -122,6 +177,11 @@ function start(): void {
       case 'progress':
         overlays.get(message.overlayId)?.showProgress(message.done, message.total);
         return undefined;
+      case 'explain-all':
+        return Promise.resolve(startExplainAll());
+      case 'cancel-all':
+        cancelExplainAll();
+        return Promise.resolve(true);
       default:
         return undefined;
     }

@@ -27,6 +27,20 @@ export function resolveImage(click: ContextClick | null, srcUrl: string | undefi
   throw new TargetError('could not find the image that was right-clicked');
 }
 
+/** "Explain all" skips images displayed smaller than this (icons, avatars, spacers), in CSS px. */
+export const MIN_EXPLAIN_ALL_SIZE = 64;
+
+/** The frame's images worth explaining in bulk: displayed at least MIN_EXPLAIN_ALL_SIZE on each side, with a source. */
+export function explainableImages(doc: Document): HTMLImageElement[] {
+  return Array.from(doc.images).filter((img) => {
+    if (!(img.currentSrc || img.src)) return false;
+    const rect = img.getBoundingClientRect();
+    if (rect.width < MIN_EXPLAIN_ALL_SIZE || rect.height < MIN_EXPLAIN_ALL_SIZE) return false;
+    const style = getComputedStyle(img);
+    return style.visibility !== 'hidden' && style.display !== 'none';
+  });
+}
+
 /** Where the worker reads the pixels shown: the URL actually displayed (currentSrc honours srcset), or the bytes for blob: URLs. */
 export async function imageSource(img: HTMLImageElement): Promise<ImageSource> {
   // A broken or not-yet-loaded image is still fetched by the worker: it says precisely what is wrong (HTTP 404…).

@@ -44,6 +44,16 @@ export type ExplanationFailure = z.infer<typeof ExplanationFailure>;
 export const ExplanationResult = z.discriminatedUnion('ok', [ExplanationSuccess, ExplanationFailure]);
 export type ExplanationResult = z.infer<typeof ExplanationResult>;
 
+/** Where "explain all images" stands in one tab. */
+export const ExplainAllProgress = z.object({
+  done: z.int().check(z.nonnegative()),
+  failed: z.int().check(z.nonnegative()),
+  total: z.int().check(z.nonnegative()),
+  cancelled: z.boolean(),
+  finished: z.boolean(),
+});
+export type ExplainAllProgress = z.infer<typeof ExplainAllProgress>;
+
 export const ModelStatus = z.object({
   id: z.string(),
   name: z.string(),
@@ -69,6 +79,8 @@ export const Status = z.object({
   backendNote: z.nullable(z.string()),
   renderer: z.nullable(z.string()),
   lastTimingsMs: z.nullable(Timings),
+  /** "Explain all images" in the tab the popup asked about. */
+  explainAll: z.optional(z.nullable(ExplainAllProgress)),
 });
 export type Status = z.infer<typeof Status>;
 
@@ -87,8 +99,15 @@ export const Message = z.discriminatedUnion('type', [
     method: MethodId,
   }),
   z.object({ type: z.literal('cancel'), overlayId: z.string() }),
+  z.object({ type: z.literal('explain'), overlayId: z.string(), source: ImageSource }),
+  z.object({ type: z.literal('explain-all-progress'), progress: ExplainAllProgress }),
+  // background → content script: explain every large enough image of the frame / stop doing so
+  z.object({ type: z.literal('explain-all') }),
+  z.object({ type: z.literal('cancel-all') }),
   // popup → background (load: start loading the active model to learn which methods apply)
-  z.object({ type: z.literal('get-status'), load: z.optional(z.boolean()) }),
+  z.object({ type: z.literal('get-status'), load: z.optional(z.boolean()), tabId: z.optional(z.int()) }),
+  z.object({ type: z.literal('start-explain-all'), tabId: z.int() }),
+  z.object({ type: z.literal('cancel-explain-all'), tabId: z.int() }),
 ]);
 export type Message = z.infer<typeof Message>;
 

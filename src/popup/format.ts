@@ -1,5 +1,5 @@
 // Text and choices for the popup (pure, so it is tested without a browser).
-import type { ModelStatus, Status } from '../core/messages';
+import type { ExplainAllProgress, ModelStatus, Status } from '../core/messages';
 import { METHOD_IDS, METHODS, type MethodChoice } from '../core/methods';
 
 const BACKEND_NAMES: Record<string, string> = { webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'CPU (slow)', webgpu: 'WebGPU' };
@@ -15,6 +15,16 @@ export function describeTimings(timings: Record<string, number> | null): string 
     .filter(([name]) => name !== 'total')
     .map(([name, ms]) => `${name} ${Math.round(ms)}`);
   return `${Math.round(timings.total)} ms${parts.length ? ` (${parts.join(', ')})` : ''}`;
+}
+
+/** The popup's line for "explain all images": counts, and how it ended. */
+export function describeExplainAll(progress: ExplainAllProgress | null | undefined): string {
+  if (!progress) return '';
+  const { done, failed, total } = progress;
+  if (total === 0) return 'No images large enough to explain on this page.';
+  const counts = `${done + failed} of ${total} images${failed ? ` (${failed} could not be explained)` : ''}`;
+  if (progress.cancelled) return `Cancelled after ${counts}.`;
+  return progress.finished ? `Done: ${counts}.` : `Explaining… ${counts}`;
 }
 
 export interface MethodOption {

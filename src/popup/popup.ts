@@ -3,12 +3,15 @@ import browser from 'webextension-polyfill';
 import { Status, type Message } from '../core/messages';
 import { catalog } from '../core/catalog';
 import { loadSettings, saveSettings, type Settings } from '../core/settingsStore';
-import { camNote, describeBackend, describeTimings, methodOptions } from './format';
+import { camNote, describeBackend, describeExplainAll, describeTimings, methodOptions } from './format';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
+/** The tab the popup was opened over. */
+let tabId: number | undefined;
+
 async function fetchStatus(load: boolean): Promise<Status | null> {
-  const message: Message = { type: 'get-status', load };
+  const message: Message = { type: 'get-status', load, tabId };
   const parsed = Status.safeParse(await browser.runtime.sendMessage(message).catch(() => null));
   return parsed.success ? parsed.data : null;
 }
@@ -37,13 +40,37 @@ function render(status: Status | null, settings: Settings): void {
       return option;
     }),
   );
+  renderExplainAll(status);
   const methodNote = $('method-note');
   const text = camNote(active);
   methodNote.hidden = !text;
   methodNote.textContent = text ?? '';
 }
 
+function renderExplainAll(status: Status): void {
+  const progress = status.explainAll;
+  const running = !!progress && !progress.finished;
+  $('explain-all').toggleAttribute('disabled', running || tabId === undefined);
+  $('cancel-all').hidden = !running;
+  const bar = $<HTMLProgressElement>('all-progress');
+  bar.hidden = !progress || progress.total === 0;
+  if (progress && progress.total > 0) bar.value = (progress.done + progress.failed) / progress.total;
+  $('all-text').textContent = describeExplainAll(progress);
+}
+
+/** While "explain all" runs, the popup follows its progress. */
+async function followExplainAll(settings: Settings): Promise<void> {
+  for (;;) {
+    const status = await fetchStatus(false);
+    if (status) render(status, settings);
+    if (!status?.explainAll || status.explainAll.finished) return;
+    await new Promise((r) => setTimeout(r, 400));
+  }
+}
+
 async function main(): Promise<void> {
+  const [tab] = await browser.tabs.query({ active: true, currentWindow: true }).catch(() => []);
+  tabId = tab?.id;
   let settings = await loadSettings(browser.storage.local);
   const save = async (patch: Partial<Settings>) => {
     settings = await saveSettings(browser.storage.local, patch);
@@ -80,9 +107,22 @@ async function main(): Promise<void> {
     void save({ opacity: Number(opacity.value) });
   });
 
+  $('explain-all').addEventListener('click', async () => {
+    if (tabId === undefined) return;
+    const message: Message = { type: 'start-explain-all', tabId };
+    await browser.runtime.sendMessage(message).catch(() => undefined);
+    void followExplainAll(settings);
+  });
+  $('cancel-all').addEventListener('click', () => {
+    if (tabId === undefined) return;
+    const message: Message = { type: 'cancel-explain-all', tabId };
+    void browser.runtime.sendMessage(message).catch(() => undefined);
+  });
+
   // Quick first paint from what the worker knows, then again once the active model has loaded.
   render(await fetchStatus(false), settings);
   render(await fetchStatus(true), settings);
+  void followExplainAll(settings);
 }
 
 void main();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Status } from '../../src/core/messages';
-import { camNote, describeBackend, describeTimings, methodOptions } from '../../src/popup/format';
+import { camNote, describeBackend, describeExplainAll, describeTimings, methodOptions } from '../../src/popup/format';
 import type { ModelStatus } from '../../src/core/messages';
 
 function status(overrides: Partial<Status> = {}): Status {
@@ -94,5 +94,26 @@ describe('methodOptions and camNote', () => {
     const labels = Object.fromEntries(methodOptions(model(true)).map((o) => [o.value, o.label]));
     expect(labels.scorecam).toMatch(/slow/);
     expect(labels.gradcam).not.toMatch(/slow/);
+  });
+});
+
+describe('describeExplainAll', () => {
+  const p = (done: number, failed: number, total: number, extra: { cancelled?: boolean; finished?: boolean } = {}) => ({
+    done, failed, total, cancelled: extra.cancelled ?? false, finished: extra.finished ?? false,
+  });
+
+  it('says nothing before a run, and when there is nothing to do', () => {
+    expect(describeExplainAll(null)).toBe('');
+    expect(describeExplainAll(p(0, 0, 0, { finished: true }))).toBe('No images large enough to explain on this page.');
+  });
+
+  it('counts finished images while running, with failures', () => {
+    expect(describeExplainAll(p(3, 0, 8))).toBe('Explaining… 3 of 8 images');
+    expect(describeExplainAll(p(6, 1, 8))).toBe('Explaining… 7 of 8 images (1 could not be explained)');
+  });
+
+  it('says how it ended', () => {
+    expect(describeExplainAll(p(7, 1, 8, { finished: true }))).toBe('Done: 8 of 8 images (1 could not be explained).');
+    expect(describeExplainAll(p(2, 0, 8, { cancelled: true, finished: true }))).toBe('Cancelled after 2 of 8 images.');
   });
 });

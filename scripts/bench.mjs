@@ -1,70 +1,181 @@
-// Benchmark: explanation latency per TensorFlow.js backend in Chromium with the built extension.
-// Prints, per backend, the first explanation (backend start + model load + warm-up + inference)
-// and the warm latency (median of several), plus class-switch latency. Numbers, not assertions.
+// Benchmark: CAM Lens in headless Chromium with the built extension. Prints a table and writes
+// BENCHMARKS.md. Reports numbers; nothing here is a pass/fail test.
+//   BENCH_RUNS     warm runs per measurement (default 30)
+//   BENCH_QUICK=1  fewer runs and skip the CPU backend and the 500-explanation memory check
 import path from 'node:path';
-import { statSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { launchWithExtension } from './browser.mjs';
+import { CHROMIUM, launchWithExtension } from './browser.mjs';
 import { startServers } from './servers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const WARM_RUNS = Number(process.env.BENCH_RUNS ?? 7);
-const backends = (process.env.BENCH_BACKENDS ?? 'webgl,wasm,cpu').split(',');
+const QUICK = process.env.BENCH_QUICK === '1';
+const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 8 : 30));
+const METHODS = ['cam', 'gradcam', 'gradcampp', 'xgradcam', 'hirescam', 'layercam', 'eigencam', 'scorecam', 'ablationcam'];
 
-function dirSize(dir) {
-  return readdirSync(dir, { withFileTypes: true }).reduce((sum, e) => sum + (e.isDirectory() ? dirSize(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).size), 0);
-}
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const ms = (x) => `${Math.round(x)} ms`.padStart(8);
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+const ms = (x) => (x === undefined || x === null ? '—' : `${x < 10 ? x.toFixed(1) : Math.round(x)} ms`);
+const dirSize = (dir) =>
+  readdirSync(dir, { withFileTypes: true }).reduce((sum, e) => sum + (e.isDirectory() ? dirSize(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).size), 0);
+
+const lines = [];
+const out = (line = '') => {
+  console.log(line);
+  lines.push(line);
+};
 
 const servers = await startServers();
+const launchedAt = performance.now();
 const browser = await launchWithExtension(path.join(root, 'dist'));
 const page = await browser.context.newPage();
 await page.goto(`${servers.pageOrigin}/`);
 await page.waitForLoadState('load');
-await page.locator('#cat').click({ button: 'right' });
-const srcUrl = await page.locator('#cat').evaluate((img) => img.currentSrc);
 
-const explain = () =>
-  browser.worker.evaluate(
-    async ({ pageUrl, srcUrl }) => {
-      const [tab] = await chrome.tabs.query({ url: pageUrl });
-      return globalThis.camLens.onMenuClick({ menuItemId: 'explain-image', srcUrl, frameId: 0, pageUrl, editable: false }, tab);
+const tabId = await browser.worker.evaluate(async (url) => (await chrome.tabs.query({ url }))[0].id, page.url());
+const seam = (fn, arg) => browser.worker.evaluate(fn, arg);
+
+/** Right-click #cat and run the menu handler; wall = until the overlay is drawn. */
+async function explain(overrides = {}, selector = '#cat') {
+  await page.locator(selector).click({ button: 'right', force: true });
+  const srcUrl = await page.locator(selector).evaluate((img) => img.currentSrc);
+  const t = performance.now();
+  const result = await seam(
+    async ({ tabId, srcUrl, overrides }) => {
+      const tab = await chrome.tabs.get(tabId);
+      return globalThis.camLens.onMenuClick({ menuItemId: 'explain-image', srcUrl, frameId: 0, pageUrl: tab.url, editable: false }, tab, { fresh: true, ...overrides });
     },
-    { pageUrl: page.url(), srcUrl },
+    { tabId, srcUrl, overrides },
   );
-
-console.log(`CAM Lens benchmark — default model, 451×300 PNG, Chromium headless, ${WARM_RUNS} warm runs`);
-console.log(`dist/ size ${(dirSize(path.join(root, 'dist')) / 1024 / 1024).toFixed(1)} MiB; model ${(dirSize(path.join(root, 'dist', 'models')) / 1024 / 1024).toFixed(1)} MiB`);
-console.log('backend  first (total / load+warm-up)   warm median (inference)   class switch');
-for (const name of backends) {
-  await browser.worker.evaluate((n) => globalThis.camLens.useBackend(n), name);
-  const first = await explain();
-  if (!first.ok) {
-    console.log(`${name.padEnd(8)} failed: ${first.error}`);
-    continue;
-  }
-  if (first.backend !== name) {
-    console.log(`${name.padEnd(8)} unavailable (ran on ${first.backend})`);
-    continue;
-  }
-  const warm = [];
-  const inference = [];
-  for (let i = 0; i < WARM_RUNS; i++) {
-    const r = await explain();
-    warm.push(r.timingsMs.total);
-    inference.push(r.timingsMs.inference);
-  }
-  const switches = [];
-  for (const c of [1, 2, 3, 4, 0]) {
-    const r = await browser.worker.evaluate((c) => globalThis.camLens.explainClass(c), c);
-    switches.push(r.timingsMs.total);
-  }
-  const status = await browser.worker.evaluate(() => globalThis.camLens.status());
-  console.log(
-    `${name.padEnd(8)} ${ms(first.timingsMs.total)} / ${ms(first.timingsMs.modelWait)}            ${ms(median(warm))} (${ms(median(inference)).trim()})          ${ms(median(switches))}` +
-      (status.renderer ? `   renderer: ${status.renderer}` : ''),
-  );
+  if (!result.ok) throw new Error(`explanation failed: ${result.error}`);
+  return { result, wall: performance.now() - t };
 }
+
+// First-ever: fresh profile, so this includes the backend measurement, model load and warm-up.
+const firstEver = await explain();
+const firstEverSinceLaunch = performance.now() - launchedAt;
+const status = await seam(() => globalThis.camLens.status());
+
+const renderer = await seam(async () => {
+  await globalThis.camLens.useBackend('webgl');
+  return null;
+}).then(() => explain()).then(() => seam(() => globalThis.camLens.status())).then((s) => s.renderer);
+
+out(`# CAM Lens benchmarks`);
+out();
+out(`Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench\` (${RUNS} warm runs per row).`);
+out();
+out(`Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; ${execFileSync(CHROMIUM, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim()} headless; WebGL renderer: ${renderer ?? 'none'}.`);
+out(`Extension: dist/ ${(dirSize(path.join(root, 'dist')) / 2 ** 20).toFixed(1)} MiB, models ${(dirSize(path.join(root, 'dist', 'models')) / 2 ** 20).toFixed(1)} MiB. Image: chelsea.png, 451×300.`);
+out();
+out(`Automatic backend choice: **${status.backend}** (${status.backendMeasurements}).`);
+out();
+out(`## First and cold explanations (default model, CAM)`);
+out();
+out(`| case | right-click → overlay drawn |`);
+out(`| --- | --- |`);
+out(`| first ever (fresh profile: backend measurement, model load, warm-up) | ${ms(firstEver.wall)} (${ms(firstEverSinceLaunch)} from browser launch) |`);
+
+// Cold: the worker stopped (as Chrome does after 30 s idle), the next right-click restarts it.
+await seam(() => globalThis.camLens.useBackend('auto'));
+await explain();
+const cold = [];
+for (let i = 0; i < (QUICK ? 2 : 5); i++) {
+  const cdp = await browser.context.newCDPSession(page);
+  await cdp.send('ServiceWorker.enable');
+  const stopped = new Promise((resolve) =>
+    cdp.on('ServiceWorker.workerVersionUpdated', (e) => e.versions.some((v) => v.runningStatus === 'stopped') && resolve()),
+  );
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  await stopped;
+  await cdp.detach();
+  const t = performance.now();
+  // Waking the worker with a message stands in for the browser's menu click event.
+  const popup = await browser.context.newPage();
+  await popup.goto(`chrome-extension://${browser.extensionId}/popup.html`);
+  for (;;) {
+    const ready = await browser.context.serviceWorkers()[0]?.evaluate(() => typeof globalThis.camLens).catch(() => 'none');
+    if (ready === 'object') break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  browser.worker = browser.context.serviceWorkers()[0];
+  await popup.close();
+  await explain();
+  cold.push(performance.now() - t);
+}
+out(`| cold (service worker stopped, restarted by the next request) | p50 ${ms(pct(cold, 50))}, max ${ms(Math.max(...cold))} over ${cold.length} |`);
+out();
+
+out(`## Warm latency per backend (default model, CAM)`);
+out();
+out(`| backend | first on this backend (load + warm-up) | warm p50 | warm p95 | bare inference p50 | CAM over inference |`);
+out(`| --- | --- | --- | --- | --- | --- |`);
+const backends = QUICK ? ['wasm', 'webgl'] : ['wasm', 'webgl', 'cpu'];
+for (const name of backends) {
+  await seam((n) => globalThis.camLens.useBackend(n), name);
+  const first = await explain();
+  const runs = name === 'cpu' ? Math.min(RUNS, 8) : RUNS;
+  const wall = [];
+  const inference = [];
+  const method = [];
+  for (let i = 0; i < runs; i++) {
+    const { result, wall: w } = await explain();
+    wall.push(w);
+    inference.push(result.timingsMs.inference);
+    method.push(result.timingsMs.method);
+  }
+  out(`| ${name} | ${ms(first.wall)} (${ms(first.result.timingsMs.modelWait)}) | ${ms(pct(wall, 50))} | ${ms(pct(wall, 95))} | ${ms(pct(inference, 50))} | +${((100 * pct(method, 50)) / pct(inference, 50)).toFixed(1)} % |`);
+}
+out();
+
+out(`## Methods (default model, automatic backend; Score-CAM with 64 channels)`);
+out();
+out(`| method | method p50 | method p95 | bare inference p50 (same runs) | whole explanation ÷ inference |`);
+out(`| --- | --- | --- | --- | --- |`);
+await seam(() => globalThis.camLens.useBackend('auto'));
+for (const method of METHODS) {
+  const runs = ['scorecam', 'ablationcam'].includes(method) ? Math.max(3, Math.floor(RUNS / 5)) : RUNS;
+  const m = [];
+  const inf = [];
+  for (let i = 0; i < runs; i++) {
+    const { result } = await explain({ method });
+    m.push(result.timingsMs.method);
+    inf.push(result.timingsMs.inference);
+  }
+  out(`| ${method} | ${ms(pct(m, 50))} | ${ms(pct(m, 95))} | ${ms(pct(inf, 50))} | ${((pct(inf, 50) + pct(m, 50)) / pct(inf, 50)).toFixed(2)}× |`);
+}
+out();
+
+// Explain-all on a page of 50 distinct image URLs (cache-busting query strings).
+await page.evaluate((n) => {
+  const names = ['chelsea.png', 'coffee.png', 'astronaut.png', 'rocket.jpg', 'logo.png'];
+  document.querySelector('main').innerHTML = Array.from({ length: n }, (_, i) => `<img src="/fixtures/${names[i % names.length]}?bench=${i}" width="160" height="120">`).join('');
+}, 50);
+await page.waitForFunction(() => Array.from(document.images).every((img) => img.complete));
+const t0 = performance.now();
+const all = await seam((id) => globalThis.camLens.explainAll(id), tabId);
+const allSeconds = (performance.now() - t0) / 1000;
+out(`## Explain all images`);
+out();
+out(`50 images on one page: ${all.done} explained, ${all.failed} failed in ${allSeconds.toFixed(1)} s = **${(all.done / allSeconds).toFixed(1)} images/s**.`);
+out();
+
+if (!QUICK) {
+  await page.keyboard.press('Escape');
+  const before = await seam(() => globalThis.camLens.memory());
+  for (let i = 0; i < 500; i++) await explain({}, '#cat');
+  const after = await seam(() => globalThis.camLens.memory());
+  out(`## Memory`);
+  out();
+  out(`TensorFlow.js memory around 500 further explanations: ${before.numTensors} → ${after.numTensors} tensors, ${(before.numBytes / 2 ** 20).toFixed(1)} → ${(after.numBytes / 2 ** 20).toFixed(1)} MiB.`);
+  out();
+}
+
 await browser.close();
 await servers.close();
+writeFileSync(path.join(root, 'BENCHMARKS.md'), `${lines.join('\n')}\n`);
+console.log('\nwritten to BENCHMARKS.md');

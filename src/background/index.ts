@@ -291,6 +291,11 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
         return result;
       });
     }
+    case 'ping': {
+      const tabId = sender.tab?.id;
+      const key = tabId === undefined ? '' : overlayKey({ tabId, frameId: sender.frameId ?? 0, overlayId: message.overlayId });
+      return Promise.resolve({ running: running.has(key) });
+    }
     case 'explain-all-progress': {
       const tabId = sender.tab?.id;
       // Only the top frame's run is tracked; frames report separately and would overwrite each other.

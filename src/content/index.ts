@@ -9,6 +9,8 @@ import { explainableImages, imageSource, resolveImage, TargetError, type Context
 
 /** "Explain all": images explained at once (the worker queues them; two keep it busy while the next downloads). */
 const EXPLAIN_ALL_CONCURRENCY = 2;
+/** How often a busy overlay checks that the worker is still computing it (Chrome may stop the worker). */
+const HEARTBEAT_MS = 3000;
 
 /** Sends a request the worker answers with an explanation; resends once if the worker was restarted meanwhile. */
 async function requestExplanation(message: Message): Promise<ExplanationResult> {
@@ -106,6 +108,24 @@ function start(): void {
     return overlay;
   }
 
+  /**
+   * The worker drives a right-click explanation; if Chrome stops the worker mid-way, the request is
+   * gone with it. While the overlay is busy, ask now and then; when the worker no longer knows it,
+   * ask for the explanation again ourselves.
+   */
+  function watchOverRestart(overlay: Overlay, source: ImageSource): void {
+    const timer = setInterval(async () => {
+      if (overlay.state !== 'loading' || !overlays.has(overlay.id)) {
+        clearInterval(timer);
+        return;
+      }
+      const reply = (await browser.runtime.sendMessage({ type: 'ping', overlayId: overlay.id } satisfies Message).catch(() => null)) as { running?: boolean } | null;
+      if (reply?.running !== false || overlay.state !== 'loading') return;
+      clearInterval(timer);
+      overlay.show(await requestExplanation({ type: 'explain', overlayId: overlay.id, source }));
+    }, HEARTBEAT_MS);
+  }
+
   async function explainOne(image: HTMLImageElement): Promise<boolean> {
     if (!image.isConnected) return false;
     const source = await imageSource(image);
@@ -143,6 +163,7 @@ function start(): void {
       const source = await imageSource(image);
       settings ??= await loadSettings(browser.storage.local);
       const overlay = openOverlay(image, source);
+      watchOverRestart(overlay, source);
       return { ok: true as const, overlayId: overlay.id, source };
     } catch (e) {
       const error = e instanceof TargetError ? e.message : `unexpected error: ${(e as Error).message}`;

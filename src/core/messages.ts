@@ -100,6 +100,8 @@ export const Message = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('cancel'), overlayId: z.string() }),
   z.object({ type: z.literal('explain'), overlayId: z.string(), source: ImageSource }),
+  /** Is the worker still computing this overlay? (It forgets everything when Chrome stops it.) */
+  z.object({ type: z.literal('ping'), overlayId: z.string() }),
   z.object({ type: z.literal('explain-all-progress'), progress: ExplainAllProgress }),
   // background → content script: explain every large enough image of the frame / stop doing so
   z.object({ type: z.literal('explain-all') }),

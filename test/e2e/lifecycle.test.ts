@@ -71,6 +71,28 @@ describe('service worker lifecycle and caching', () => {
     await closeOverlays(h);
   });
 
+  test('a worker stopped mid-explanation: the overlay asks again and still gets its map', async () => {
+    await h.page.locator('#astronaut').scrollIntoViewIfNeeded();
+    await h.page.locator('#astronaut').click({ button: 'right' });
+    const srcUrl = await h.page.locator('#astronaut').evaluate((img: HTMLImageElement) => img.currentSrc);
+    await h.worker.evaluate(
+      async ({ pageUrl, srcUrl }) => {
+        const [tab] = await chrome.tabs.query({ url: pageUrl });
+        // The CPU backend (a reload plus ~1 s an image) leaves time to stop the worker mid-way.
+        await (globalThis as any).camLens.useBackend('cpu');
+        void (globalThis as any).camLens.onMenuClick({ menuItemId: 'explain-image', srcUrl, frameId: 0, pageUrl, editable: false }, tab, { fresh: true });
+      },
+      { pageUrl: h.page.url(), srcUrl },
+    );
+    await h.page.waitForSelector('[data-cam-lens="loading"]');
+    await stopWorker();
+    // The content script's heartbeat finds the worker gone and sends the request again.
+    await h.page.waitForSelector('[data-cam-lens="done"]', { timeout: 30_000 });
+    expect(await overlayState(h)).toEqual(['done']);
+    h.worker = h.context.serviceWorkers()[0];
+    await closeOverlays(h);
+  });
+
   test('an overlay drawn before the stop still switches class afterwards', async () => {
     const first = (await explain(h, '#cat')) as ExplanationSuccess;
     expect(first.ok).toBe(true);

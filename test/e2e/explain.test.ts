@@ -40,7 +40,8 @@ function expectWellFormed(result: ExplanationSuccess): void {
   expect(result.map).toMatchObject({ width: 7, height: 7 });
   const values = result.map.values;
   expect(Math.max(...values) - Math.min(...values)).toBeGreaterThan(0);
-  expect(result.timingsMs.total).toBeGreaterThan(0);
+  // A recent identical request comes from the cache in well under a millisecond.
+  expect(result.timingsMs.total).toBeGreaterThanOrEqual(0);
 }
 
 async function explainAndCheckBox(selector: string): Promise<ExplanationSuccess> {

@@ -250,3 +250,35 @@ export function visibleRect(imageRect: Box, content: Size): Box {
   const y1 = clampY(imageRect.y + imageRect.height);
   return { x: x0, y: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0) };
 }
+
+/**
+ * Where a CSS background image is drawn inside its positioning area (the padding box by default), for
+ * the first layer's computed `background-size` ("auto", "cover", "contain", "<w> <h>" with px, % or
+ * auto) and `background-position` (parsed like object-position). Repeats are not drawn over: the
+ * map covers the one tile the position anchors.
+ */
+export function backgroundImageRect(area: Size, natural: Size, backgroundSize: string, position: ObjectPosition): Box {
+  const nw = natural.width;
+  const nh = natural.height;
+  if (!(nw > 0) || !(nh > 0)) return { x: 0, y: 0, width: area.width, height: area.height };
+  const size = backgroundSize.split(',')[0].trim();
+  let width: number;
+  let height: number;
+  if (size === 'cover' || size === 'contain') {
+    const s = size === 'cover' ? Math.max(area.width / nw, area.height / nh) : Math.min(area.width / nw, area.height / nh);
+    width = nw * s;
+    height = nh * s;
+  } else {
+    const [wToken = 'auto', hToken = 'auto'] = size.split(/\s+/);
+    const length = (token: string, reference: number): number | null => {
+      if (token.endsWith('%')) return (parseFloat(token) / 100) * reference;
+      if (token.endsWith('px')) return parseFloat(token);
+      return null; // auto (or anything unparsed)
+    };
+    const w = length(wToken, area.width);
+    const h = length(hToken, area.height);
+    width = w ?? (h !== null ? (h * nw) / nh : nw);
+    height = h ?? (w !== null ? (w * nh) / nw : nh);
+  }
+  return { x: resolveOffset(area.width, width, position.x), y: resolveOffset(area.height, height, position.y), width, height };
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  backgroundImageRect,
   contentBox,
   imageRectInContentBox,
   parseObjectPosition,
@@ -190,5 +191,32 @@ describe('visibleRect', () => {
     expect(r.width).toBe(0);
     expect(r.height).toBe(50);
     expect(visibleRect({ x: -500, y: -500, width: 100, height: 50 }, BOX)).toEqual({ x: 0, y: 0, width: 0, height: 0 });
+  });
+});
+
+describe('backgroundImageRect', () => {
+  const centre = parseObjectPosition('50% 50%');
+  const topLeft = parseObjectPosition('0% 0%');
+
+  it('auto keeps the natural size at the position', () => {
+    expect(backgroundImageRect({ width: 400, height: 300 }, { width: 100, height: 50 }, 'auto', topLeft)).toEqual({ x: 0, y: 0, width: 100, height: 50 });
+    expect(backgroundImageRect({ width: 400, height: 300 }, { width: 100, height: 50 }, 'auto auto', centre)).toEqual({ x: 150, y: 125, width: 100, height: 50 });
+  });
+
+  it('cover and contain scale like object-fit (first layer only)', () => {
+    // 800×400 into 400×300: cover scale 0.75 → 600×300, centred → x = (400 − 600) / 2 = −100.
+    expect(backgroundImageRect({ width: 400, height: 300 }, { width: 800, height: 400 }, 'cover, auto', centre)).toEqual({ x: -100, y: 0, width: 600, height: 300 });
+    // contain scale 0.5 → 400×200, centred → y = 50.
+    expect(backgroundImageRect({ width: 400, height: 300 }, { width: 800, height: 400 }, 'contain', centre)).toEqual({ x: 0, y: 50, width: 400, height: 200 });
+  });
+
+  it('explicit lengths, percentages and one auto side keeping the aspect', () => {
+    expect(backgroundImageRect({ width: 400, height: 300 }, { width: 800, height: 400 }, '200px 100px', topLeft)).toEqual({ x: 0, y: 0, width: 200, height: 100 });
+    expect(backgroundImageRect({ width: 400, height: 300 }, { width: 800, height: 400 }, '50% auto', topLeft)).toEqual({ x: 0, y: 0, width: 200, height: 100 });
+    expect(backgroundImageRect({ width: 400, height: 300 }, { width: 800, height: 400 }, 'auto 150px', parseObjectPosition('100% 0%'))).toEqual({ x: 100, y: 0, width: 300, height: 150 });
+  });
+
+  it('an unknown natural size covers the whole area', () => {
+    expect(backgroundImageRect({ width: 400, height: 300 }, { width: 0, height: 0 }, 'cover', centre)).toEqual({ x: 0, y: 0, width: 400, height: 300 });
   });
 });

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelEntry } from '../core/catalog';
 import { localizationBox } from '../core/localization';
 import { LruMap } from '../core/lru';
-import type { ExplanationResult, ExplanationSuccess, ImageSource } from '../core/messages';
+import type { ExplanationResult, ExplanationSuccess, PixelSource } from '../core/messages';
 import { METHODS, resolveMethod, type MethodChoice, type MethodId } from '../core/methods';
 import { topClasses } from '../core/scores';
 import { scoresFromLogits } from './explainable';
@@ -33,6 +33,8 @@ export interface ExplainRequest {
   methodOptions?: Partial<MethodOptions>;
   /** Compute afresh even when a recent identical result is cached (benchmarks). */
   fresh?: boolean;
+  /** The pixels are a screenshot of this part of the picture (CSS px, relative to its drawn rect). */
+  capturedRegion?: { x: number; y: number; width: number; height: number };
   signal?: AbortSignal;
   progress?(done: number, total: number): void;
 }
@@ -43,6 +45,8 @@ interface Kept {
   features: tf.Tensor4D;
   probabilities: Float32Array;
   image: { width: number; height: number };
+  /** From the pixels' loader (e.g. only the first frame of an animation was read). */
+  notes: string[];
 }
 
 export class Explainer {
@@ -56,7 +60,7 @@ export class Explainer {
   constructor(private readonly host: ModelHost) {}
 
   /** Explains an image (for its top class unless `classIndex` is given); recent identical requests come from the cache. */
-  explain(source: ImageSource, request: ExplainRequest): Promise<ExplanationResult> {
+  explain(source: PixelSource, request: ExplainRequest): Promise<ExplanationResult> {
     return this.serialized(async () => {
       const started = performance.now();
       const key = this.resultKey(source, request);
@@ -71,20 +75,20 @@ export class Explainer {
     });
   }
 
-  private resultKey(source: ImageSource, request: ExplainRequest): string {
+  private resultKey(source: PixelSource, request: ExplainRequest): string {
     const image = source.kind === 'url' ? source.url : `data:${source.dataUrl.length}:${fnv1a(source.dataUrl)}`;
     const options = JSON.stringify(request.methodOptions ?? {});
     return [this.host.keyFor(request.entry, request.layer), image, request.method, request.classIndex ?? 'top', request.box ? 'box' : '', options].join('|');
   }
 
   /** Re-explains a kept image for another class or method; falls back to a full run if it was evicted (or the worker restarted). */
-  explainAgain(explanationId: string, source: ImageSource, request: ExplainRequest): Promise<ExplanationResult> {
+  explainAgain(explanationId: string, source: PixelSource, request: ExplainRequest): Promise<ExplanationResult> {
     return this.serialized(async () => {
       const started = performance.now();
       const hosted = await this.host.get(request.entry, request.layer);
       const kept = this.kept.get(explanationId);
       if (!kept || kept.hostKey !== hosted.key) return this.run(source, request);
-      const result = await this.describe(explanationId, kept, hosted, request);
+      const result = await this.describe(explanationId, kept, hosted, request, source);
       result.timingsMs = { method: performance.now() - started, total: performance.now() - started };
       return result;
     });
@@ -109,7 +113,7 @@ export class Explainer {
     return this.enqueue(work).catch((e: unknown): ExplanationResult => ({ ok: false, error: errorMessage(e) }));
   }
 
-  private async run(source: ImageSource, request: ExplainRequest): Promise<ExplanationSuccess> {
+  private async run(source: PixelSource, request: ExplainRequest): Promise<ExplanationSuccess> {
     const t0 = performance.now();
     const hostedPromise = this.host.get(request.entry, request.layer); // load the model while the image downloads
     hostedPromise.catch(() => undefined); // an image error is reported first; the load error on the next await
@@ -141,7 +145,7 @@ export class Explainer {
       });
       const probabilities = (await probabilitiesT.data()) as Float32Array;
       probabilitiesT.dispose();
-      kept = { hostKey: hosted.key, input, features, probabilities, image: size };
+      kept = { hostKey: hosted.key, input, features, probabilities, image: size, notes: image.notes };
     } catch (e) {
       input.dispose();
       throw e;
@@ -150,7 +154,7 @@ export class Explainer {
     const explanationId = `x${this.nextId++}`;
     this.dropStale(hosted.key);
     this.kept.set(explanationId, kept);
-    const result = await this.describe(explanationId, kept, hosted, request);
+    const result = await this.describe(explanationId, kept, hosted, request, source);
     const t5 = performance.now();
     result.timingsMs = { image: t1 - t0, modelWait: t2 - t1, preprocess: t3 - t2, inference: t4 - t3, method: t5 - t4, total: t5 - t0 };
     return result;
@@ -161,7 +165,7 @@ export class Explainer {
     if (this.kept.size > 0 && [...this.kept.values()].some((k) => k.hostKey !== hostKey)) this.kept.clear();
   }
 
-  private async describe(explanationId: string, kept: Kept, hosted: HostedModel, request: ExplainRequest): Promise<ExplanationSuccess> {
+  private async describe(explanationId: string, kept: Kept, hosted: HostedModel, request: ExplainRequest, source: PixelSource): Promise<ExplanationSuccess> {
     const { model, backend } = hosted;
     const labels = model.entry.labels;
     const method: MethodId = resolveMethod(request.method, model.camWeights !== null);
@@ -192,6 +196,9 @@ export class Explainer {
       image: kept.image,
       map: { width: map.width, height: map.height, values: Array.from(map.values) },
       ...(request.box ? { box: localizationBox(map, kept.image, { relu: true }) } : {}),
+      ...(kept.notes.length > 0 ? { notes: [...kept.notes] } : {}),
+      source: request.capturedRegion ? 'screenshot' : source.kind === 'url' ? 'fetch' : 'page',
+      ...(request.capturedRegion ? { region: request.capturedRegion } : {}),
       timingsMs: {},
     };
   }

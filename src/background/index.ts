@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import browser, { type Menus, type Runtime, type Tabs } from 'webextension-polyfill';
 import { catalog, defaultModel, findModel, type ModelEntry } from '../core/catalog';
 import {
-  BeginExplainReply, parseMessage, type ExplainAllProgress, type ExplanationResult, type ExplanationSuccess, type ImageSource, type Message, type ModelStatus, type Status,
+  BeginExplainReply, parseMessage, type ExplainAllProgress, type PixelSource, type ExplanationResult, type ExplanationSuccess, type ImageSource, type Message, type ModelStatus, type Status,
 } from '../core/messages';
 import type { MethodChoice } from '../core/methods';
 import { loadSettings, onSettingsChanged, type Settings } from '../core/settingsStore';
@@ -11,11 +11,15 @@ import {
   browserIdentity, decisionIsCurrent, describeMeasurements, pickFastest, preferenceFor, type BackendDecision, type BackendName,
 } from '../core/backendChoice';
 import { configureWasm, probeBackends } from './backend';
+import { LruMap } from '../core/lru';
+import { captureVisiblePart, type Captured } from './capture';
 import { errorMessage, Explainer, type ExplainRequest } from './explainer';
 import { ModelHost } from './modelHost';
 
 export const MENU_EXPLAIN_IMAGE = 'explain-image';
 export const MENU_EXPLAIN_ALL = 'explain-all';
+/** For pictures Chrome does not call images: canvases and CSS backgrounds (the content script finds them). */
+export const MENU_EXPLAIN_HERE = 'explain-here';
 
 configureWasm(browser.runtime.getURL('wasm/'));
 const host = new ModelHost((path) => browser.runtime.getURL(path), backendOrder);
@@ -70,7 +74,8 @@ let lastResult: ExplanationResult | null = null;
 const running = new Map<string, AbortController>();
 
 browser.runtime.onInstalled.addListener(() => {
-  browser.contextMenus.create({ id: MENU_EXPLAIN_IMAGE, title: 'Explain this image', contexts: ['image'] });
+  browser.contextMenus.create({ id: MENU_EXPLAIN_IMAGE, title: 'Explain this image', contexts: ['image', 'video'] });
+  browser.contextMenus.create({ id: MENU_EXPLAIN_HERE, title: 'Explain the picture under the pointer', contexts: ['page', 'frame'] });
   browser.contextMenus.create({ id: MENU_EXPLAIN_ALL, title: 'Explain all images on this page', contexts: ['page'] });
 });
 
@@ -117,14 +122,37 @@ const overlayKey = (s: Shown) => `${s.tabId}:${s.frameId}:${s.overlayId}`;
 async function onMenuClick(info: Menus.OnClickData, tab?: Tabs.Tab, overrides: ExplainOverrides = {}): Promise<ExplanationResult | ExplainAllOutcome> {
   if (tab?.id === undefined || tab.id < 0) return { ok: false, error: 'no tab to explain the image in' };
   if (info.menuItemId === MENU_EXPLAIN_ALL) return explainAll(tab.id);
-  if (info.menuItemId !== MENU_EXPLAIN_IMAGE) return { ok: false, error: `unknown menu item ${String(info.menuItemId)}` };
+  if (info.menuItemId !== MENU_EXPLAIN_IMAGE && info.menuItemId !== MENU_EXPLAIN_HERE) return { ok: false, error: `unknown menu item ${String(info.menuItemId)}` };
   const frameId = info.frameId ?? 0;
   const begin = await beginInPage(tab.id, frameId, info.srcUrl);
   if (!begin.ok) return { ok: false, error: begin.error };
   const shown = { tabId: tab.id, frameId, overlayId: begin.overlayId };
   const request = await requestFor(shown, overrides);
-  const result = await explainer.explain(begin.source, request);
+  const result = await explainFrom(shown, begin.source, request);
   await show(shown, begin.source, result);
+  return result;
+}
+
+/** Screenshots kept per explanation, so switching class does not capture (and flicker) again. */
+const captures = new LruMap<string, Captured>(8);
+
+/**
+ * Explains (or, with `again`, re-explains) what an overlay shows. Pixels the worker cannot fetch
+ * (HTTP 401/403: images only the page may load) and pixels the page cannot read come from a
+ * screenshot of the picture's visible part.
+ */
+async function explainFrom(shown: Shown, source: ImageSource, request: ExplainRequest, again?: string): Promise<ExplanationResult> {
+  const run = (pixels: PixelSource, req: ExplainRequest) => (again ? explainer.explainAgain(again, pixels, req) : explainer.explain(pixels, req));
+  if (source.kind !== 'screenshot') {
+    const result = await run(source, request);
+    if (result.ok || !/HTTP 40[13]\b/.test(result.error)) return result;
+    const fallback = await explainFrom(shown, { kind: 'screenshot' }, request, again);
+    return fallback.ok ? fallback : result;
+  }
+  const captured = (again && captures.get(again)) || (await captureVisiblePart(shown));
+  if (!captured.ok) return captured;
+  const result = await run({ kind: 'dataUrl', dataUrl: captured.dataUrl, originalUrl: 'screenshot' }, { ...request, capturedRegion: captured.region });
+  if (result.ok) captures.set(result.explanationId, captured);
   return result;
 }
 
@@ -212,7 +240,7 @@ async function explainClass(classIndex: number, explanationId?: string, method?:
   const { source } = lastShown;
   const shown: Shown = { tabId: lastShown.tabId, frameId: lastShown.frameId, overlayId: lastShown.overlayId };
   const request = await requestFor(shown, { classIndex, method: method ?? lastShown.method });
-  const result = await explainer.explainAgain(explanationId ?? lastShown.explanationId, source, request);
+  const result = await explainFrom(shown, source, request, explanationId ?? lastShown.explanationId);
   await show(shown, source, result);
   return result;
 }
@@ -276,7 +304,7 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
       if (tabId === undefined) return undefined;
       const shown: Shown = { tabId, frameId: sender.frameId ?? 0, overlayId: message.overlayId };
       return requestFor(shown, { classIndex: message.classIndex, method: message.method }).then(async (request) => {
-        const result = await explainer.explainAgain(message.explanationId, message.source, request);
+        const result = await explainFrom(shown, message.source, request, message.explanationId);
         finished(shown, result, message.source);
         return result;
       });
@@ -286,7 +314,7 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
       if (tabId === undefined) return undefined;
       const shown: Shown = { tabId, frameId: sender.frameId ?? 0, overlayId: message.overlayId };
       return requestFor(shown, {}).then(async (request) => {
-        const result = await explainer.explain(message.source, request);
+        const result = await explainFrom(shown, message.source, request);
         finished(shown, result, message.source);
         return result;
       });

@@ -5,7 +5,7 @@ import { ExplanationResult, parseMessage, type ImageSource, type Message } from 
 import { TaskQueue, type QueueProgress } from '../core/taskQueue';
 import { DEFAULT_SETTINGS, loadSettings, onSettingsChanged, type Settings } from '../core/settingsStore';
 import { Overlay, type OverlayDisplay } from './overlay';
-import { explainableImages, imageSource, resolveImage, TargetError, type ContextClick } from './target';
+import { explainableImages, resolveTarget, TargetError, type ContextClick, type ExplainTarget } from './target';
 
 /** "Explain all": images explained at once (the worker queues them; two keep it busy while the next downloads). */
 const EXPLAIN_ALL_CONCURRENCY = 2;
@@ -41,7 +41,7 @@ function start(): void {
   let lastClick: ContextClick | null = null;
   let settings: Settings | null = null;
   const overlays = new Map<string, Overlay>();
-  let explainAll: TaskQueue<HTMLImageElement> | null = null;
+  let explainAll: TaskQueue<ExplainTarget> | null = null;
   /** Overlays opened by "explain all", so cancelling it closes only those still computing. */
   const bulkOverlays = new Set<Overlay>();
   /** What each overlay explains, so a class switch can re-run if the worker lost its cache. */
@@ -99,10 +99,10 @@ function start(): void {
   };
 
   /** Opens a busy overlay on an image (replacing any it already has) and remembers its pixels' source. */
-  function openOverlay(image: HTMLImageElement, source: ImageSource): Overlay {
-    for (const overlay of overlays.values()) if (overlay.image === image) overlay.close();
+  function openOverlay(target: ExplainTarget, source: ImageSource): Overlay {
+    for (const overlay of overlays.values()) if (overlay.target.element === target.element) overlay.close();
     const id = `o${++counter}`;
-    const overlay = new Overlay(id, image, display(settings), callbacks);
+    const overlay = new Overlay(id, target, display(settings), callbacks);
     overlays.set(id, overlay);
     sources.set(id, source);
     return overlay;
@@ -126,10 +126,10 @@ function start(): void {
     }, HEARTBEAT_MS);
   }
 
-  async function explainOne(image: HTMLImageElement): Promise<boolean> {
-    if (!image.isConnected) return false;
-    const source = await imageSource(image);
-    const overlay = openOverlay(image, source);
+  async function explainOne(target: ExplainTarget): Promise<boolean> {
+    if (!target.element.isConnected) return false;
+    const source = await target.source();
+    const overlay = openOverlay(target, source);
     bulkOverlays.add(overlay);
     const result = await requestExplanation({ type: 'explain', overlayId: overlay.id, source });
     overlay.show(result);
@@ -159,10 +159,10 @@ function start(): void {
 
   async function beginExplain(srcUrl: string | undefined) {
     try {
-      const image = resolveImage(lastClick, srcUrl);
-      const source = await imageSource(image);
+      const target = resolveTarget(lastClick, srcUrl);
+      const source = await target.source();
       settings ??= await loadSettings(browser.storage.local);
-      const overlay = openOverlay(image, source);
+      const overlay = openOverlay(target, source);
       watchOverRestart(overlay, source);
       return { ok: true as const, overlayId: overlay.id, source };
     } catch (e) {
@@ -174,14 +174,14 @@ function start(): void {
 
   /** An error before an overlay exists (e.g. a broken image) still gets a visible message on the image. */
   function showStandaloneError(click: ContextClick | null, srcUrl: string | undefined, error: string) {
-    let image: HTMLImageElement;
+    let target: ExplainTarget;
     try {
-      image = resolveImage(click, srcUrl);
+      target = resolveTarget(click, srcUrl);
     } catch {
       return;
     }
     const id = `o${++counter}`;
-    const overlay = new Overlay(id, image, display(settings), callbacks);
+    const overlay = new Overlay(id, target, display(settings), callbacks);
     overlays.set(id, overlay);
     overlay.show({ ok: false, error });
   }
@@ -202,6 +202,13 @@ function start(): void {
         return Promise.resolve(startExplainAll());
       case 'cancel-all':
         cancelExplainAll();
+        return Promise.resolve(true);
+      case 'prepare-capture': {
+        const overlay = overlays.get(message.overlayId);
+        return overlay ? overlay.prepareCapture() : Promise.resolve({ ok: false, error: 'the overlay was closed' });
+      }
+      case 'end-capture':
+        overlays.get(message.overlayId)?.endCapture();
         return Promise.resolve(true);
       default:
         return undefined;

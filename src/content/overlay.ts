@@ -2,12 +2,13 @@
 // with a small panel of classes. It follows the image, never changes the page's layout and
 // never blocks clicks on the page (only its panel takes pointer events).
 import { colormapLut } from '../core/colormap';
-import { contentBox, imageRectInContentBox, parseObjectPosition, type Box, type ObjectFit } from '../core/geometry';
+import type { Box } from '../core/geometry';
 import { heatmapRgba } from '../core/heatmap';
-import type { ExplanationResult, ExplanationSuccess } from '../core/messages';
+import type { CaptureRegion, ExplanationResult, ExplanationSuccess } from '../core/messages';
 import { METHODS } from '../core/methods';
 import { prepareDisplayMap, upsampleDisplayMap, type DisplayMap } from '../core/postprocess';
 import { OVERLAY_CSS } from './overlay.css';
+import type { ExplainTarget } from './target';
 
 export type OverlayState = 'loading' | 'done' | 'error';
 
@@ -15,7 +16,6 @@ export type OverlayState = 'loading' | 'done' | 'error';
 const MAX_CANVAS_SIDE = 1024;
 /** A busy overlay gives up after this long (e.g. the service worker was killed mid-way): never a stuck spinner. */
 export const ANSWER_TIMEOUT_MS = 60_000;
-const OBJECT_FITS = new Set<ObjectFit>(['fill', 'contain', 'cover', 'none', 'scale-down']);
 
 export interface OverlayCallbacks {
   onClassRequest(overlay: Overlay, classIndex: number): void;
@@ -40,7 +40,7 @@ export class Overlay {
   private display: DisplayMap | null = null;
   private lastRect = '';
   private drawnSize = '';
-  private imageRect: Box = { x: 0, y: 0, width: 0, height: 0 };
+  private pictureRect: Box = { x: 0, y: 0, width: 0, height: 0 };
   private offset = { x: 0, y: 0 };
   private raf = 0;
   private closed = false;
@@ -48,7 +48,7 @@ export class Overlay {
 
   constructor(
     readonly id: string,
-    readonly image: HTMLImageElement,
+    readonly target: ExplainTarget,
     private settings: OverlayDisplay,
     private readonly callbacks: OverlayCallbacks,
   ) {
@@ -101,8 +101,7 @@ export class Overlay {
     this.result = result;
     this.display = prepareDisplayMap(result.map, { relu: this.settings.hideNegative });
     this.drawnSize = '';
-    this.draw();
-    this.placeBox();
+    this.placeMap();
     this.renderResultPanel(result);
     this.host.dataset.camLens = 'done';
   }
@@ -131,6 +130,29 @@ export class Overlay {
     }
     progress.querySelector('.progress-text')!.textContent = `Computing… ${done} / ${total} passes`;
     (progress.querySelector('.progress-fill') as HTMLElement).style.width = `${(100 * done) / total}%`;
+  }
+
+  /**
+   * Before a screenshot: hides the overlay (it must not be in the picture) and says which part of
+   * the picture is visible, in viewport CSS px.
+   */
+  async prepareCapture(): Promise<CaptureRegion> {
+    const { host, picture } = this.target.layout();
+    const drawn = { x: host.x + picture.x, y: host.y + picture.y, width: picture.width, height: picture.height };
+    // Visible = drawn ∩ host (object-fit: cover clips) ∩ viewport.
+    const left = Math.max(drawn.x, host.x, 0);
+    const top = Math.max(drawn.y, host.y, 0);
+    const right = Math.min(drawn.x + drawn.width, host.x + host.width, window.innerWidth);
+    const bottom = Math.min(drawn.y + drawn.height, host.y + host.height, window.innerHeight);
+    if (right - left < 1 || bottom - top < 1) return { ok: false, error: 'the image is not on screen: scroll it into view to explain it' };
+    this.host.style.setProperty('visibility', 'hidden', 'important');
+    // Two frames: the hidden overlay must be what the compositor shows when the tab is captured.
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    return { ok: true, rect: { x: left, y: top, width: right - left, height: bottom - top }, devicePixelRatio: window.devicePixelRatio || 1, picture: drawn };
+  }
+
+  endCapture(): void {
+    this.host.style.setProperty('visibility', 'visible', 'important');
   }
 
   applySettings(settings: OverlayDisplay): void {
@@ -190,51 +212,51 @@ export class Overlay {
       note.hidden = false;
       note.textContent = `The map for ${result.target.label} is flat: no location stands out.`;
     }
+    // Notes from the worker (e.g. only the first frame of an animated GIF was explained), one line each.
+    for (const text of result.notes ?? []) {
+      const line = document.createElement('div');
+      line.textContent = text;
+      note.append(line);
+      note.hidden = false;
+    }
   }
 
   /** Follows the image every frame; cheap when nothing moved (one rect read). */
   private track = (): void => {
     if (this.closed) return;
-    if (!this.image.isConnected) {
+    if (!this.target.element.isConnected) {
       this.close();
       return;
     }
-    const r = this.image.getBoundingClientRect();
+    const r = this.target.element.getBoundingClientRect();
     const key = `${r.left},${r.top},${r.width},${r.height},${window.scrollX},${window.scrollY}`;
     if (key !== this.lastRect) {
       this.lastRect = key;
-      this.layout(r);
+      this.layout();
     }
     this.raf = requestAnimationFrame(this.track);
   };
 
-  private layout(border: DOMRect): void {
-    const cs = getComputedStyle(this.image);
-    const px = (v: string) => parseFloat(v) || 0;
-    const content = contentBox(
-      { x: border.left, y: border.top, width: border.width, height: border.height },
-      {
-        borderTop: px(cs.borderTopWidth), borderRight: px(cs.borderRightWidth), borderBottom: px(cs.borderBottomWidth), borderLeft: px(cs.borderLeftWidth),
-        paddingTop: px(cs.paddingTop), paddingRight: px(cs.paddingRight), paddingBottom: px(cs.paddingBottom), paddingLeft: px(cs.paddingLeft),
-      },
-    );
-    this.place(content);
-    const fit = OBJECT_FITS.has(cs.objectFit as ObjectFit) ? (cs.objectFit as ObjectFit) : 'fill';
-    this.imageRect = imageRectInContentBox(
-      content,
-      { width: this.image.naturalWidth, height: this.image.naturalHeight },
-      fit,
-      parseObjectPosition(cs.objectPosition),
-    );
-    Object.assign(this.canvas.style, {
-      left: `${this.imageRect.x}px`,
-      top: `${this.imageRect.y}px`,
-      width: `${this.imageRect.width}px`,
-      height: `${this.imageRect.height}px`,
-    });
+  private layout(): void {
+    const { host, picture } = this.target.layout();
+    this.place(host);
+    this.pictureRect = picture;
     // Below the image when there is room in the viewport, else inside its bottom-left corner.
-    const below = content.y + content.height + 6 + this.panel.offsetHeight <= window.innerHeight;
+    const below = host.y + host.height + 6 + this.panel.offsetHeight <= window.innerHeight;
     this.panel.className = `panel ${below ? 'below' : 'inside'}`;
+    this.placeMap();
+  }
+
+  /** The rect the map covers, relative to the host: the whole picture, or the screenshot's part of it. */
+  private get mapRect(): Box {
+    const region = this.result?.region;
+    const p = this.pictureRect;
+    return region ? { x: p.x + region.x, y: p.y + region.y, width: region.width, height: region.height } : p;
+  }
+
+  private placeMap(): void {
+    const rect = this.mapRect;
+    Object.assign(this.canvas.style, { left: `${rect.x}px`, top: `${rect.y}px`, width: `${rect.width}px`, height: `${rect.height}px` });
     this.draw();
     this.placeBox();
   }
@@ -244,11 +266,12 @@ export class Overlay {
     const box = this.result?.box;
     this.boxOutline.hidden = !box;
     if (!box || !this.result) return;
-    const sx = this.imageRect.width / this.result.image.width;
-    const sy = this.imageRect.height / this.result.image.height;
+    const rect = this.mapRect;
+    const sx = rect.width / this.result.image.width;
+    const sy = rect.height / this.result.image.height;
     Object.assign(this.boxOutline.style, {
-      left: `${this.imageRect.x + box.x * sx}px`,
-      top: `${this.imageRect.y + box.y * sy}px`,
+      left: `${rect.x + box.x * sx}px`,
+      top: `${rect.y + box.y * sy}px`,
       width: `${box.width * sx}px`,
       height: `${box.height * sy}px`,
     });
@@ -275,16 +298,20 @@ export class Overlay {
   private draw(): void {
     if (!this.result || !this.display) return;
     const dpr = window.devicePixelRatio || 1;
-    const scale = Math.min(dpr, MAX_CANVAS_SIDE / Math.max(1, this.imageRect.width), MAX_CANVAS_SIDE / Math.max(1, this.imageRect.height));
-    const width = Math.max(1, Math.round(this.imageRect.width * scale));
-    const height = Math.max(1, Math.round(this.imageRect.height * scale));
+    const rect = this.mapRect;
+    const scale = Math.min(dpr, MAX_CANVAS_SIDE / Math.max(1, rect.width), MAX_CANVAS_SIDE / Math.max(1, rect.height));
+    const width = Math.max(1, Math.round(rect.width * scale));
+    const height = Math.max(1, Math.round(rect.height * scale));
     const size = `${width}x${height}`;
     if (size === this.drawnSize) return;
     this.drawnSize = size;
     this.canvas.width = width;
     this.canvas.height = height;
     const rgba = heatmapRgba(upsampleDisplayMap(this.display, width, height), colormapLut('turbo'), 1);
-    this.canvas.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer as ArrayBuffer, rgba.byteOffset, rgba.length), width, height), 0, 0);
+    const pixels = new Uint8ClampedArray(rgba.buffer as ArrayBuffer, rgba.byteOffset, rgba.length);
+    // Firefox content scripts: putImageData refuses pixels owned by the script's sandbox; cloneInto (Firefox only) copies them to the page.
+    const pagePixels = (globalThis as { cloneInto?: <T>(value: T, target: object) => T }).cloneInto?.(pixels, window) ?? pixels;
+    this.canvas.getContext('2d')!.putImageData(new ImageData(pagePixels, width, height), 0, 0);
   }
 
   private clearCanvas(): void {

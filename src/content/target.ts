@@ -1,4 +1,9 @@
-// Finds the image the user right-clicked and where its pixels can be read.
+// What the user right-clicked, and where its pixels are: <img> (srcset, lazy), <picture>, <video>
+// frames, <canvas>, SVG <image>, CSS background images; inside open shadow roots too. Each kind
+// says where its picture is drawn (for the overlay) and how the worker can read it.
+import {
+  backgroundImageRect, contentBox, imageRectInContentBox, parseObjectPosition, type Box, type BoxModel, type ObjectFit, type Size,
+} from '../core/geometry';
 import type { ImageSource } from '../core/messages';
 
 export interface ContextClick {
@@ -9,56 +14,281 @@ export interface ContextClick {
 
 export class TargetError extends Error {}
 
-/**
- * The right-clicked <img>: the element under the remembered contextmenu event when it is one,
- * else the first image at that point (images under transparent links/overlays), else an image
- * whose source matches the menu's srcUrl.
- */
-export function resolveImage(click: ContextClick | null, srcUrl: string | undefined): HTMLImageElement {
-  if (click) {
-    if (click.target instanceof HTMLImageElement) return click.target;
-    const underPointer = document.elementsFromPoint(click.x, click.y).find((el): el is HTMLImageElement => el instanceof HTMLImageElement);
-    if (underPointer) return underPointer;
-  }
-  if (srcUrl) {
-    const bySource = Array.from(document.images).find((img) => img.currentSrc === srcUrl || img.src === srcUrl);
-    if (bySource) return bySource;
-  }
-  throw new TargetError('could not find the image that was right-clicked');
+export interface PictureLayout {
+  /** The box the overlay covers (viewport CSS px): the content box, or the padding box for backgrounds. */
+  host: Box;
+  /** Where the whole picture is drawn, relative to `host` (may overflow it: cover, none). */
+  picture: Box;
 }
+
+export interface ExplainTarget {
+  readonly kind: 'img' | 'video' | 'canvas' | 'svg-image' | 'background';
+  readonly element: Element;
+  /** Current layout of the picture on screen. */
+  layout(): PictureLayout;
+  /** How the worker gets the pixels shown: a URL to fetch, bytes read here, or a screenshot. */
+  source(): Promise<ImageSource>;
+}
+
+const OBJECT_FITS = new Set<ObjectFit>(['fill', 'contain', 'cover', 'none', 'scale-down']);
+/** Attributes lazy-loading libraries keep the real source in until the image scrolls into view. */
+const LAZY_SOURCES = ['data-src', 'data-lazy-src', 'data-original', 'data-srcset'];
 
 /** "Explain all" skips images displayed smaller than this (icons, avatars, spacers), in CSS px. */
 export const MIN_EXPLAIN_ALL_SIZE = 64;
 
-/** The frame's images worth explaining in bulk: displayed at least MIN_EXPLAIN_ALL_SIZE on each side, with a source. */
-export function explainableImages(doc: Document): HTMLImageElement[] {
-  return Array.from(doc.images).filter((img) => {
-    if (!(img.currentSrc || img.src)) return false;
-    const rect = img.getBoundingClientRect();
-    if (rect.width < MIN_EXPLAIN_ALL_SIZE || rect.height < MIN_EXPLAIN_ALL_SIZE) return false;
-    const style = getComputedStyle(img);
-    return style.visibility !== 'hidden' && style.display !== 'none';
-  });
+function boxModel(cs: CSSStyleDeclaration, withPadding: boolean): BoxModel {
+  const px = (v: string) => parseFloat(v) || 0;
+  return {
+    borderTop: px(cs.borderTopWidth), borderRight: px(cs.borderRightWidth), borderBottom: px(cs.borderBottomWidth), borderLeft: px(cs.borderLeftWidth),
+    paddingTop: withPadding ? px(cs.paddingTop) : 0, paddingRight: withPadding ? px(cs.paddingRight) : 0,
+    paddingBottom: withPadding ? px(cs.paddingBottom) : 0, paddingLeft: withPadding ? px(cs.paddingLeft) : 0,
+  };
 }
 
-/** Where the worker reads the pixels shown: the URL actually displayed (currentSrc honours srcset), or the bytes for blob: URLs. */
-export async function imageSource(img: HTMLImageElement): Promise<ImageSource> {
-  // A broken or not-yet-loaded image is still fetched by the worker: it says precisely what is wrong (HTTP 404…).
-  const url = img.currentSrc || img.src;
-  if (!url) throw new TargetError('the image has no source');
-  if (!url.startsWith('blob:')) return { kind: 'url', url };
-  // A blob: URL belongs to the page; only this frame can read it.
-  const blob = await fetch(url).then((r) => r.blob()).catch(() => {
-    throw new TargetError('could not read the page-owned blob: image');
-  });
-  return { kind: 'dataUrl', dataUrl: await blobToDataUrl(blob), originalUrl: url };
+function borderBox(el: Element): Box {
+  const r = el.getBoundingClientRect();
+  return { x: r.left, y: r.top, width: r.width, height: r.height };
 }
 
-function blobToDataUrl(blob: Blob): Promise<string> {
-  return new Promise((resolve, reject) => {
+/** Replaced elements (img, video, canvas): content box, object-fit and object-position. */
+function replacedLayout(el: Element, natural: Size): PictureLayout {
+  const cs = getComputedStyle(el);
+  const host = contentBox(borderBox(el), boxModel(cs, true));
+  const fit = OBJECT_FITS.has(cs.objectFit as ObjectFit) ? (cs.objectFit as ObjectFit) : 'fill';
+  return { host, picture: imageRectInContentBox(host, natural, fit, parseObjectPosition(cs.objectPosition)) };
+}
+
+function absoluteUrl(url: string, base: string = document.baseURI): string {
+  try {
+    return new URL(url, base).href;
+  } catch {
+    return url;
+  }
+}
+
+function looksLikeSvg(url: string): boolean {
+  return /^data:image\/svg\+xml/i.test(url) || /\.svgz?(?:[?#]|$)/i.test(url);
+}
+
+/** Pixels drawn here into a PNG data URL; null when the browser forbids reading them (tainted). */
+function rasterize(draw: (ctx: CanvasRenderingContext2D) => void, width: number, height: number): string | null {
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.max(1, Math.round(width));
+  canvas.height = Math.max(1, Math.round(height));
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return null;
+  try {
+    draw(ctx);
+    return canvas.toDataURL('image/png');
+  } catch {
+    return null; // SecurityError: cross-origin pixels without CORS
+  }
+}
+
+/** SVG cannot be decoded by the worker (createImageBitmap has no SVG): draw it here at its natural or displayed size. */
+async function rasterizeSvgUrl(url: string, fallbackSize: Size): Promise<ImageSource> {
+  const img = new Image();
+  img.decoding = 'async';
+  img.src = url;
+  try {
+    await img.decode();
+  } catch {
+    throw new TargetError('could not load the SVG image');
+  }
+  const width = img.naturalWidth || fallbackSize.width || 300;
+  const height = img.naturalHeight || fallbackSize.height || 150;
+  const dataUrl = rasterize((ctx) => ctx.drawImage(img, 0, 0, width, height), width, height);
+  return dataUrl ? { kind: 'dataUrl', dataUrl, originalUrl: url } : { kind: 'screenshot' };
+}
+
+/** A blob: URL belongs to the page; only this frame can read it. */
+async function blobSource(url: string): Promise<ImageSource> {
+  const blob = await fetch(url)
+    .then((r) => r.blob())
+    .catch(() => {
+      throw new TargetError('could not read the page-owned blob: image');
+    });
+  const dataUrl = await new Promise<string>((resolve, reject) => {
     const reader = new FileReader();
     reader.onload = () => resolve(String(reader.result));
     reader.onerror = () => reject(new TargetError('could not read the blob: image'));
     reader.readAsDataURL(blob);
   });
+  return { kind: 'dataUrl', dataUrl, originalUrl: url };
+}
+
+async function urlSource(url: string, displayed: Size): Promise<ImageSource> {
+  if (url.startsWith('blob:')) return blobSource(url);
+  if (looksLikeSvg(url)) return rasterizeSvgUrl(url, displayed);
+  return { kind: 'url', url };
+}
+
+function imgTarget(img: HTMLImageElement): ExplainTarget {
+  return {
+    kind: 'img',
+    element: img,
+    layout: () => replacedLayout(img, { width: img.naturalWidth, height: img.naturalHeight }),
+    source: async () => {
+      // currentSrc honours srcset/<picture>; a lazy image may not have loaded its real source yet.
+      const lazy = LAZY_SOURCES.map((a) => img.getAttribute(a)).find((v) => v && !v.includes(' '));
+      // A placeholder (nothing loaded, or a 1×1 spacer) stands in until the lazy source loads.
+      const placeholder = !img.currentSrc || (img.complete && img.naturalWidth <= 1 && img.naturalHeight <= 1);
+      const url = lazy && placeholder ? lazy : img.currentSrc || img.getAttribute('src') || lazy;
+      if (!url) throw new TargetError('the image has no source');
+      return urlSource(absoluteUrl(url), borderBox(img));
+    },
+  };
+}
+
+function videoTarget(video: HTMLVideoElement): ExplainTarget {
+  return {
+    kind: 'video',
+    element: video,
+    layout: () => replacedLayout(video, { width: video.videoWidth, height: video.videoHeight }),
+    source: async () => {
+      if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA || !video.videoWidth) throw new TargetError('the video has no frame to explain yet');
+      const dataUrl = rasterize((ctx) => ctx.drawImage(video, 0, 0), video.videoWidth, video.videoHeight);
+      return dataUrl ? { kind: 'dataUrl', dataUrl, originalUrl: video.currentSrc || 'video frame' } : { kind: 'screenshot' };
+    },
+  };
+}
+
+function canvasTarget(canvas: HTMLCanvasElement): ExplainTarget {
+  return {
+    kind: 'canvas',
+    element: canvas,
+    layout: () => replacedLayout(canvas, { width: canvas.width, height: canvas.height }),
+    source: async () => {
+      if (!canvas.width || !canvas.height) throw new TargetError('the canvas is empty (0×0)');
+      let dataUrl: string | null = null;
+      try {
+        dataUrl = canvas.toDataURL('image/png');
+      } catch {
+        dataUrl = null; // tainted by cross-origin drawing
+      }
+      // A WebGL canvas without preserveDrawingBuffer reads back blank: what the user sees is only on screen.
+      if (!dataUrl || (await isBlank(dataUrl))) return { kind: 'screenshot' };
+      return { kind: 'dataUrl', dataUrl, originalUrl: 'canvas' };
+    },
+  };
+}
+
+async function isBlank(dataUrl: string): Promise<boolean> {
+  const img = new Image();
+  img.src = dataUrl;
+  await img.decode().catch(() => undefined);
+  const probe = document.createElement('canvas');
+  probe.width = probe.height = 32;
+  const ctx = probe.getContext('2d');
+  if (!ctx) return false;
+  ctx.drawImage(img, 0, 0, 32, 32);
+  const data = ctx.getImageData(0, 0, 32, 32).data;
+  for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) return false;
+  return true;
+}
+
+function svgImageTarget(image: SVGImageElement): ExplainTarget {
+  const href = () => image.href.baseVal || image.getAttribute('xlink:href') || '';
+  return {
+    kind: 'svg-image',
+    element: image,
+    // The SVG element's box is the area the picture is fitted into (preserveAspectRatio is not modelled).
+    layout: () => ({ host: borderBox(image), picture: { x: 0, y: 0, width: borderBox(image).width, height: borderBox(image).height } }),
+    source: async () => {
+      if (!href()) throw new TargetError('the SVG image has no href');
+      return urlSource(absoluteUrl(href(), image.ownerDocument.baseURI), borderBox(image));
+    },
+  };
+}
+
+/** The first url(...) of a computed background-image, if any. */
+function backgroundUrl(el: Element): string | null {
+  const match = getComputedStyle(el).backgroundImage.match(/url\(\s*(['"]?)(.*?)\1\s*\)/);
+  return match ? match[2] : null;
+}
+
+function backgroundTarget(el: Element, url: string): ExplainTarget {
+  const natural: Size = { width: 0, height: 0 };
+  const probe = new Image();
+  probe.onload = () => Object.assign(natural, { width: probe.naturalWidth, height: probe.naturalHeight });
+  probe.src = url;
+  return {
+    kind: 'background',
+    element: el,
+    layout: () => {
+      const cs = getComputedStyle(el);
+      // The background positioning area: the padding box (background-origin's default).
+      const host = contentBox(borderBox(el), boxModel(cs, false));
+      const position = parseObjectPosition(`${cs.backgroundPositionX.split(',')[0]} ${cs.backgroundPositionY.split(',')[0]}`);
+      return { host, picture: backgroundImageRect(host, natural, cs.backgroundSize, position) };
+    },
+    source: () => urlSource(absoluteUrl(url), borderBox(el)),
+  };
+}
+
+/** The explainable target an element is, if it is one. */
+function asTarget(el: Element): ExplainTarget | null {
+  if (el instanceof HTMLImageElement) return imgTarget(el);
+  if (el instanceof HTMLVideoElement) return videoTarget(el);
+  if (el instanceof HTMLCanvasElement) return canvasTarget(el);
+  if (el instanceof SVGImageElement) return svgImageTarget(el);
+  if (el instanceof HTMLPictureElement) {
+    const img = el.querySelector('img');
+    return img ? imgTarget(img) : null;
+  }
+  const url = backgroundUrl(el);
+  return url ? backgroundTarget(el, absoluteUrl(url)) : null;
+}
+
+/** Elements at a point, looking into open shadow roots (document.elementsFromPoint stops at their hosts). */
+function deepElementsFromPoint(root: Document | ShadowRoot, x: number, y: number, seen = new Set<Element>()): Element[] {
+  const out: Element[] = [];
+  for (const el of root.elementsFromPoint(x, y)) {
+    if (seen.has(el)) continue;
+    seen.add(el);
+    if (el.shadowRoot) out.push(...deepElementsFromPoint(el.shadowRoot, x, y, seen));
+    out.push(el);
+  }
+  return out;
+}
+
+/** Our own overlay hosts are never targets (an earlier overlay's panel may sit over the image). */
+const isOverlayHost = (el: Element) => el.hasAttribute('data-cam-lens');
+
+/**
+ * The right-clicked picture: the element the contextmenu event hit when it is one, else the first
+ * explainable element under the pointer (images under transparent links or overlays), else an
+ * image whose source matches the menu's srcUrl.
+ */
+export function resolveTarget(click: ContextClick | null, srcUrl: string | undefined): ExplainTarget {
+  if (click) {
+    if (click.target instanceof Element && !isOverlayHost(click.target)) {
+      const direct = asTarget(click.target);
+      if (direct) return direct;
+    }
+    for (const el of deepElementsFromPoint(document, click.x, click.y)) {
+      if (isOverlayHost(el) || el === document.documentElement || el === document.body) continue;
+      const target = asTarget(el);
+      if (target) return target;
+    }
+  }
+  if (srcUrl) {
+    const img = Array.from(document.images).find((i) => i.currentSrc === srcUrl || i.src === srcUrl);
+    if (img) return imgTarget(img);
+  }
+  throw new TargetError('could not find the image that was right-clicked');
+}
+
+/** The frame's images worth explaining in bulk: displayed at least MIN_EXPLAIN_ALL_SIZE on each side, with a source. */
+export function explainableImages(doc: Document): ExplainTarget[] {
+  return Array.from(doc.images)
+    .filter((img) => {
+      if (!(img.currentSrc || img.src)) return false;
+      const rect = img.getBoundingClientRect();
+      if (rect.width < MIN_EXPLAIN_ALL_SIZE || rect.height < MIN_EXPLAIN_ALL_SIZE) return false;
+      const style = getComputedStyle(img);
+      return style.visibility !== 'hidden' && style.display !== 'none';
+    })
+    .map(imgTarget);
 }

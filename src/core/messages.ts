@@ -10,12 +10,27 @@ const ClassScore = z.object({ index: z.int().check(z.nonnegative()), label: z.st
 
 const Timings = z.record(z.string(), z.number());
 
-/** How the service worker gets the image: fetch a URL itself, or bytes read in the page (blob: URLs). */
+const Rect = z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() });
+
+/**
+ * How the service worker gets the pixels: fetch a URL itself, bytes read in the page (blob: URLs,
+ * canvases, video frames, rasterised SVG), or a screenshot of the element when neither can be read.
+ */
 export const ImageSource = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('url'), url: z.string().check(z.minLength(1)) }),
   z.object({ kind: z.literal('dataUrl'), dataUrl: z.string().check(z.startsWith('data:')), originalUrl: z.string() }),
+  z.object({ kind: z.literal('screenshot') }),
 ]);
 export type ImageSource = z.infer<typeof ImageSource>;
+/** Sources the explainer reads directly (a screenshot is turned into bytes first). */
+export type PixelSource = Exclude<ImageSource, { kind: 'screenshot' }>;
+
+/** The content script's answer to prepare-capture: the picture's visible part, with the overlay hidden. */
+export const CaptureRegion = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), rect: Rect, devicePixelRatio: z.number().check(z.positive()), picture: Rect }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+export type CaptureRegion = z.infer<typeof CaptureRegion>;
 
 export const ExplanationSuccess = z.object({
   ok: z.literal(true),
@@ -25,7 +40,11 @@ export const ExplanationSuccess = z.object({
   method: MethodId,
   layer: z.string(),
   /** The CAM paper's localization box in image pixels, when asked for (null: nothing above 20 % of max). */
-  box: z.optional(z.nullable(z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() }))),
+  box: z.optional(z.nullable(Rect)),
+  /** How the pixels were read: fetched by the worker, read in the page, or a screenshot of the visible part. */
+  source: z.enum(['fetch', 'page', 'screenshot']),
+  /** For screenshots: the part of the picture explained, in CSS px relative to the picture's drawn rect. */
+  region: z.optional(Rect),
   backend: z.string(),
   classes: z.array(ClassScore),
   target: ClassScore,
@@ -35,6 +54,8 @@ export const ExplanationSuccess = z.object({
     .object({ width: z.int().check(z.positive()), height: z.int().check(z.positive()), values: z.array(z.number()) })
     .check(z.refine((m) => m.values.length === m.width * m.height, 'map values do not fill width × height')),
   timingsMs: Timings,
+  /** What the user should know about how the image was read, e.g. "animated GIF: the first frame is explained". */
+  notes: z.optional(z.array(z.string())),
 });
 export type ExplanationSuccess = z.infer<typeof ExplanationSuccess>;
 
@@ -106,6 +127,8 @@ export const Message = z.discriminatedUnion('type', [
   // background → content script: explain every large enough image of the frame / stop doing so
   z.object({ type: z.literal('explain-all') }),
   z.object({ type: z.literal('cancel-all') }),
+  z.object({ type: z.literal('prepare-capture'), overlayId: z.string() }),
+  z.object({ type: z.literal('end-capture'), overlayId: z.string() }),
   // popup → background (load: start loading the active model to learn which methods apply)
   z.object({ type: z.literal('get-status'), load: z.optional(z.boolean()), tabId: z.optional(z.int()) }),
   z.object({ type: z.literal('start-explain-all'), tabId: z.int() }),

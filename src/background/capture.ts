@@ -1,0 +1,61 @@
+// Screenshot fallback: when the pixels cannot be read (tainted canvas, auth-only image, blank WebGL
+// canvas), the worker captures the visible tab and crops the picture's visible part.
+import browser from 'webextension-polyfill';
+import { CaptureRegion, type Message } from '../core/messages';
+
+export interface Captured {
+  ok: true;
+  /** PNG of the visible part of the picture, at device resolution. */
+  dataUrl: string;
+  /** That part, in CSS px relative to the picture's drawn rect. */
+  region: { x: number; y: number; width: number; height: number };
+}
+
+interface Where {
+  tabId: number;
+  frameId: number;
+  overlayId: string;
+}
+
+export async function captureVisiblePart(where: Where): Promise<Captured | { ok: false; error: string }> {
+  if (where.frameId !== 0) return { ok: false, error: 'cannot read this image, and screenshots of images inside frames are not supported' };
+  const send = (message: Message) => browser.tabs.sendMessage(where.tabId, message, { frameId: where.frameId });
+  const prepared = CaptureRegion.safeParse(await send({ type: 'prepare-capture', overlayId: where.overlayId }).catch(() => null));
+  if (!prepared.success) return { ok: false, error: 'the page did not answer' };
+  if (!prepared.data.ok) return prepared.data;
+  const { rect, devicePixelRatio: dpr, picture } = prepared.data;
+  let screenshot: string;
+  try {
+    const tab = await browser.tabs.get(where.tabId);
+    screenshot = await browser.tabs.captureVisibleTab(tab.windowId, { format: 'png' });
+  } catch (e) {
+    return { ok: false, error: `cannot read this image, and the screenshot failed (${(e as Error).message})` };
+  } finally {
+    await send({ type: 'end-capture', overlayId: where.overlayId }).catch(() => undefined);
+  }
+  const full = await createImageBitmap(await (await fetch(screenshot)).blob());
+  // Device pixels of the visible part (page zoom is part of devicePixelRatio), clamped to the capture.
+  const sx = Math.max(0, Math.round(rect.x * dpr));
+  const sy = Math.max(0, Math.round(rect.y * dpr));
+  const sw = Math.min(full.width - sx, Math.round(rect.width * dpr));
+  const sh = Math.min(full.height - sy, Math.round(rect.height * dpr));
+  if (sw < 1 || sh < 1) {
+    full.close();
+    return { ok: false, error: 'the image is not on screen: scroll it into view to explain it' };
+  }
+  const canvas = new OffscreenCanvas(sw, sh);
+  canvas.getContext('2d')!.drawImage(full, sx, sy, sw, sh, 0, 0, sw, sh);
+  full.close();
+  const png = await canvas.convertToBlob({ type: 'image/png' });
+  return {
+    ok: true,
+    dataUrl: `data:image/png;base64,${base64(new Uint8Array(await png.arrayBuffer()))}`,
+    region: { x: rect.x - picture.x, y: rect.y - picture.y, width: rect.width, height: rect.height },
+  };
+}
+
+function base64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}

@@ -1,0 +1,114 @@
+// Every kind of picture a page shows: each is explained from the right pixels, by the right route,
+// with the overlay exactly over it.
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { Frame } from 'playwright-core';
+import type { ExplanationSuccess } from '../../src/core/messages';
+import { closeOverlays, startHarness, type Harness, type Rect } from './harness';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+  await h.page.goto(`${h.pageOrigin}/demo/targets.html?images=${encodeURIComponent(h.imageOrigin)}`);
+  await h.page.waitForLoadState('load');
+  await h.page.waitForFunction(() => (document.getElementById('video') as HTMLVideoElement).readyState >= 2);
+});
+
+afterEach(async () => {
+  for (const frame of h.page.frames()) await frame.evaluate(() => window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }))).catch(() => undefined);
+  await closeOverlays(h).catch(() => undefined);
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+/** The frame id the extension APIs use for a Playwright frame. */
+async function frameIdOf(frame: Frame): Promise<number> {
+  if (frame === h.page.mainFrame()) return 0;
+  const url = frame.url();
+  return h.worker.evaluate(async ({ pageUrl, url }) => {
+    const [tab] = await chrome.tabs.query({ url: pageUrl });
+    const results = await chrome.scripting.executeScript({ target: { tabId: tab.id!, allFrames: true }, func: () => location.href });
+    return results.find((r) => r.result === url)!.frameId;
+  }, { pageUrl: h.page.url(), url });
+}
+
+/** Right-click the element (real event), run the menu handler for that frame, return result + overlay vs expected box. */
+async function explainIn(frame: Frame, selector: string, menuItemId = 'explain-image', box: 'content' | 'padding' = 'content') {
+  const element = frame.locator(selector);
+  await element.scrollIntoViewIfNeeded();
+  await element.click({ button: 'right', position: { x: 30, y: 30 }, force: true });
+  const frameId = await frameIdOf(frame);
+  const result = (await h.worker.evaluate(
+    async ({ pageUrl, frameId, menuItemId }) => {
+      const [tab] = await chrome.tabs.query({ url: pageUrl });
+      return (globalThis as any).camLens.onMenuClick({ menuItemId, frameId, pageUrl, editable: false }, tab, { fresh: true });
+    },
+    { pageUrl: h.page.url(), frameId, menuItemId },
+  )) as ExplanationSuccess;
+  const expected: Rect = await element.evaluate((el, box) => {
+    const r = el.getBoundingClientRect();
+    const cs = getComputedStyle(el);
+    const n = (v: string) => parseFloat(v) || 0;
+    const pad = box === 'content';
+    const l = n(cs.borderLeftWidth) + (pad ? n(cs.paddingLeft) : 0);
+    const t = n(cs.borderTopWidth) + (pad ? n(cs.paddingTop) : 0);
+    const rr = n(cs.borderRightWidth) + (pad ? n(cs.paddingRight) : 0);
+    const b = n(cs.borderBottomWidth) + (pad ? n(cs.paddingBottom) : 0);
+    return { x: r.left + l, y: r.top + t, width: r.width - l - rr, height: r.height - t - b };
+  }, box);
+  const overlay = await frame.locator('[data-cam-lens]').first().evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return { x: r.left, y: r.top, width: r.width, height: r.height, state: el.getAttribute('data-cam-lens') };
+  });
+  return { result, expected, overlay };
+}
+
+function expectOver(overlay: Rect, expected: Rect): void {
+  for (const k of ['x', 'y', 'width', 'height'] as const) expect(Math.abs(overlay[k] - expected[k]), k).toBeLessThanOrEqual(1);
+}
+
+describe('every kind of picture', () => {
+  test.each([
+    { name: 'CSS background (cover), padding box', selector: '#bg', menu: 'explain-here', source: 'fetch', image: { width: 600, height: 400 }, box: 'padding' as const },
+    { name: 'image under a transparent link', selector: '#covered', menu: 'explain-image', source: 'fetch', image: { width: 640, height: 427 } },
+    { name: '2D canvas', selector: '#canvas2d', menu: 'explain-here', source: 'page', image: { width: 451, height: 300 } },
+    { name: 'canvas tainted by a cross-origin image', selector: '#tainted', menu: 'explain-here', source: 'screenshot' },
+    { name: 'WebGL canvas that reads back blank', selector: '#webgl', menu: 'explain-here', source: 'screenshot' },
+    { name: 'video frame', selector: '#video', menu: 'explain-image', source: 'page', image: { width: 451, height: 300 } },
+    { name: '<img> of an SVG', selector: '#svg', menu: 'explain-image', source: 'page', image: { width: 240, height: 160 } },
+    { name: 'SVG <image>', selector: '#svg-image', menu: 'explain-image', source: 'fetch', image: { width: 512, height: 512 } },
+    { name: 'lazy image with data-src', selector: '#lazy', menu: 'explain-image', source: 'fetch', image: { width: 500, height: 500 } },
+  ])('$name', async ({ selector, menu, source, image, box }) => {
+    const { result, expected, overlay } = await explainIn(h.page.mainFrame(), selector, menu, box);
+    if (!result.ok) throw new Error((result as any).error);
+    expect(result.source).toBe(source);
+    if (image) expect(result.image).toEqual(image);
+    expect(overlay.state).toBe('done');
+    expectOver(overlay, expected);
+  });
+
+  test('an image inside an open shadow root', async () => {
+    await h.page.locator('#shadow-host').scrollIntoViewIfNeeded();
+    const host = await h.page.locator('#shadow-host').boundingBox();
+    await h.page.mouse.click(host!.x + 40, host!.y + 40, { button: 'right' });
+    const result = (await h.worker.evaluate(async (pageUrl) => {
+      const [tab] = await chrome.tabs.query({ url: pageUrl });
+      return (globalThis as any).camLens.onMenuClick({ menuItemId: 'explain-image', frameId: 0, pageUrl, editable: false }, tab, { fresh: true });
+    }, h.page.url())) as ExplanationSuccess;
+    expect(result.ok && result.image).toEqual({ width: 451, height: 300 });
+  });
+
+  test('images in same-origin and cross-origin iframes, answered in their own frame', async () => {
+    for (const id of ['#same-frame', '#cross-frame']) {
+      const frame = (await (await h.page.$(id))!.contentFrame())!;
+      const { result, expected, overlay } = await explainIn(frame, '#framed');
+      if (!result.ok) throw new Error((result as any).error);
+      expect(result.image).toEqual({ width: 451, height: 300 });
+      expect(overlay.state).toBe('done');
+      expectOver(overlay, expected);
+      expect(await h.page.locator('[data-cam-lens]').count()).toBe(0);
+    }
+  });
+});

@@ -112,3 +112,31 @@ describe('every kind of picture', () => {
     }
   });
 });
+
+describe('hostile pages', () => {
+  test('page CSS aimed at the overlay neither hides nor distorts it', async () => {
+    await h.page.addStyleTag({
+      content: `[data-cam-lens], html > div { display: none !important; opacity: 0 !important; transform: scale(0.2) !important; filter: blur(9px) !important; z-index: -1 !important; }
+        canvas { opacity: 0 !important; } * { pointer-events: auto !important; }`,
+    });
+    const { result, expected, overlay } = await explainIn(h.page.mainFrame(), '#covered');
+    expect(result.ok).toBe(true);
+    expect(overlay.state).toBe('done');
+    expectOver(overlay, expected);
+    const style = await h.page.locator('[data-cam-lens]').evaluate((el) => {
+      const cs = getComputedStyle(el);
+      return { display: cs.display, opacity: cs.opacity, transform: cs.transform, filter: cs.filter, pointerEvents: cs.pointerEvents };
+    });
+    expect(style).toEqual({ display: 'block', opacity: '1', transform: 'none', filter: 'none', pointerEvents: 'none' });
+  });
+
+  test('page scripts have no way to reach the extension', async () => {
+    // No externally_connectable: the page's main world gets no chrome.runtime messaging.
+    const reachable = await h.page.evaluate(() => typeof (globalThis as any).chrome?.runtime?.sendMessage);
+    expect(reachable).toBe('undefined');
+    // The overlay's contents are in a closed shadow root: the page sees only the host and its state.
+    await explainIn(h.page.mainFrame(), '#covered');
+    const exposed = await h.page.locator('[data-cam-lens]').evaluate((el) => ({ shadow: el.shadowRoot, children: el.children.length, attributes: el.getAttributeNames() }));
+    expect(exposed).toEqual({ shadow: null, children: 0, attributes: ['style', 'data-cam-lens'] });
+  });
+});

@@ -30,6 +30,8 @@ export interface ExplainRequest {
   layer?: string;
   /** Compute the localization box. */
   box?: boolean;
+  /** Classes to list (default TOP_K). */
+  topK?: number;
   methodOptions?: Partial<MethodOptions>;
   /** Compute afresh even when a recent identical result is cached (benchmarks). */
   fresh?: boolean;
@@ -78,7 +80,7 @@ export class Explainer {
   private resultKey(source: PixelSource, request: ExplainRequest): string {
     const image = source.kind === 'url' ? source.url : `data:${source.dataUrl.length}:${fnv1a(source.dataUrl)}`;
     const options = JSON.stringify(request.methodOptions ?? {});
-    return [this.host.keyFor(request.entry, request.layer), image, request.method, request.classIndex ?? 'top', request.box ? 'box' : '', options].join('|');
+    return [this.host.keyFor(request.entry, request.layer), image, request.method, request.classIndex ?? 'top', request.box ? 'box' : '', request.topK ?? TOP_K, options].join('|');
   }
 
   /** Re-explains a kept image for another class or method; falls back to a full run if it was evicted (or the worker restarted). */
@@ -172,7 +174,7 @@ export class Explainer {
     if (METHODS[method].needsLinearHead && !model.camWeights) {
       throw new MethodError(`${METHODS[method].name} does not apply to ${model.entry.displayName}: ${model.camUnavailable}. Choose Grad-CAM or another method`);
     }
-    const classes = topClasses(kept.probabilities, labels, TOP_K);
+    const classes = topClasses(kept.probabilities, labels, request.topK ?? TOP_K);
     const targetIndex = request.classIndex ?? classes[0].index;
     const map = await computeMap(method, {
       model,

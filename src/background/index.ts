@@ -106,6 +106,7 @@ async function requestFor(shown: Shown, overrides: ExplainOverrides): Promise<Ex
     classIndex: overrides.classIndex,
     layer: overrides.layer,
     box: overrides.box ?? settings.showBox,
+    topK: settings.topK,
     methodOptions: overrides.scoreCamChannels !== undefined ? { scoreCamChannels: overrides.scoreCamChannels } : undefined,
     fresh: overrides.fresh,
     signal: controller.signal,
@@ -157,8 +158,8 @@ async function explainFrom(shown: Shown, source: ImageSource, request: ExplainRe
 }
 
 /** Asks the content script in the clicked frame to open an overlay and say where the pixels are. */
-async function beginInPage(tabId: number, frameId: number, srcUrl: string | undefined): Promise<BeginExplainReply> {
-  const message: Message = { type: 'begin-explain', srcUrl };
+async function beginInPage(tabId: number, frameId: number, srcUrl: string | undefined, from: 'click' | 'pointer' = 'click'): Promise<BeginExplainReply> {
+  const message: Message = { type: 'begin-explain', srcUrl, from };
   let raw: unknown;
   try {
     raw = await browser.tabs.sendMessage(tabId, message, { frameId });
@@ -294,6 +295,21 @@ browser.contextMenus.onClicked.addListener((info, tab) => {
   void onMenuClick(info, tab);
 });
 
+/** The keyboard shortcut (Alt+Shift+E by default; changeable on the browser's shortcuts page). */
+browser.commands?.onCommand.addListener((command, tab) => {
+  if (command === 'explain-under-pointer' && tab) void explainUnderPointer(tab);
+});
+
+async function explainUnderPointer(tab: Tabs.Tab): Promise<ExplanationResult> {
+  if (tab.id === undefined) return { ok: false, error: 'no tab' };
+  const begin = await beginInPage(tab.id, 0, undefined, 'pointer');
+  if (!begin.ok) return { ok: false, error: begin.error };
+  const shown = { tabId: tab.id, frameId: 0, overlayId: begin.overlayId };
+  const result = await explainFrom(shown, begin.source, await requestFor(shown, {}));
+  await show(shown, begin.source, result);
+  return result;
+}
+
 browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSender) => {
   if (!fromOurExtension(sender)) return undefined;
   const message = parseMessage(raw);
@@ -352,4 +368,4 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
 /** Tensors and bytes held by TensorFlow.js (benchmarks watch it for growth). */
 const memory = () => tf.memory();
 
-(globalThis as Record<string, unknown>).camLens = { onMenuClick, explainClass, explainAll, status, useBackend, memory, lastResult: () => lastResult };
+(globalThis as Record<string, unknown>).camLens = { onMenuClick, explainUnderPointer, explainClass, explainAll, status, useBackend, memory, lastResult: () => lastResult };

@@ -1,12 +1,18 @@
 // Gets an image's pixels in the service worker: fetch the bytes itself (host permissions make
 // cross-origin images without CORS readable), decode with createImageBitmap, and squash the whole
 // image to the model's input size so the map covers the whole displayed image.
-import type { ImageSource } from '../core/messages';
+import { FORMAT_NAMES, pixelCount, readImageSize, type ImageFormat } from '../core/imageHeader';
+import type { PixelSource } from '../core/messages';
 
 export class ImageLoadError extends Error {}
 
-export const FETCH_TIMEOUT_MS = 20_000;
+/** No response headers, or no body bytes, for this long: give up (well within the service worker's 30 s idle limit). */
+export const FETCH_TIMEOUT_MS = 15_000;
+/** A download still unfinished after this long is abandoned even if bytes trickle in. */
+export const DOWNLOAD_DEADLINE_MS = 25_000;
 export const MAX_IMAGE_BYTES = 50 * 1024 * 1024;
+/** Refused before decoding: a decoded 100 MP image is 400 MB of RGBA. */
+export const MAX_IMAGE_PIXELS = 100_000_000;
 const FETCHABLE = new Set(['http:', 'https:', 'data:']);
 
 export interface DecodedImage {
@@ -14,26 +20,54 @@ export interface DecodedImage {
   /** Bytes fetched and their declared type, for messages and caching. */
   byteLength: number;
   contentType: string;
+  /** The format read from the bytes themselves. */
+  format: ImageFormat;
+  /** What the user should know about how the image was read (e.g. only the first frame of an animation). */
+  notes: string[];
 }
 
-export async function loadImage(source: ImageSource, timeoutMs = FETCH_TIMEOUT_MS): Promise<DecodedImage> {
-  const blob = await fetchImageBlob(source.kind === 'url' ? source.url : source.dataUrl, timeoutMs);
+export async function loadImage(source: PixelSource, timeoutMs = FETCH_TIMEOUT_MS): Promise<DecodedImage> {
+  const { bytes, contentType } = await fetchImageBytes(source.kind === 'url' ? source.url : source.dataUrl, timeoutMs);
+  const sender = source.kind === 'url' ? 'the server' : 'the page';
+  if (bytes.length === 0) throw new ImageLoadError(`could not load image: ${sender} sent no data`);
+  // Look at the bytes before the decoder does: refuse what it must not (or cannot) decode, with the real reason.
+  const header = readImageSize(bytes);
+  if (header.format === 'html') throw new ImageLoadError(`${sender} sent an HTML page, not an image`);
+  if (header.format === 'svg') throw new ImageLoadError('could not decode image: SVG images are not supported yet');
+  if (pixelCount(header) > MAX_IMAGE_PIXELS) throw tooManyPixels(header.width, header.height);
+  const type = contentType || 'unknown type';
   let bitmap: ImageBitmap;
   try {
-    bitmap = await createImageBitmap(blob);
+    bitmap = await createImageBitmap(new Blob([bytes], { type: contentType }));
   } catch {
-    const type = blob.type || 'unknown type';
-    const hint = type.includes('svg') ? 'SVG images are not supported yet' : `not a decodable image (${type}, ${blob.size} bytes)`;
-    throw new ImageLoadError(`could not decode image: ${hint}`);
+    if (header.format === 'unknown') throw new ImageLoadError(`could not decode image: not a decodable image (${type}, ${bytes.length} bytes)`);
+    const state = header.truncated ? 'incomplete' : 'damaged';
+    throw new ImageLoadError(`could not decode image: the ${FORMAT_NAMES[header.format]} file is ${state} (${bytes.length} bytes)`);
   }
   if (bitmap.width === 0 || bitmap.height === 0) {
     bitmap.close();
     throw new ImageLoadError('could not decode image: it has no pixels');
   }
-  return { bitmap, byteLength: blob.size, contentType: blob.type };
+  // Formats whose size the header reader does not know are checked once decoded.
+  if (bitmap.width * bitmap.height > MAX_IMAGE_PIXELS) {
+    const { width, height } = bitmap;
+    bitmap.close();
+    throw tooManyPixels(width, height);
+  }
+  const notes: string[] = [];
+  if (header.animated) notes.push(`animated ${FORMAT_NAMES[header.format]}: the first frame is explained`);
+  if (header.truncated) notes.push(`the ${FORMAT_NAMES[header.format]} file ends early: part of the image may be missing`);
+  return { bitmap, byteLength: bytes.length, contentType, format: header.format, notes };
 }
 
-async function fetchImageBlob(url: string, timeoutMs: number): Promise<Blob> {
+function tooManyPixels(width: number, height: number): ImageLoadError {
+  return new ImageLoadError(`image is too large to explain (${width}×${height} pixels; the limit is ${MAX_IMAGE_PIXELS / 1e6} MP)`);
+}
+
+type StopReason = 'no answer' | 'stalled' | 'too slow' | 'too large';
+
+/** Fetches the bytes with a timeout for the answer, one for a stalled body, an overall deadline and a size cap. */
+async function fetchImageBytes(url: string, timeoutMs: number): Promise<{ bytes: Uint8Array<ArrayBuffer>; contentType: string }> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -42,23 +76,96 @@ async function fetchImageBlob(url: string, timeoutMs: number): Promise<Blob> {
   }
   if (!FETCHABLE.has(parsed.protocol)) throw new ImageLoadError(`could not load image: ${parsed.protocol} URLs cannot be read`);
   const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  let stopped: StopReason | null = null;
+  const stop = (reason: StopReason) => {
+    stopped ??= reason;
+    abort.abort();
+  };
+  let idle = setTimeout(() => stop('no answer'), timeoutMs);
+  const deadline = setTimeout(() => stop('too slow'), Math.max(timeoutMs, DOWNLOAD_DEADLINE_MS));
+  const seconds = Math.round(timeoutMs / 1000);
+  const stoppedError = (reason: StopReason) =>
+    new ImageLoadError(
+      reason === 'no answer' ? `could not load image: no answer after ${seconds} s`
+        : reason === 'stalled' ? 'could not load image: the download stalled'
+          : reason === 'too slow' ? 'could not load image: the download is too slow'
+            : `image is too large (more than ${mib(MAX_IMAGE_BYTES)})`,
+    );
   try {
-    const response = await fetch(url, { signal: abort.signal, credentials: 'include' }).catch((e: unknown) => {
-      if (abort.signal.aborted) throw new ImageLoadError(`could not load image: no answer after ${Math.round(timeoutMs / 1000)} s`);
-      throw new ImageLoadError(`could not load image: ${(e as Error).message || 'network error'}`);
-    });
-    if (!response.ok) throw new ImageLoadError(`could not load image: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
+    let response: Response;
+    try {
+      response = await fetch(url, { signal: abort.signal, credentials: 'include' });
+    } catch (e) {
+      if (stopped) throw stoppedError(stopped);
+      const error = await networkError(parsed, abort.signal);
+      throw stopped ? stoppedError(stopped) : error;
+    }
+    if (!response.ok) {
+      void response.body?.cancel().catch(() => undefined);
+      throw new ImageLoadError(`could not load image: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
+    }
     const declared = Number(response.headers.get('content-length'));
-    if (declared > MAX_IMAGE_BYTES) throw new ImageLoadError(`image is too large (${mib(declared)}; the limit is ${mib(MAX_IMAGE_BYTES)})`);
-    const blob = await response.blob().catch(() => {
-      throw new ImageLoadError(abort.signal.aborted ? `could not load image: no answer after ${Math.round(timeoutMs / 1000)} s` : 'could not load image: the download broke off');
-    });
-    if (blob.size > MAX_IMAGE_BYTES) throw new ImageLoadError(`image is too large (${mib(blob.size)}; the limit is ${mib(MAX_IMAGE_BYTES)})`);
-    return blob;
+    if (declared > MAX_IMAGE_BYTES) {
+      void response.body?.cancel().catch(() => undefined);
+      throw new ImageLoadError(`image is too large (${mib(declared)}; the limit is ${mib(MAX_IMAGE_BYTES)})`);
+    }
+    const contentType = response.headers.get('content-type') ?? '';
+    // The body: every chunk re-arms the stall timer; the size cap is enforced while reading.
+    clearTimeout(idle);
+    idle = setTimeout(() => stop('stalled'), timeoutMs);
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    const reader = response.body?.getReader();
+    if (reader) {
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          total += value.length;
+          if (total > MAX_IMAGE_BYTES) {
+            stop('too large');
+            break;
+          }
+          chunks.push(value);
+          clearTimeout(idle);
+          idle = setTimeout(() => stop('stalled'), timeoutMs);
+        }
+      } catch {
+        if (!stopped) throw new ImageLoadError('could not load image: the download broke off');
+      }
+      if (stopped) {
+        void reader.cancel().catch(() => undefined);
+        throw stoppedError(stopped);
+      }
+    }
+    return { bytes: concat(chunks, total), contentType };
   } finally {
-    clearTimeout(timer);
+    clearTimeout(idle);
+    clearTimeout(deadline);
   }
+}
+
+/**
+ * fetch() only says "Failed to fetch". A redirect loop is the common hostile case: ask once more without
+ * following redirects; an answer that is a redirect means the chain of redirects is what failed.
+ */
+async function networkError(url: URL, signal: AbortSignal): Promise<ImageLoadError> {
+  if (url.protocol === 'data:') return new ImageLoadError('could not load image: the data: URL is malformed');
+  const firstHop = await fetch(url, { signal, credentials: 'include', redirect: 'manual' }).catch(() => null);
+  if (firstHop?.type === 'opaqueredirect') return new ImageLoadError('could not load image: too many redirects (or a broken redirect)');
+  void firstHop?.body?.cancel().catch(() => undefined);
+  if (firstHop) return new ImageLoadError('could not load image: network error');
+  return new ImageLoadError(`could not load image: the server ${url.host} cannot be reached`);
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return bytes;
 }
 
 function mib(bytes: number): string {

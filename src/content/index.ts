@@ -5,7 +5,7 @@ import { ExplanationResult, parseMessage, type ImageSource, type Message } from 
 import { TaskQueue, type QueueProgress } from '../core/taskQueue';
 import { DEFAULT_SETTINGS, loadSettings, onSettingsChanged, type Settings } from '../core/settingsStore';
 import { Overlay, type OverlayDisplay } from './overlay';
-import { explainableImages, resolveTarget, TargetError, type ContextClick, type ExplainTarget } from './target';
+import { explainableImages, focusedTarget, resolveTarget, TargetError, type ContextClick, type ExplainTarget } from './target';
 
 /** "Explain all": images explained at once (the worker queues them; two keep it busy while the next downloads). */
 const EXPLAIN_ALL_CONCURRENCY = 2;
@@ -56,7 +56,12 @@ function start(): void {
   const display = (s: Settings | null): OverlayDisplay => ({
     opacity: s?.opacity ?? DEFAULT_SETTINGS.opacity,
     hideNegative: s?.hideNegative ?? DEFAULT_SETTINGS.hideNegative,
+    colormap: s?.colormap ?? DEFAULT_SETTINGS.colormap,
   });
+
+  /** Where the pointer is, for the keyboard shortcut. */
+  let pointer: { x: number; y: number } | null = null;
+  window.addEventListener('pointermove', (e) => (pointer = { x: e.clientX, y: e.clientY }), { capture: true, passive: true });
 
   // Capture phase: we see the event even when the page stops its propagation.
   window.addEventListener('contextmenu', (e) => (lastClick = { target: e.composedPath()[0] ?? e.target, x: e.clientX, y: e.clientY }), { capture: true });
@@ -157,9 +162,18 @@ function start(): void {
     bulkOverlays.clear();
   }
 
-  async function beginExplain(srcUrl: string | undefined) {
+  /** The keyboard shortcut's target: the focused element if it is a picture, else what is under the pointer. */
+  function shortcutTarget(): ExplainTarget {
+    const focused = document.activeElement;
+    const fromFocus = focused && focused !== document.body ? focusedTarget(focused) : null;
+    if (fromFocus) return fromFocus;
+    if (!pointer) throw new TargetError('point at an image (or focus it) and press the shortcut again');
+    return resolveTarget({ target: null, ...pointer }, undefined);
+  }
+
+  async function beginExplain(srcUrl: string | undefined, from: 'click' | 'pointer' = 'click') {
     try {
-      const target = resolveTarget(lastClick, srcUrl);
+      const target = from === 'pointer' ? shortcutTarget() : resolveTarget(lastClick, srcUrl);
       const source = await target.source();
       settings ??= await loadSettings(browser.storage.local);
       const overlay = openOverlay(target, source);
@@ -191,7 +205,7 @@ function start(): void {
     if (!message) return undefined;
     switch (message.type) {
       case 'begin-explain':
-        return beginExplain(message.srcUrl);
+        return beginExplain(message.srcUrl, message.from);
       case 'show-result':
         overlays.get(message.overlayId)?.show(message.result);
         return Promise.resolve(true);

@@ -34,6 +34,11 @@ export const OVERLAY_CSS = `
 .busy { color: #cfd5df; }
 .note { color: #cfd5df; margin-top: 4px; }
 .chips { display: flex; flex-direction: column; gap: 2px; }
+.legend { display: flex; align-items: center; gap: 6px; margin-top: 6px; color: #cfd5df; font-size: 11px; }
+.legend canvas { flex: 1; height: 8px; min-width: 0; border-radius: 2px; }
+.legend-note, .hover { color: #aab2c0; font-size: 11px; margin-top: 2px; }
+.hover:empty { display: none; }
+.live { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 .chip {
   all: unset; cursor: pointer; display: flex; gap: 8px; align-items: center; padding: 2px 6px; border-radius: 4px;
   position: relative; overflow: hidden;

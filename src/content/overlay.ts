@@ -1,7 +1,7 @@
 // One overlay: a canvas in a closed shadow root laid exactly over an image's displayed pixels,
 // with a small panel of classes. It follows the image, never changes the page's layout and
 // never blocks clicks on the page (only its panel takes pointer events).
-import { colormapLut } from '../core/colormap';
+import { colormapLut, type ColormapName } from '../core/colormap';
 import type { Box } from '../core/geometry';
 import { heatmapRgba } from '../core/heatmap';
 import type { CaptureRegion, ExplanationResult, ExplanationSuccess } from '../core/messages';
@@ -28,6 +28,7 @@ export interface OverlayDisplay {
   opacity: number;
   /** ReLU before normalising: only positive evidence is coloured. */
   hideNegative: boolean;
+  colormap: ColormapName;
 }
 
 export class Overlay {
@@ -36,6 +37,7 @@ export class Overlay {
   private readonly canvas: HTMLCanvasElement;
   private readonly boxOutline: HTMLDivElement;
   private readonly panel: HTMLDivElement;
+  private readonly live: HTMLDivElement;
   private result: ExplanationSuccess | null = null;
   private display: DisplayMap | null = null;
   private lastRect = '';
@@ -58,11 +60,13 @@ export class Overlay {
       'all: initial !important; position: absolute !important; display: block !important; z-index: 2147483647 !important;' +
       'pointer-events: none !important; margin: 0 !important; padding: 0 !important; border: 0 !important; visibility: visible !important; opacity: 1 !important;';
     const root = this.host.attachShadow({ mode: 'closed' });
-    root.innerHTML = `<style>${OVERLAY_CSS}</style><div class="frame"><canvas class="map"></canvas><div class="box" hidden></div><div class="veil"><div class="spinner"></div></div></div><div class="panel below" role="group" aria-label="CAM Lens"></div>`;
+    root.innerHTML = `<style>${OVERLAY_CSS}</style><div class="frame"><canvas class="map"></canvas><div class="box" hidden></div><div class="veil"><div class="spinner"></div></div></div><div class="panel below" role="group" aria-label="CAM Lens"></div><div class="live" role="status" aria-live="polite"></div>`;
     this.frame = root.querySelector('.frame')!;
     this.canvas = root.querySelector('.map')!;
     this.boxOutline = root.querySelector('.box')!;
     this.panel = root.querySelector('.panel')!;
+    this.live = root.querySelector('.live')!;
+    document.addEventListener('pointermove', this.onPointerMove, { passive: true, capture: true });
     this.canvas.style.opacity = String(settings.opacity);
     document.documentElement.appendChild(this.host);
     this.setLoading();
@@ -156,7 +160,7 @@ export class Overlay {
   }
 
   applySettings(settings: OverlayDisplay): void {
-    const redraw = settings.hideNegative !== this.settings.hideNegative;
+    const redraw = settings.hideNegative !== this.settings.hideNegative || settings.colormap !== this.settings.colormap;
     this.settings = settings;
     this.canvas.style.opacity = String(settings.opacity);
     if (redraw && this.result) this.show(this.result);
@@ -170,6 +174,7 @@ export class Overlay {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.watchdog);
+    document.removeEventListener('pointermove', this.onPointerMove, { capture: true });
     cancelAnimationFrame(this.raf);
     this.host.remove();
     this.callbacks.onClose(this);
@@ -181,7 +186,13 @@ export class Overlay {
   }
 
   private renderResultPanel(result: ExplanationSuccess): void {
-    this.renderPanel(`<div class="head"><span class="title"></span>${CLOSE}</div><div class="chips"></div><div class="note" hidden></div>`);
+    this.renderPanel(
+      `<div class="head"><span class="title"></span>${CLOSE}</div><div class="chips"></div>` +
+        '<div class="legend"><span>low</span><canvas width="128" height="8" aria-hidden="true"></canvas><span>high</span></div>' +
+        '<div class="legend-note"></div><div class="hover" aria-hidden="true"></div><div class="note" hidden></div>',
+    );
+    this.drawLegend(result);
+    this.announce(`Top class ${result.classes[0]?.label ?? result.target.label}, ${percent(result.classes[0]?.probability ?? result.target.probability)}. ${METHODS[result.method].name} heat map for ${result.target.label} shown.`);
     this.panel.querySelector('.title')!.textContent = `${METHODS[result.method].name} · ${result.target.label}`;
     this.panel.querySelector('.title')!.setAttribute('title', `${result.modelName} — layer ${result.layer}`);
     const chips = this.panel.querySelector('.chips')!;
@@ -220,6 +231,44 @@ export class Overlay {
       note.hidden = false;
     }
   }
+
+  /** The colour bar under the classes: the colormap from low to high, and what the scale means. */
+  private drawLegend(result: ExplanationSuccess): void {
+    const canvas = this.panel.querySelector<HTMLCanvasElement>('.legend canvas')!;
+    const lut = colormapLut(this.settings.colormap);
+    const row = new Uint8ClampedArray(canvas.width * canvas.height * 4);
+    for (let x = 0; x < canvas.width; x++) {
+      const i = Math.round((x / (canvas.width - 1)) * 255) * 4;
+      for (let y = 0; y < canvas.height; y++) row.set(lut.subarray(i, i + 4), (y * canvas.width + x) * 4);
+    }
+    canvas.getContext('2d')!.putImageData(pageImageData(row, canvas.width, canvas.height), 0, 0);
+    const scale = this.settings.hideNegative ? 'positive evidence' : 'signed map';
+    this.panel.querySelector('.legend-note')!.textContent = `${scale}, normalised per image · ${result.modelName.split(' (')[0]}`;
+  }
+
+  /** Polite screen-reader announcement of the result, in words. */
+  private announce(text: string): void {
+    this.live.textContent = '';
+    // A fresh text node after clearing makes screen readers announce repeats too.
+    requestAnimationFrame(() => (this.live.textContent = text));
+  }
+
+  /** Shows the map's value under the pointer (the overlay itself never takes pointer events). */
+  private onPointerMove = (e: PointerEvent): void => {
+    const hover = this.panel.querySelector<HTMLElement>('.hover');
+    if (!hover || !this.result || !this.display) return;
+    const host = this.host.getBoundingClientRect();
+    const rect = this.mapRect;
+    const u = (e.clientX - host.left - rect.x) / rect.width;
+    const v = (e.clientY - host.top - rect.y) / rect.height;
+    if (!(u >= 0 && u < 1 && v >= 0 && v < 1)) {
+      hover.textContent = '';
+      return;
+    }
+    const { width, height } = this.result.map;
+    const i = Math.min(height - 1, Math.floor(v * height)) * width + Math.min(width - 1, Math.floor(u * width));
+    hover.textContent = `under the pointer: ${this.display.values[i].toFixed(2)} (raw ${this.result.map.values[i].toPrecision(3)})`;
+  };
 
   /** Follows the image every frame; cheap when nothing moved (one rect read). */
   private track = (): void => {
@@ -307,11 +356,8 @@ export class Overlay {
     this.drawnSize = size;
     this.canvas.width = width;
     this.canvas.height = height;
-    const rgba = heatmapRgba(upsampleDisplayMap(this.display, width, height), colormapLut('turbo'), 1);
-    const pixels = new Uint8ClampedArray(rgba.buffer as ArrayBuffer, rgba.byteOffset, rgba.length);
-    // Firefox content scripts: putImageData refuses pixels owned by the script's sandbox; cloneInto (Firefox only) copies them to the page.
-    const pagePixels = (globalThis as { cloneInto?: <T>(value: T, target: object) => T }).cloneInto?.(pixels, window) ?? pixels;
-    this.canvas.getContext('2d')!.putImageData(new ImageData(pagePixels, width, height), 0, 0);
+    const rgba = heatmapRgba(upsampleDisplayMap(this.display, width, height), colormapLut(this.settings.colormap), 1);
+    this.canvas.getContext('2d')!.putImageData(pageImageData(new Uint8ClampedArray(rgba.buffer as ArrayBuffer, rgba.byteOffset, rgba.length), width, height), 0, 0);
   }
 
   private clearCanvas(): void {
@@ -319,6 +365,15 @@ export class Overlay {
     this.canvas.height = 0;
     this.drawnSize = '';
   }
+}
+
+/**
+ * ImageData for the page's canvases. Firefox content scripts: putImageData refuses pixels owned by the
+ * script's sandbox ("security check failed"); cloneInto, which only Firefox defines, copies them to the page.
+ */
+function pageImageData(pixels: Uint8ClampedArray<ArrayBuffer>, width: number, height: number): ImageData {
+  const cloneInto = (globalThis as { cloneInto?: <T>(value: T, target: object) => T }).cloneInto;
+  return new ImageData(cloneInto ? cloneInto(pixels, window) : pixels, width, height);
 }
 
 const CLOSE = '<button class="close" type="button" aria-label="Close CAM Lens overlay" title="Close (Esc)">×</button>';

@@ -241,6 +241,11 @@ function asTarget(el: Element): ExplainTarget | null {
   return url ? backgroundTarget(el, absoluteUrl(url)) : null;
 }
 
+/** A focused element as a picture target: itself, or the picture a focused link or button wraps. */
+export function focusedTarget(el: Element): ExplainTarget | null {
+  return asTarget(el) ?? (el.querySelector('img, picture, video, canvas') ? asTarget(el.querySelector('img, picture, video, canvas')!) : null);
+}
+
 /** Elements at a point, looking into open shadow roots (document.elementsFromPoint stops at their hosts). */
 function deepElementsFromPoint(root: Document | ShadowRoot, x: number, y: number, seen = new Set<Element>()): Element[] {
   const out: Element[] = [];

@@ -107,7 +107,8 @@ export type Status = z.infer<typeof Status>;
 
 export const Message = z.discriminatedUnion('type', [
   // background → content script (in the frame that was right-clicked)
-  z.object({ type: z.literal('begin-explain'), srcUrl: z.optional(z.string()) }),
+  // from 'pointer': the keyboard shortcut (the focused picture, else the one under the pointer), not a right-click
+  z.object({ type: z.literal('begin-explain'), srcUrl: z.optional(z.string()), from: z.optional(z.enum(['click', 'pointer'])) }),
   z.object({ type: z.literal('show-result'), overlayId: z.string(), result: ExplanationResult }),
   z.object({ type: z.literal('progress'), overlayId: z.string(), done: z.int().check(z.nonnegative()), total: z.int().check(z.positive()) }),
   // content script → background

@@ -2,6 +2,7 @@
 import * as z from 'zod/mini';
 import { catalog } from './catalog';
 import { BACKEND_NAMES } from './backendChoice';
+import { COLORMAP_NAMES } from './colormap';
 import { METHOD_IDS } from './methods';
 
 export const DEFAULT_SETTINGS = {
@@ -11,6 +12,8 @@ export const DEFAULT_SETTINGS = {
   showBox: false,
   hideNegative: true,
   backend: 'auto',
+  colormap: 'turbo',
+  topK: 5,
 } as const;
 
 export const Settings = z.object({
@@ -26,6 +29,10 @@ export const Settings = z.object({
   hideNegative: z.catch(z.boolean(), DEFAULT_SETTINGS.hideNegative),
   /** TensorFlow.js backend: 'auto' = the fastest measured here, else the user's choice. */
   backend: z.catch(z.union([z.enum(BACKEND_NAMES), z.literal('auto')]), DEFAULT_SETTINGS.backend),
+  /** Heat map colours: turbo (default), jet (the classic of CAM papers), viridis, inferno. */
+  colormap: z.catch(z.enum(COLORMAP_NAMES), DEFAULT_SETTINGS.colormap),
+  /** How many classes the overlay lists. */
+  topK: z.catch(z.int().check(z.gte(1), z.lte(10)), DEFAULT_SETTINGS.topK),
 });
 export type Settings = z.infer<typeof Settings>;
 const KEY = 'settings';

@@ -68,7 +68,19 @@ async function followExplainAll(settings: Settings): Promise<void> {
   }
 }
 
+/** Site access: Firefox treats MV3 host permissions as optional (the user may withdraw them in about:addons, as in Chrome's site access menu). */
+const ALL_SITES = { origins: ['<all_urls>'] };
+
+async function renderHostAccess(): Promise<void> {
+  $('host-access').hidden = await browser.permissions.contains(ALL_SITES).catch(() => true);
+}
+
 async function main(): Promise<void> {
+  void renderHostAccess();
+  // permissions.request must be called in the click itself (a user gesture), before anything is awaited.
+  $('grant-hosts').addEventListener('click', () => void browser.permissions.request(ALL_SITES).catch(() => false).then(renderHostAccess));
+  browser.permissions.onAdded.addListener(() => void renderHostAccess());
+  browser.permissions.onRemoved.addListener(() => void renderHostAccess());
   const [tab] = await browser.tabs.query({ active: true, currentWindow: true }).catch(() => []);
   tabId = tab?.id;
   let settings = await loadSettings(browser.storage.local);
@@ -89,6 +101,16 @@ async function main(): Promise<void> {
   backendSelect.addEventListener('change', async () => {
     await save({ backend: backendSelect.value as Settings['backend'] });
     render(await fetchStatus(true), settings);
+  });
+  const colormap = $<HTMLSelectElement>('colormap-select');
+  colormap.value = settings.colormap;
+  colormap.addEventListener('change', () => void save({ colormap: colormap.value as Settings['colormap'] }));
+  const topK = $<HTMLInputElement>('top-k');
+  topK.value = String(settings.topK);
+  topK.addEventListener('change', () => {
+    const value = Math.round(Number(topK.value));
+    if (value >= 1 && value <= 10) void save({ topK: value });
+    else topK.value = String(settings.topK);
   });
   const box = $<HTMLInputElement>('show-box');
   box.checked = settings.showBox;

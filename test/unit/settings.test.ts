@@ -26,7 +26,7 @@ class FakeArea implements StorageAreaLike {
 }
 
 /** Expected settings: the documented defaults (written out here, not imported) with overrides. */
-const defaults = { opacity: 0.5, modelId: 'nsfw-mobilenet-v2-mid', method: 'auto', showBox: false, hideNegative: true, backend: 'auto' };
+const defaults = { opacity: 0.5, modelId: 'nsfw-mobilenet-v2-mid', method: 'auto', showBox: false, hideNegative: true, backend: 'auto', colormap: 'turbo', topK: 5 };
 const withDefaults = (patch: Partial<Settings> = {}) => ({ ...defaults, ...patch });
 
 describe('parseSettings', () => {
@@ -196,5 +196,18 @@ describe('model, method and display settings', () => {
   it('saving one field leaves the others as stored', async () => {
     const area = new FakeArea({ settings: { method: 'layercam', opacity: 0.3 } });
     expect(await saveSettings(area, { showBox: true })).toEqual(withDefaults({ method: 'layercam', opacity: 0.3, showBox: true }));
+  });
+});
+
+describe('colormap and class count', () => {
+  it('keeps a known colormap and a class count from 1 to 10', () => {
+    expect(parseSettings({ colormap: 'jet', topK: 10 })).toEqual(withDefaults({ colormap: 'jet', topK: 10 }));
+    expect(parseSettings({ colormap: 'inferno', topK: 1 })).toEqual(withDefaults({ colormap: 'inferno', topK: 1 }));
+  });
+
+  it('falls back for an unknown colormap or a count out of range or fractional', () => {
+    for (const raw of [{ colormap: 'rainbow' }, { topK: 0 }, { topK: 11 }, { topK: 2.5 }, { topK: '3' }]) {
+      expect(parseSettings(raw), JSON.stringify(raw)).toEqual(withDefaults());
+    }
   });
 });

@@ -1,0 +1,89 @@
+// The overlay and popup as people use them: keyboard shortcut, screen-reader words, colours and
+// class count from the settings.
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { ExplanationSuccess } from '../../src/core/messages';
+import { closeOverlays, contentBoxOf, explain, grab, meanDiff, overlayRect, setSettings, startHarness, type Harness } from './harness';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+
+afterEach(async () => {
+  await closeOverlays(h).catch(() => undefined);
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+async function shortcut(): Promise<ExplanationSuccess> {
+  return h.worker.evaluate(async (pageUrl) => {
+    const [tab] = await chrome.tabs.query({ url: pageUrl });
+    return (globalThis as any).camLens.explainUnderPointer(tab);
+  }, h.page.url());
+}
+
+/** Names in the page's accessibility tree (Chromium's, which includes closed shadow roots). */
+async function accessibleNames(): Promise<string[]> {
+  const cdp = await h.context.newCDPSession(h.page);
+  const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: { name?: { value?: string } }[] };
+  await cdp.detach();
+  return nodes.map((n) => n.name?.value ?? '').filter(Boolean);
+}
+
+describe('keyboard and accessibility', () => {
+  test('Alt+Shift+E is registered', async () => {
+    const commands = await h.worker.evaluate(() => chrome.commands.getAll());
+    expect(commands.find((c) => c.name === 'explain-under-pointer')).toMatchObject({ shortcut: 'Alt+Shift+E' });
+  });
+
+  test('the shortcut explains the image under the pointer, or the focused one', async () => {
+    await h.page.locator('#coffee').scrollIntoViewIfNeeded();
+    const box = await contentBoxOf(h, '#coffee');
+    await h.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const underPointer = await shortcut();
+    expect(underPointer.ok && underPointer.image).toEqual({ width: 600, height: 400 });
+    const overlay = await overlayRect(h);
+    expect(Math.abs(overlay.x - box.x)).toBeLessThanOrEqual(1);
+    await closeOverlays(h);
+
+    await h.page.locator('#logo').evaluate((img: HTMLImageElement) => {
+      img.tabIndex = 0;
+      img.focus();
+    });
+    const focused = await shortcut();
+    expect(focused.ok && focused.image).toEqual({ width: 500, height: 500 });
+  });
+
+  test('the result is announced in words, and class chips are named buttons', async () => {
+    const result = (await explain(h, '#cat')) as ExplanationSuccess;
+    expect(result.ok).toBe(true);
+    await h.page.waitForTimeout(100);
+    const names = await accessibleNames();
+    const top = result.classes[0];
+    const pct = `${(top.probability * 100).toFixed(1)} %`;
+    expect(names).toContain(`Top class ${top.label}, ${pct}. CAM heat map for ${result.target.label} shown.`);
+    expect(names).toContain(`Explain class '${top.label}', ${pct}`);
+    expect(names).toContain('Close CAM Lens overlay');
+  });
+});
+
+describe('display settings', () => {
+  test('the colormap applies live to an open overlay', async () => {
+    await explain(h, '#cat');
+    const box = await contentBoxOf(h, '#cat');
+    const turbo = await grab(h, box);
+    await setSettings(h, { colormap: 'viridis' });
+    await expect.poll(async () => meanDiff(turbo, await grab(h, box))).toBeGreaterThan(5);
+    await setSettings(h, { colormap: 'turbo' });
+  });
+
+  test('the number of classes listed follows the setting', async () => {
+    await setSettings(h, { topK: 3 });
+    const three = (await explain(h, '#rocket')) as ExplanationSuccess;
+    expect(three.classes).toHaveLength(3);
+    await setSettings(h, { topK: 5 });
+  });
+});

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import browser, { type Menus, type Runtime, type Tabs } from 'webextension-polyfill';
 import { catalog, defaultModel, findModel, type ModelEntry } from '../core/catalog';
 import {
-  BeginExplainReply, parseMessage, type ExplainAllProgress, type PixelSource, type ExplanationResult, type ExplanationSuccess, type ImageSource, type Message, type ModelStatus, type Status,
+  BeginExplainReply, parseMessage, type ExplainAllProgress, type ExportReply, type PixelSource, type ExplanationResult, type ExplanationSuccess, type ImageSource, type Message, type ModelStatus, type Status,
 } from '../core/messages';
 import type { MethodChoice } from '../core/methods';
 import { loadSettings, onSettingsChanged, type Settings } from '../core/settingsStore';
@@ -12,7 +12,8 @@ import {
 } from '../core/backendChoice';
 import { configureWasm, probeBackends } from './backend';
 import { LruMap } from '../core/lru';
-import { captureVisiblePart, type Captured } from './capture';
+import { base64, captureVisiblePart, type Captured } from './capture';
+import { composeExport, type ExportLook } from './exporter';
 import { errorMessage, Explainer, type ExplainRequest } from './explainer';
 import { ModelHost } from './modelHost';
 
@@ -155,6 +156,24 @@ async function explainFrom(shown: Shown, source: ImageSource, request: ExplainRe
   const result = await run({ kind: 'dataUrl', dataUrl: captured.dataUrl, originalUrl: 'screenshot' }, { ...request, capturedRegion: captured.region });
   if (result.ok) captures.set(result.explanationId, captured);
   return result;
+}
+
+/** Save / Copy: composes the explanation over the image; screenshots reuse the captured pixels. */
+async function exportExplanation(source: ImageSource, result: ExplanationSuccess, look: ExportLook): Promise<ExportReply> {
+  try {
+    let pixels: PixelSource;
+    if (source.kind === 'screenshot') {
+      const captured = captures.get(result.explanationId);
+      if (!captured) return { ok: false, error: 'the screenshot is gone; explain the image again to export it' };
+      pixels = { kind: 'dataUrl', dataUrl: captured.dataUrl, originalUrl: 'screenshot' };
+    } else {
+      pixels = source;
+    }
+    const png = await composeExport(pixels, result, look);
+    return { ok: true, dataUrl: `data:image/png;base64,${base64(new Uint8Array(await png.arrayBuffer()))}` };
+  } catch (e) {
+    return { ok: false, error: `could not export: ${errorMessage(e)}` };
+  }
 }
 
 /** Asks the content script in the clicked frame to open an overlay and say where the pixels are. */
@@ -352,6 +371,8 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
       const cancel: Message = { type: 'cancel-all' };
       return browser.tabs.sendMessage(message.tabId, cancel).catch(() => undefined);
     }
+    case 'export':
+      return exportExplanation(message.source, message.result, message.look);
     case 'cancel': {
       const tabId = sender.tab?.id;
       if (tabId !== undefined) running.get(overlayKey({ tabId, frameId: sender.frameId ?? 0, overlayId: message.overlayId }))?.abort();

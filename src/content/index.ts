@@ -1,7 +1,8 @@
 // Content script: remembers what was right-clicked, opens overlays when the worker asks,
 // and forwards class switches. Runs in every frame; each frame handles its own images.
 import browser from 'webextension-polyfill';
-import { ExplanationResult, parseMessage, type ImageSource, type Message } from '../core/messages';
+import { exportFileName } from '../core/exportName';
+import { ExplanationResult, ExportReply, parseMessage, type ImageSource, type Message } from '../core/messages';
 import { TaskQueue, type QueueProgress } from '../core/taskQueue';
 import { DEFAULT_SETTINGS, loadSettings, onSettingsChanged, type Settings } from '../core/settingsStore';
 import { Overlay, type OverlayDisplay } from './overlay';
@@ -86,6 +87,33 @@ function start(): void {
       bulkOverlays.delete(overlay);
       overlays.delete(overlay.id);
       sources.delete(overlay.id);
+    },
+    onExport(overlay: Overlay, mode: 'save' | 'copy') {
+      const result = overlay.explanation;
+      const source = sources.get(overlay.id);
+      if (!result || !source) return;
+      const { opacity, colormap, hideNegative } = overlay.look;
+      const message: Message = { type: 'export', source, result, look: { opacity, colormap, hideNegative } };
+      void browser.runtime
+        .sendMessage(message)
+        .then(async (raw) => {
+          const reply = ExportReply.safeParse(raw);
+          if (!reply.success) throw new Error('the extension did not answer');
+          if (!reply.data.ok) throw new Error(reply.data.error);
+          const name = exportFileName(source.kind === 'url' ? source.url : null, document.title, result.target.label, result.method);
+          if (mode === 'save') {
+            const link = document.createElement('a');
+            link.href = reply.data.dataUrl;
+            link.download = name;
+            link.click();
+            overlay.notify(`Saved ${name}`);
+          } else {
+            const blob = await (await fetch(reply.data.dataUrl)).blob();
+            await navigator.clipboard.write([new ClipboardItem({ 'image/png': blob })]);
+            overlay.notify('Copied to the clipboard');
+          }
+        })
+        .catch((e: Error) => overlay.notify(`Could not ${mode === 'save' ? 'save' : 'copy'}: ${e.message}`));
     },
     onClassRequest(overlay: Overlay, classIndex: number) {
       const explanation = overlay.explanation;

@@ -19,6 +19,8 @@ export const ANSWER_TIMEOUT_MS = 60_000;
 
 export interface OverlayCallbacks {
   onClassRequest(overlay: Overlay, classIndex: number): void;
+  /** Save the composed PNG as a file, or copy it to the clipboard. */
+  onExport(overlay: Overlay, mode: 'save' | 'copy'): void;
   onCancel(overlay: Overlay): void;
   onClose(overlay: Overlay): void;
 }
@@ -136,6 +138,11 @@ export class Overlay {
     (progress.querySelector('.progress-fill') as HTMLElement).style.width = `${(100 * done) / total}%`;
   }
 
+  /** Colours and opacity as currently shown, for exports that look the same. */
+  get look(): OverlayDisplay {
+    return this.settings;
+  }
+
   /**
    * Before a screenshot: hides the overlay (it must not be in the picture) and says which part of
    * the picture is visible, in viewport CSS px.
@@ -187,11 +194,13 @@ export class Overlay {
 
   private renderResultPanel(result: ExplanationSuccess): void {
     this.renderPanel(
-      `<div class="head"><span class="title"></span>${CLOSE}</div><div class="chips"></div>` +
+      `<div class="head"><span class="title"></span>${EXPORT_BUTTONS}${CLOSE}</div><div class="chips"></div>` +
         '<div class="legend"><span>low</span><canvas width="128" height="8" aria-hidden="true"></canvas><span>high</span></div>' +
         '<div class="legend-note"></div><div class="hover" aria-hidden="true"></div><div class="note" hidden></div>',
     );
     this.drawLegend(result);
+    this.panel.querySelector('.save')!.addEventListener('click', () => this.callbacks.onExport(this, 'save'));
+    this.panel.querySelector('.copy')!.addEventListener('click', () => this.callbacks.onExport(this, 'copy'));
     this.announce(`Top class ${result.classes[0]?.label ?? result.target.label}, ${percent(result.classes[0]?.probability ?? result.target.probability)}. ${METHODS[result.method].name} heat map for ${result.target.label} shown.`);
     this.panel.querySelector('.title')!.textContent = `${METHODS[result.method].name} · ${result.target.label}`;
     this.panel.querySelector('.title')!.setAttribute('title', `${result.modelName} — layer ${result.layer}`);
@@ -244,6 +253,13 @@ export class Overlay {
     canvas.getContext('2d')!.putImageData(pageImageData(row, canvas.width, canvas.height), 0, 0);
     const scale = this.settings.hideNegative ? 'positive evidence' : 'signed map';
     this.panel.querySelector('.legend-note')!.textContent = `${scale}, normalised per image · ${result.modelName.split(' (')[0]}`;
+  }
+
+  /** A short status line in the panel (export done or failed), also announced. */
+  notify(text: string): void {
+    const hover = this.panel.querySelector<HTMLElement>('.hover');
+    if (hover) hover.textContent = text;
+    this.announce(text);
   }
 
   /** Polite screen-reader announcement of the result, in words. */
@@ -377,6 +393,9 @@ function pageImageData(pixels: Uint8ClampedArray<ArrayBuffer>, width: number, he
 }
 
 const CLOSE = '<button class="close" type="button" aria-label="Close CAM Lens overlay" title="Close (Esc)">×</button>';
+const EXPORT_BUTTONS =
+  '<button class="save icon" type="button" aria-label="Save image with heat map" title="Save as PNG">⤓</button>' +
+  '<button class="copy icon" type="button" aria-label="Copy image with heat map" title="Copy to the clipboard">⧉</button>';
 
 function percent(p: number): string {
   return `${(p * 100).toFixed(p >= 0.995 || p < 0.001 ? 0 : 1)} %`;

@@ -2,6 +2,7 @@
 // Anything that does not parse is ignored by the receiver.
 // zod/mini: the same validation as zod at a fraction of its size (this ships in every frame's content script).
 import * as z from 'zod/mini';
+import { COLORMAP_NAMES } from './colormap';
 import { METHOD_IDS } from './methods';
 
 const MethodId = z.enum(METHOD_IDS);
@@ -121,6 +122,13 @@ export const Message = z.discriminatedUnion('type', [
     method: MethodId,
   }),
   z.object({ type: z.literal('cancel'), overlayId: z.string() }),
+  /** Save / Copy: the explanation shown, composed over the image at its natural resolution. */
+  z.object({
+    type: z.literal('export'),
+    source: ImageSource,
+    result: ExplanationSuccess,
+    look: z.object({ opacity: z.number().check(z.gte(0), z.lte(1)), colormap: z.enum(COLORMAP_NAMES), hideNegative: z.boolean() }),
+  }),
   z.object({ type: z.literal('explain'), overlayId: z.string(), source: ImageSource }),
   /** Is the worker still computing this overlay? (It forgets everything when Chrome stops it.) */
   z.object({ type: z.literal('ping'), overlayId: z.string() }),
@@ -143,6 +151,13 @@ export const BeginExplainReply = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(false), error: z.string() }),
 ]);
 export type BeginExplainReply = z.infer<typeof BeginExplainReply>;
+
+/** The worker's answer to export: a PNG as a data URL. */
+export const ExportReply = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), dataUrl: z.string().check(z.startsWith('data:image/png')) }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+export type ExportReply = z.infer<typeof ExportReply>;
 
 /** Parses an incoming message; null for anything that is not ours. */
 export function parseMessage(raw: unknown): Message | null {

@@ -2,7 +2,10 @@
 // class count from the settings.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { ExplanationSuccess } from '../../src/core/messages';
-import { closeOverlays, contentBoxOf, explain, grab, meanDiff, overlayRect, setSettings, startHarness, type Harness } from './harness';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PNG } from 'pngjs';
+import { closeOverlays, contentBoxOf, explain, grab, meanDiff, overlayRect, ROOT, setSettings, startHarness, type Harness } from './harness';
 
 let h: Harness;
 
@@ -23,6 +26,18 @@ async function shortcut(): Promise<ExplanationSuccess> {
     const [tab] = await chrome.tabs.query({ url: pageUrl });
     return (globalThis as any).camLens.explainUnderPointer(tab);
   }, h.page.url());
+}
+
+/** Clicks a control of the overlay (closed shadow root) by its accessible name, via the DevTools protocol. */
+async function clickByName(name: string): Promise<void> {
+  const cdp = await h.context.newCDPSession(h.page);
+  const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: { name?: { value?: string }; backendDOMNodeId?: number }[] };
+  const node = nodes.find((n) => n.name?.value === name);
+  if (!node?.backendDOMNodeId) throw new Error(`no control named ${name}`);
+  const { model } = (await cdp.send('DOM.getBoxModel', { backendNodeId: node.backendDOMNodeId })) as { model: { content: number[] } };
+  await cdp.detach();
+  const [x1, y1, , , x3, y3] = model.content;
+  await h.page.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);
 }
 
 /** Names in the page's accessibility tree (Chromium's, which includes closed shadow roots). */
@@ -67,6 +82,25 @@ describe('keyboard and accessibility', () => {
     expect(names).toContain(`Top class ${top.label}, ${pct}. CAM heat map for ${result.target.label} shown.`);
     expect(names).toContain(`Explain class '${top.label}', ${pct}`);
     expect(names).toContain('Close CAM Lens overlay');
+  });
+});
+
+describe('export', () => {
+  test('Save writes a PNG of the image at natural size with the heat map and a footer', async () => {
+    const result = (await explain(h, '#cat')) as ExplanationSuccess;
+    expect(result.ok).toBe(true);
+    const download = h.page.waitForEvent('download');
+    await clickByName('Save image with heat map');
+    const file = await download;
+    expect(file.suggestedFilename()).toBe(`chelsea-${result.target.label}-cam.png`);
+    const png = PNG.sync.read(readFileSync(await file.path()));
+    expect({ width: png.width, height: png.height }).toEqual({ width: 451, height: 300 + 44 });
+    // The photo part differs from the original photo (the map is blended in) but keeps its structure.
+    const original = PNG.sync.read(readFileSync(path.join(ROOT, 'test/fixtures/chelsea.png')));
+    let diff = 0;
+    for (let i = 0; i < 451 * 300 * 4; i += 4) diff += Math.abs(png.data[i] - original.data[i]);
+    expect(diff / (451 * 300)).toBeGreaterThan(10);
+    expect(diff / (451 * 300)).toBeLessThan(160);
   });
 });
 

@@ -1,0 +1,66 @@
+// "Save" and "Copy": the image at its natural resolution with the heat map blended over it as shown,
+// and a footer with the class, method, model and the colour bar. Composed here, where the image
+// bytes can be read whatever the page's CORS rules.
+import { colormapLut, type ColormapName } from '../core/colormap';
+import { heatmapRgba } from '../core/heatmap';
+import type { ExplanationSuccess, PixelSource } from '../core/messages';
+import { METHODS } from '../core/methods';
+import { prepareDisplayMap, upsampleDisplayMap } from '../core/postprocess';
+import { loadImage } from './pixels';
+
+/** Longer side of an export: natural resolution up to this (a 30 MP photo would be a 120 MB canvas). */
+const MAX_EXPORT_SIDE = 4096;
+const FOOTER_HEIGHT = 44;
+
+export interface ExportLook {
+  opacity: number;
+  colormap: ColormapName;
+  hideNegative: boolean;
+}
+
+export async function composeExport(source: PixelSource, result: ExplanationSuccess, look: ExportLook): Promise<Blob> {
+  const { bitmap } = await loadImage(source);
+  try {
+    const scale = Math.min(1, MAX_EXPORT_SIDE / Math.max(bitmap.width, bitmap.height));
+    const width = Math.max(1, Math.round(bitmap.width * scale));
+    const height = Math.max(1, Math.round(bitmap.height * scale));
+    const canvas = new OffscreenCanvas(width, height + FOOTER_HEIGHT);
+    const ctx = canvas.getContext('2d')!;
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, width, height);
+    ctx.drawImage(bitmap, 0, 0, width, height);
+
+    const lut = colormapLut(look.colormap);
+    const display = prepareDisplayMap(result.map, { relu: look.hideNegative });
+    const heat = new OffscreenCanvas(width, height);
+    heat.getContext('2d')!.putImageData(new ImageData(heatmapRgba(upsampleDisplayMap(display, width, height), lut, 1), width, height), 0, 0);
+    ctx.globalAlpha = look.opacity;
+    ctx.drawImage(heat, 0, 0);
+    ctx.globalAlpha = 1;
+
+    drawFooter(ctx, result, lut, width, height);
+    return await canvas.convertToBlob({ type: 'image/png' });
+  } finally {
+    bitmap.close();
+  }
+}
+
+function drawFooter(ctx: OffscreenCanvasRenderingContext2D, result: ExplanationSuccess, lut: Uint8ClampedArray, width: number, top: number): void {
+  ctx.fillStyle = '#161a22';
+  ctx.fillRect(0, top, width, FOOTER_HEIGHT);
+  const barWidth = Math.min(160, Math.max(40, Math.round(width / 4)));
+  const bar = new ImageData(barWidth, 10);
+  for (let x = 0; x < barWidth; x++) {
+    const i = Math.round((x / Math.max(1, barWidth - 1)) * 255) * 4;
+    for (let y = 0; y < 10; y++) bar.data.set(lut.subarray(i, i + 4), (y * barWidth + x) * 4);
+  }
+  ctx.putImageData(bar, width - barWidth - 10, top + 17);
+  ctx.fillStyle = '#eef1f6';
+  ctx.font = '600 14px system-ui, sans-serif';
+  ctx.textBaseline = 'middle';
+  const label = `${METHODS[result.method].name} · ${result.target.label} (${(result.target.probability * 100).toFixed(1)} %)`;
+  ctx.fillText(label, 10, top + 15, Math.max(10, width - barWidth - 30));
+  ctx.fillStyle = '#aab2c0';
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.fillText(`${result.modelName} — low → high, normalised per image — CAM Lens`, 10, top + 32, Math.max(10, width - barWidth - 30));
+}

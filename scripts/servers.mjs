@@ -2,11 +2,12 @@
 // origin that serves images without CORS headers (the extension must still read them).
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
+import { deflateSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const TYPES = { '.html': 'text/html; charset=utf-8', '.png': 'image/png', '.jpg': 'image/jpeg', '.js': 'text/javascript', '.css': 'text/css' };
+const TYPES = { '.html': 'text/html; charset=utf-8', '.png': 'image/png', '.jpg': 'image/jpeg', '.gif': 'image/gif', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
 
 function listen(handler) {
   return new Promise((resolve) => {
@@ -43,12 +44,259 @@ function imageRoute(req, res) {
   return Promise.resolve();
 }
 
+// ---- Hostile images (image origin only, under /hostile/): what a careless or malicious server sends. ----
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes) {
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function pngChunk(type, data) {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+/** A PNG (8-bit RGB) whose header says width×height; `rgbRows` gives the pixel rows (filter byte added here), or null for a token IDAT. */
+export function makePng(width, height, rgbRows) {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const raw = rgbRows ? Buffer.concat(rgbRows.map((row) => Buffer.concat([Buffer.from([0]), Buffer.from(row)]))) : Buffer.alloc(64);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', deflateSync(raw)),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/**
+ * A GIF89a of `frames` (arrays of width×height palette indices into `palette`, [r, g, b] triples, at most 256),
+ * looping forever with 0.5 s per frame when there is more than one frame. LZW without compression: 9-bit literal codes
+ * with a clear code often enough that the code width never grows.
+ */
+export function makeGif(width, height, palette, frames) {
+  const out = [];
+  const u16 = (v) => [v & 0xff, v >> 8];
+  out.push(...Buffer.from('GIF89a', 'latin1'), ...u16(width), ...u16(height), 0xf7, 0, 0);
+  for (let i = 0; i < 256; i++) out.push(...(palette[i] ?? [0, 0, 0]));
+  if (frames.length > 1) out.push(0x21, 0xff, 11, ...Buffer.from('NETSCAPE2.0', 'latin1'), 3, 1, 0, 0, 0);
+  for (const pixels of frames) {
+    out.push(0x21, 0xf9, 4, 0, ...u16(50), 0, 0); // graphic control: 0.5 s
+    out.push(0x2c, 0, 0, 0, 0, ...u16(width), ...u16(height), 0);
+    out.push(8);
+    const codes = [];
+    pixels.forEach((p, i) => {
+      if (i % 128 === 0) codes.push(256);
+      codes.push(p);
+    });
+    codes.push(257);
+    const data = [];
+    let acc = 0;
+    let bits = 0;
+    for (const code of codes) {
+      acc |= code << bits;
+      bits += 9;
+      while (bits >= 8) {
+        data.push(acc & 0xff);
+        acc >>>= 8;
+        bits -= 8;
+      }
+    }
+    if (bits > 0) data.push(acc & 0xff);
+    for (let i = 0; i < data.length; i += 255) {
+      const block = data.slice(i, i + 255);
+      out.push(block.length, ...block);
+    }
+    out.push(0);
+  }
+  out.push(0x3b);
+  return Buffer.from(out);
+}
+
+/** The animated GIF's two frames (64×48): red and white vertical stripes, then solid blue. */
+const GIF_SIZE = { width: 64, height: 48 };
+const GIF_PALETTE = [[220, 30, 30], [255, 255, 255], [30, 60, 220]];
+const GIF_FRAME_1 = Array.from({ length: GIF_SIZE.width * GIF_SIZE.height }, (_, i) => (Math.floor((i % GIF_SIZE.width) / 8) % 2 ? 1 : 0));
+const GIF_FRAME_2 = new Array(GIF_SIZE.width * GIF_SIZE.height).fill(2);
+
+/** Deterministic garbage (an LCG), so a corrupted file is the same on every run. */
+function garbage(length, seed = 12345) {
+  const out = Buffer.alloc(length);
+  let x = seed;
+  for (let i = 0; i < length; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    out[i] = x >>> 24;
+  }
+  return out;
+}
+
+const HTML_PAGE = '<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><h1>Please sign in</h1><p>This image is for members only.</p></body></html>\n';
+
+const fixture = (name) => readFile(path.join(root, 'test', 'fixtures', path.basename(name)));
+const typeOf = (name) => TYPES[path.extname(name)] ?? 'application/octet-stream';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * /hostile/… routes. Returns false when the path is not one of them.
+ *   status/<code>            that HTTP status, with an HTML error page
+ *   redirect-loop            302 to itself, forever
+ *   redirect/<name>          302 to /fixtures/<name> (a normal redirect that must keep working)
+ *   html-as-jpeg             an HTML page labelled image/jpeg
+ *   text-as-png              JSON labelled image/png
+ *   svg-without-extension    an SVG image at a URL that does not say so (the worker cannot draw SVG)
+ *   empty.png                200, image/png, no bytes
+ *   truncated/<name>         the first 40 % of a fixture
+ *   corrupt/<name>           a fixture with 10 % garbage in its middle
+ *   1x1.png                  a single-pixel PNG
+ *   huge.png                 a PNG whose header claims 30000×30000 (tiny IDAT)
+ *   animated.gif             a 2-frame animated GIF; first-frame.gif / second-frame.gif: each frame alone, static
+ *   truncated.gif            the still first frame cut at 60 %; truncated-animated.gif: both frames, cut inside the second
+ *   no-answer                accepts the request, never answers
+ *   stall-body/<name>        headers and the first 1000 bytes of a fixture, then nothing
+ *   oversize.png             a PNG header, then 60 MiB of zeros without a content-length
+ *   slow/<name>?ms=N         a fixture after N ms
+ *   trickle/<name>?ms=N      a fixture, 100 bytes every N ms
+ */
+async function hostileRoute(req, res, pathname) {
+  const [route, ...rest] = pathname.slice('/hostile/'.length).split('/');
+  const name = rest.join('/');
+  const url = new URL(req.url, 'http://x');
+  const send = (status, type, body) => {
+    res.writeHead(status, { 'content-type': type, 'content-length': body.length, 'cache-control': 'no-store' });
+    res.end(body);
+  };
+  switch (route) {
+    case 'status': {
+      const status = Number(name) || 500;
+      send(status, 'text/html; charset=utf-8', `<!doctype html><title>${status}</title><h1>Error ${status}</h1>`);
+      return true;
+    }
+    case 'redirect-loop':
+      res.writeHead(302, { location: '/hostile/redirect-loop', 'cache-control': 'no-store' });
+      res.end();
+      return true;
+    case 'redirect':
+      res.writeHead(302, { location: `/fixtures/${path.basename(name)}`, 'cache-control': 'no-store' });
+      res.end();
+      return true;
+    case 'html-as-jpeg':
+      send(200, 'image/jpeg', Buffer.from(HTML_PAGE));
+      return true;
+    case 'text-as-png':
+      send(200, 'image/png', Buffer.from('{"error":"quota exceeded"}'));
+      return true;
+    case 'svg-without-extension':
+      send(200, 'image/svg+xml', Buffer.from('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="80" height="60"><rect width="80" height="60" fill="teal"/></svg>\n'));
+      return true;
+    case 'empty.png':
+      send(200, 'image/png', Buffer.alloc(0));
+      return true;
+    case 'truncated': {
+      const bytes = await fixture(name);
+      send(200, typeOf(name), bytes.subarray(0, Math.floor(bytes.length * 0.4)));
+      return true;
+    }
+    case 'corrupt': {
+      const bytes = Buffer.from(await fixture(name));
+      const from = Math.floor(bytes.length * 0.45);
+      bytes.set(garbage(Math.floor(bytes.length * 0.1)), from);
+      send(200, typeOf(name), bytes);
+      return true;
+    }
+    case '1x1.png':
+      send(200, 'image/png', makePng(1, 1, [[200, 120, 40]]));
+      return true;
+    case 'huge.png':
+      send(200, 'image/png', makePng(30000, 30000, null));
+      return true;
+    case 'animated.gif':
+      send(200, 'image/gif', makeGif(GIF_SIZE.width, GIF_SIZE.height, GIF_PALETTE, [GIF_FRAME_1, GIF_FRAME_2]));
+      return true;
+    case 'first-frame.gif':
+      send(200, 'image/gif', makeGif(GIF_SIZE.width, GIF_SIZE.height, GIF_PALETTE, [GIF_FRAME_1]));
+      return true;
+    case 'truncated.gif': {
+      // The still first frame, cut at 60 % of its bytes.
+      const bytes = makeGif(GIF_SIZE.width, GIF_SIZE.height, GIF_PALETTE, [GIF_FRAME_1]);
+      send(200, 'image/gif', bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+      return true;
+    }
+    case 'truncated-animated.gif': {
+      // Both frames, cut in the middle of the second one.
+      const bytes = makeGif(GIF_SIZE.width, GIF_SIZE.height, GIF_PALETTE, [GIF_FRAME_1, GIF_FRAME_2]);
+      send(200, 'image/gif', bytes.subarray(0, Math.floor(bytes.length * 0.8)));
+      return true;
+    }
+    case 'second-frame.gif':
+      send(200, 'image/gif', makeGif(GIF_SIZE.width, GIF_SIZE.height, GIF_PALETTE, [GIF_FRAME_2]));
+      return true;
+    case 'no-answer':
+      // Never answer; the socket is closed when the client gives up or the server shuts down.
+      await new Promise((resolve) => req.socket.once('close', resolve));
+      return true;
+    case 'stall-body': {
+      const bytes = await fixture(name);
+      res.writeHead(200, { 'content-type': typeOf(name), 'content-length': bytes.length, 'cache-control': 'no-store' });
+      res.write(bytes.subarray(0, 1000));
+      await new Promise((resolve) => req.socket.once('close', resolve));
+      return true;
+    }
+    case 'oversize.png': {
+      // 60 MiB without a content-length (chunked): the size cap must apply while reading.
+      res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' });
+      const chunk = Buffer.alloc(1024 * 1024);
+      res.write(makePng(100, 100, null).subarray(0, 33));
+      for (let i = 0; i < 60 && !req.socket.destroyed; i++) {
+        if (!res.write(chunk)) await new Promise((resolve) => { res.once('drain', resolve); req.socket.once('close', resolve); });
+      }
+      res.end();
+      return true;
+    }
+    case 'slow': {
+      await sleep(Number(url.searchParams.get('ms')) || 2000);
+      if (req.socket.destroyed) return true;
+      send(200, typeOf(name), await fixture(name));
+      return true;
+    }
+    case 'trickle': {
+      const bytes = await fixture(name);
+      const ms = Number(url.searchParams.get('ms')) || 1000;
+      res.writeHead(200, { 'content-type': typeOf(name), 'content-length': bytes.length, 'cache-control': 'no-store' });
+      for (let at = 0; at < bytes.length && !req.socket.destroyed; at += 100) {
+        res.write(bytes.subarray(at, at + 100));
+        await sleep(ms);
+      }
+      res.end();
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
 /**
  * Starts the page origin and the image origin on free loopback ports.
  * The page at / is demo/index.html with {{IMAGE_ORIGIN}} replaced by the second origin.
  */
 export async function startServers() {
-  const images = await listen(async (req, res) => imageRoute(req, res));
+  const images = await listen(async (req, res) => {
+    const { pathname } = new URL(req.url, 'http://x');
+    if (pathname.startsWith('/hostile/') && (await hostileRoute(req, res, pathname))) return;
+    return imageRoute(req, res);
+  });
   const imageOrigin = `http://127.0.0.1:${images.address().port}`;
   const page = await listen(async (req, res) => {
     const url = new URL(req.url, 'http://x');

@@ -16,6 +16,7 @@ function success(): Record<string, unknown> {
     ],
     target: { index: 3, label: 'cat', probability: 0.7 },
     image: { width: 640, height: 480 },
+    source: 'fetch',
     map: { width: 2, height: 2, values: [0.1, -0.2, 0.3, 0.4] },
     timingsMs: { total: 12.5, infer: 8 },
   };
@@ -231,9 +232,18 @@ describe('map shape is validated on receipt', () => {
   it('rejects a map whose values do not fill width × height', () => {
     const base = {
       ok: true, explanationId: 'x1', modelId: 'm', modelName: 'M', method: 'cam', layer: 'l', backend: 'cpu',
-      classes: [], target: { index: 0, label: 'a', probability: 1 }, image: { width: 1, height: 1 }, timingsMs: {},
+      classes: [], target: { index: 0, label: 'a', probability: 1 }, image: { width: 1, height: 1 }, source: 'page', timingsMs: {},
     };
     expect(ExplanationResult.safeParse({ ...base, map: { width: 7, height: 7, values: [1] } }).success).toBe(false);
     expect(ExplanationResult.safeParse({ ...base, map: { width: 2, height: 1, values: [1, 2] } }).success).toBe(true);
+  });
+});
+
+describe('sources and routes', () => {
+  it('accepts a screenshot source and the three routes; rejects an unknown route', () => {
+    expect(parseMessage({ type: 'explain', overlayId: 'o1', source: { kind: 'screenshot' } })).not.toBeNull();
+    for (const source of ['fetch', 'page', 'screenshot']) expect(ExplanationResult.safeParse({ ...success(), source }).success, source).toBe(true);
+    expect(ExplanationResult.safeParse({ ...success(), source: 'telepathy' }).success).toBe(false);
+    expect(ExplanationResult.safeParse({ ...success(), source: undefined }).success).toBe(false);
   });
 });

@@ -303,8 +303,9 @@ export class Overlay {
   };
 
   private layout(): void {
-    const { host, picture } = this.target.layout();
-    this.place(host);
+    const { host, picture, transform, clip } = this.target.layout();
+    this.place(host, transform);
+    this.clipTo(host, clip, !!transform);
     this.pictureRect = picture;
     // Below the image when there is room in the viewport, else inside its bottom-left corner.
     const below = host.y + host.height + 6 + this.panel.offsetHeight <= window.innerHeight;
@@ -343,7 +344,9 @@ export class Overlay {
   }
 
   /** Positions the host over the content box in document coordinates, correcting for a positioned <html>. */
-  private place(content: Box): void {
+  private place(content: Box, transform?: { matrix: string; origin: { x: number; y: number } }): void {
+    // Calibrate without the transform: the untransformed host must sit exactly on the untransformed box.
+    this.host.style.setProperty('transform', 'none', 'important');
     const apply = () => {
       this.host.style.setProperty('left', `${content.x + window.scrollX + this.offset.x}px`, 'important');
       this.host.style.setProperty('top', `${content.y + window.scrollY + this.offset.y}px`, 'important');
@@ -358,6 +361,24 @@ export class Overlay {
       this.offset = { x: this.offset.x + dx, y: this.offset.y + dy };
       apply();
     }
+    if (transform) {
+      this.host.style.setProperty('transform-origin', `${transform.origin.x}px ${transform.origin.y}px`, 'important');
+      this.host.style.setProperty('transform', transform.matrix, 'important');
+    }
+  }
+
+  /** Clips the map to what scrolling ancestors leave visible; hides the overlay when nothing is. */
+  private clipTo(host: Box, clip: Box, transformed: boolean): void {
+    const top = Math.max(0, clip.y - host.y);
+    const left = Math.max(0, clip.x - host.x);
+    const bottom = Math.max(0, host.y + host.height - (clip.y + clip.height));
+    const right = Math.max(0, host.x + host.width - (clip.x + clip.width));
+    const hidden = left + right >= host.width || top + bottom >= host.height;
+    // Off screen is not clipped away (the overlay scrolls with the page); only ancestors' clipping is.
+    const offViewport = clip.width === 0 || clip.height === 0;
+    this.host.style.setProperty('visibility', hidden && !offViewport ? 'hidden' : 'visible', 'important');
+    // A transformed overlay is not clipped: the clip would be in rotated coordinates.
+    this.frame.style.clipPath = transformed || (!top && !left && !bottom && !right) ? '' : `inset(${top}px ${right}px ${bottom}px ${left}px)`;
   }
 
   private draw(): void {

@@ -15,10 +15,14 @@ export interface ContextClick {
 export class TargetError extends Error {}
 
 export interface PictureLayout {
-  /** The box the overlay covers (viewport CSS px): the content box, or the padding box for backgrounds. */
+  /** The box the overlay covers (viewport CSS px, before the element's own transform): content box, or padding box for backgrounds. */
   host: Box;
   /** Where the whole picture is drawn, relative to `host` (may overflow it: cover, none). */
   picture: Box;
+  /** The element's own CSS transform, to apply to the overlay too, with its origin relative to `host`. */
+  transform?: { matrix: string; origin: { x: number; y: number } };
+  /** The part of the viewport not clipped by scrolling ancestors (overflow other than visible). */
+  clip: Box;
 }
 
 export interface ExplainTarget {
@@ -51,12 +55,72 @@ function borderBox(el: Element): Box {
   return { x: r.left, y: r.top, width: r.width, height: r.height };
 }
 
+/**
+ * The border box before the element's own transform, and that transform. getBoundingClientRect of a
+ * rotated or scaled element is the bounding box of the transformed shape; the untransformed origin
+ * follows from it, the layout size and the transform matrix. (Ancestors' transforms are not modelled.)
+ */
+function layoutBox(el: Element, cs: CSSStyleDeclaration): { box: Box; matrix: string | null; origin: { x: number; y: number } } {
+  const rect = borderBox(el);
+  if (cs.transform === 'none' || !(el instanceof HTMLElement)) return { box: rect, matrix: null, origin: { x: 0, y: 0 } };
+  const width = el.offsetWidth;
+  const height = el.offsetHeight;
+  const [ox = width / 2, oy = height / 2] = cs.transformOrigin.split(' ').map(parseFloat);
+  const m = new DOMMatrixReadOnly(cs.transform);
+  let minX = Infinity;
+  let minY = Infinity;
+  for (const [x, y] of [[0, 0], [width, 0], [0, height], [width, height]]) {
+    const p = m.transformPoint(new DOMPoint(x - ox, y - oy));
+    minX = Math.min(minX, p.x + ox);
+    minY = Math.min(minY, p.y + oy);
+  }
+  return { box: { x: rect.x - minX, y: rect.y - minY, width, height }, matrix: cs.transform, origin: { x: ox, y: oy } };
+}
+
+/** The viewport area left visible by ancestors that clip (overflow hidden, auto, scroll, clip). */
+function visibleArea(el: Element): Box {
+  let left = 0;
+  let top = 0;
+  let right = window.innerWidth;
+  let bottom = window.innerHeight;
+  for (let node: Element | null = parentOf(el); node && node !== document.documentElement; node = parentOf(node)) {
+    const cs = getComputedStyle(node);
+    if (cs.overflowX === 'visible' && cs.overflowY === 'visible') continue;
+    const r = node.getBoundingClientRect();
+    // The padding box: inside the borders, without the scrollbars.
+    const x = r.left + node.clientLeft;
+    const y = r.top + node.clientTop;
+    if (cs.overflowX !== 'visible') {
+      left = Math.max(left, x);
+      right = Math.min(right, x + node.clientWidth);
+    }
+    if (cs.overflowY !== 'visible') {
+      top = Math.max(top, y);
+      bottom = Math.min(bottom, y + node.clientHeight);
+    }
+    if (cs.position === 'fixed') break;
+  }
+  return { x: left, y: top, width: Math.max(0, right - left), height: Math.max(0, bottom - top) };
+}
+
+function parentOf(el: Element): Element | null {
+  return el.parentElement ?? ((el.getRootNode() as ShadowRoot).host || null);
+}
+
+/** Places a picture inside a box (inset from the border box) that may carry the element's transform. */
+function withTransform(el: Element, cs: CSSStyleDeclaration, inset: BoxModel, picture: (host: Box) => Box): PictureLayout {
+  const { box, matrix, origin } = layoutBox(el, cs);
+  const host = contentBox(box, inset);
+  const layout: PictureLayout = { host, picture: picture(host), clip: visibleArea(el) };
+  if (matrix) layout.transform = { matrix, origin: { x: box.x + origin.x - host.x, y: box.y + origin.y - host.y } };
+  return layout;
+}
+
 /** Replaced elements (img, video, canvas): content box, object-fit and object-position. */
 function replacedLayout(el: Element, natural: Size): PictureLayout {
   const cs = getComputedStyle(el);
-  const host = contentBox(borderBox(el), boxModel(cs, true));
   const fit = OBJECT_FITS.has(cs.objectFit as ObjectFit) ? (cs.objectFit as ObjectFit) : 'fill';
-  return { host, picture: imageRectInContentBox(host, natural, fit, parseObjectPosition(cs.objectPosition)) };
+  return withTransform(el, cs, boxModel(cs, true), (host) => imageRectInContentBox(host, natural, fit, parseObjectPosition(cs.objectPosition)));
 }
 
 function absoluteUrl(url: string, base: string = document.baseURI): string {
@@ -194,7 +258,10 @@ function svgImageTarget(image: SVGImageElement): ExplainTarget {
     kind: 'svg-image',
     element: image,
     // The SVG element's box is the area the picture is fitted into (preserveAspectRatio is not modelled).
-    layout: () => ({ host: borderBox(image), picture: { x: 0, y: 0, width: borderBox(image).width, height: borderBox(image).height } }),
+    layout: () => {
+      const host = borderBox(image);
+      return { host, picture: { x: 0, y: 0, width: host.width, height: host.height }, clip: visibleArea(image) };
+    },
     source: async () => {
       if (!href()) throw new TargetError('the SVG image has no href');
       return urlSource(absoluteUrl(href(), image.ownerDocument.baseURI), borderBox(image));
@@ -218,10 +285,9 @@ function backgroundTarget(el: Element, url: string): ExplainTarget {
     element: el,
     layout: () => {
       const cs = getComputedStyle(el);
-      // The background positioning area: the padding box (background-origin's default).
-      const host = contentBox(borderBox(el), boxModel(cs, false));
       const position = parseObjectPosition(`${cs.backgroundPositionX.split(',')[0]} ${cs.backgroundPositionY.split(',')[0]}`);
-      return { host, picture: backgroundImageRect(host, natural, cs.backgroundSize, position) };
+      // The background positioning area: the padding box (background-origin's default).
+      return withTransform(el, cs, boxModel(cs, false), (host) => backgroundImageRect(host, natural, cs.backgroundSize, position));
     },
     source: () => urlSource(absoluteUrl(url), borderBox(el)),
   };

@@ -3,7 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { Frame } from 'playwright-core';
 import type { ExplanationSuccess } from '../../src/core/messages';
-import { closeOverlays, startHarness, type Harness, type Rect } from './harness';
+import { closeOverlays, grab, meanDiff, startHarness, type Harness, type Rect } from './harness';
 
 let h: Harness;
 
@@ -138,5 +138,46 @@ describe('hostile pages', () => {
     await explainIn(h.page.mainFrame(), '#covered');
     const exposed = await h.page.locator('[data-cam-lens]').evaluate((el) => ({ shadow: el.shadowRoot, children: el.children.length, attributes: el.getAttributeNames() }));
     expect(exposed).toEqual({ shadow: null, children: 0, attributes: ['style', 'data-cam-lens'] });
+  });
+});
+
+describe('overlay geometry', () => {
+  test('a rotated, scaled image: the overlay is transformed the same way', async () => {
+    const { result, overlay } = await explainIn(h.page.mainFrame(), '#rotated');
+    expect(result.ok).toBe(true);
+    // Both bounding boxes are of the transformed shapes: equal when the overlay carries the same transform around the same origin.
+    const imgBox = await h.page.locator('#rotated').evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      const cs = getComputedStyle(el);
+      const inset = (parseFloat(cs.borderLeftWidth) + parseFloat(cs.paddingLeft)) * 0.9;
+      return { x: r.left, y: r.top, width: r.width, height: r.height, inset };
+    });
+    // The host is the content box: its transformed bounding box sits inside the image's by the scaled border + padding (rotation widens it).
+    expect(overlay.width).toBeLessThan(imgBox.width);
+    expect(overlay.x).toBeGreaterThan(imgBox.x);
+    const centre = { x: overlay.x + overlay.width / 2, y: overlay.y + overlay.height / 2 };
+    expect(Math.abs(centre.x - (imgBox.x + imgBox.width / 2))).toBeLessThanOrEqual(1);
+    expect(Math.abs(centre.y - (imgBox.y + imgBox.height / 2))).toBeLessThanOrEqual(1);
+    const transform = await h.page.locator('[data-cam-lens]').evaluate((el) => getComputedStyle(el).transform);
+    const imgTransform = await h.page.locator('#rotated').evaluate((el) => getComputedStyle(el).transform);
+    expect(transform).toBe(imgTransform);
+  });
+
+  test('inside a scrolling box, the overlay is clipped with the image', async () => {
+    await h.page.locator('#scroller').scrollIntoViewIfNeeded();
+    const scroller = (await h.page.locator('#scroller').boundingBox())!;
+    // The part of the image the scroll box hides lies below it; that area of the page must stay untouched.
+    const below = { x: scroller.x, y: scroller.y + scroller.height + 2, width: 300, height: 100 };
+    const visible = { x: scroller.x + 20, y: scroller.y + 20, width: 200, height: 100 };
+    const before = await grab(h, below);
+    const visibleBefore = await grab(h, visible);
+    const { result, overlay } = await explainIn(h.page.mainFrame(), '#scrolled');
+    expect(result.ok).toBe(true);
+    expect(overlay.height).toBeCloseTo(300, 0);
+    const after = await grab(h, below);
+    // The panel is drawn below the image box; keep to the right of it.
+    expect(meanDiff(before, after, { x: 200, y: 0, width: 100, height: 100 })).toBeLessThan(1);
+    // …while the visible part is coloured.
+    expect(meanDiff(visibleBefore, await grab(h, visible))).toBeGreaterThan(8);
   });
 });

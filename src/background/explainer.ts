@@ -12,7 +12,7 @@ import { scoresFromLogits } from './explainable';
 import { computeMap } from './methods/base';
 import { CancelledError, DEFAULT_METHOD_OPTIONS, MethodError, type MethodOptions } from './methods/types';
 import type { HostedModel, ModelHost } from './modelHost';
-import { loadImage, resizeToRgba } from './pixels';
+import { loadImage, resizeToRgba, type DecodedImage } from './pixels';
 import { pixelsToInput } from './preprocess';
 
 export const TOP_K = 5;
@@ -62,19 +62,34 @@ export class Explainer {
   constructor(private readonly host: ModelHost) {}
 
   /** Explains an image (for its top class unless `classIndex` is given); recent identical requests come from the cache. */
-  explain(source: PixelSource, request: ExplainRequest): Promise<ExplanationResult> {
-    return this.serialized(async () => {
-      const started = performance.now();
-      const key = this.resultKey(source, request);
-      const hit = request.fresh ? undefined : this.results.get(key);
-      if (hit && Date.now() - hit.at < RESULT_TTL_MS) {
-        const elapsed = performance.now() - started;
-        return { ...hit.result, timingsMs: { cache: elapsed, total: elapsed } };
-      }
-      const result = await this.run(source, request);
-      this.results.set(key, { result, at: Date.now() });
-      return result;
-    });
+  async explain(source: PixelSource, request: ExplainRequest): Promise<ExplanationResult> {
+    const started = performance.now();
+    const key = this.resultKey(source, request);
+    const hit = request.fresh ? undefined : this.results.get(key);
+    if (hit && Date.now() - hit.at < RESULT_TTL_MS) {
+      const elapsed = performance.now() - started;
+      return { ...hit.result, timingsMs: { cache: elapsed, total: elapsed } };
+    }
+    const result = await this.explainFresh(source, request);
+    if (result.ok) this.results.set(key, { result, at: Date.now() });
+    return result;
+  }
+
+  /**
+   * Downloads and decodes before joining the queue: one slow or hostile server must not hold up
+   * the explanations of other images (only the model work is one at a time).
+   */
+  private async explainFresh(source: PixelSource, request: ExplainRequest): Promise<ExplanationResult> {
+    const started = performance.now();
+    this.host.get(request.entry, request.layer).catch(() => undefined); // load the model while the image downloads
+    let image: DecodedImage;
+    try {
+      image = await loadImage(source);
+    } catch (e) {
+      return { ok: false, error: errorMessage(e) };
+    }
+    const imageMs = performance.now() - started;
+    return this.serialized(() => this.run(image, source, request, imageMs));
   }
 
   private resultKey(source: PixelSource, request: ExplainRequest): string {
@@ -89,7 +104,7 @@ export class Explainer {
       const started = performance.now();
       const hosted = await this.host.get(request.entry, request.layer);
       const kept = this.kept.get(explanationId);
-      if (!kept || kept.hostKey !== hosted.key) return this.run(source, request);
+      if (!kept || kept.hostKey !== hosted.key) return this.run(await loadImage(source), source, request, 0);
       const result = await this.describe(explanationId, kept, hosted, request, source);
       result.timingsMs = { method: performance.now() - started, total: performance.now() - started };
       return result;
@@ -115,15 +130,12 @@ export class Explainer {
     return this.enqueue(work).catch((e: unknown): ExplanationResult => ({ ok: false, error: errorMessage(e) }));
   }
 
-  private async run(source: PixelSource, request: ExplainRequest): Promise<ExplanationSuccess> {
-    const t0 = performance.now();
-    const hostedPromise = this.host.get(request.entry, request.layer); // load the model while the image downloads
-    hostedPromise.catch(() => undefined); // an image error is reported first; the load error on the next await
-    const image = await loadImage(source);
+  /** The model work for a decoded image (the caller's bitmap is closed here). */
+  private async run(image: DecodedImage, source: PixelSource, request: ExplainRequest, imageMs: number): Promise<ExplanationSuccess> {
     const t1 = performance.now();
     let hosted: HostedModel;
     try {
-      hosted = await hostedPromise;
+      hosted = await this.host.get(request.entry, request.layer);
     } catch (e) {
       image.bitmap.close();
       throw e;
@@ -158,7 +170,7 @@ export class Explainer {
     this.kept.set(explanationId, kept);
     const result = await this.describe(explanationId, kept, hosted, request, source);
     const t5 = performance.now();
-    result.timingsMs = { image: t1 - t0, modelWait: t2 - t1, preprocess: t3 - t2, inference: t4 - t3, method: t5 - t4, total: t5 - t0 };
+    result.timingsMs = { image: imageMs, modelWait: t2 - t1, preprocess: t3 - t2, inference: t4 - t3, method: t5 - t4, total: imageMs + t5 - t1 };
     return result;
   }
 

@@ -33,7 +33,8 @@ export async function loadImage(source: PixelSource, timeoutMs = FETCH_TIMEOUT_M
   // Look at the bytes before the decoder does: refuse what it must not (or cannot) decode, with the real reason.
   const header = readImageSize(bytes);
   if (header.format === 'html') throw new ImageLoadError(`${sender} sent an HTML page, not an image`);
-  if (header.format === 'svg') throw new ImageLoadError('could not decode image: SVG images are not supported yet');
+  // The content script draws SVGs it recognises by their URL; one that reaches the worker cannot be drawn here.
+  if (header.format === 'svg') throw new ImageLoadError('could not decode image: the worker cannot draw SVG images');
   if (pixelCount(header) > MAX_IMAGE_PIXELS) throw tooManyPixels(header.width, header.height);
   const type = contentType || 'unknown type';
   let bitmap: ImageBitmap;

@@ -48,6 +48,8 @@ function start(): void {
   /** What each overlay explains, so a class switch can re-run if the worker lost its cache. */
   const sources = new Map<string, ImageSource>();
   let counter = 0;
+  /** Overlay ids are unique per document: a late result for a page navigated away must not land on the next page's overlay. */
+  const pagePrefix = Math.random().toString(36).slice(2, 10);
 
   void loadSettings(browser.storage.local).then((s) => (settings = s));
   onSettingsChanged(browser.storage, (s) => {
@@ -134,7 +136,7 @@ function start(): void {
   /** Opens a busy overlay on an image (replacing any it already has) and remembers its pixels' source. */
   function openOverlay(target: ExplainTarget, source: ImageSource): Overlay {
     for (const overlay of overlays.values()) if (overlay.target.element === target.element) overlay.close();
-    const id = `o${++counter}`;
+    const id = `${pagePrefix}-${++counter}`;
     const overlay = new Overlay(id, target, display(settings), callbacks);
     overlays.set(id, overlay);
     sources.set(id, source);
@@ -222,7 +224,7 @@ function start(): void {
     } catch {
       return;
     }
-    const id = `o${++counter}`;
+    const id = `${pagePrefix}-${++counter}`;
     const overlay = new Overlay(id, target, display(settings), callbacks);
     overlays.set(id, overlay);
     overlay.show({ ok: false, error });

@@ -29,7 +29,7 @@ export const OVERLAY_CSS = `
 .title { flex: 1; font-weight: 600; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .close { all: unset; cursor: pointer; width: 20px; height: 20px; line-height: 20px; text-align: center; border-radius: 4px; font-size: 15px; color: #cfd5df; }
 .close:hover, .close:focus-visible { background: rgba(255,255,255,0.14); color: #fff; }
-.icon { all: unset; cursor: pointer; width: 20px; height: 20px; line-height: 20px; text-align: center; border-radius: 4px; font-size: 13px; color: #cfd5df; }
+.icon { all: unset; cursor: pointer; height: 20px; line-height: 20px; padding: 0 5px; text-align: center; border-radius: 4px; font-size: 11px; color: #cfd5df; }
 .icon:hover, .icon:focus-visible { background: rgba(255,255,255,0.14); color: #fff; }
 .icon:focus-visible { outline: 2px solid #7fb2ff; outline-offset: 1px; }
 .close:focus-visible, .chip:focus-visible { outline: 2px solid #7fb2ff; outline-offset: 1px; }

@@ -415,8 +415,8 @@ function pageImageData(pixels: Uint8ClampedArray<ArrayBuffer>, width: number, he
 
 const CLOSE = '<button class="close" type="button" aria-label="Close CAM Lens overlay" title="Close (Esc)">×</button>';
 const EXPORT_BUTTONS =
-  '<button class="save icon" type="button" aria-label="Save image with heat map" title="Save as PNG">⤓</button>' +
-  '<button class="copy icon" type="button" aria-label="Copy image with heat map" title="Copy to the clipboard">⧉</button>';
+  '<button class="save icon" type="button" aria-label="Save image with heat map" title="Save as PNG">Save</button>' +
+  '<button class="copy icon" type="button" aria-label="Copy image with heat map" title="Copy to the clipboard">Copy</button>';
 
 function percent(p: number): string {
   return `${(p * 100).toFixed(p >= 0.995 || p < 0.001 ? 0 : 1)} %`;

@@ -1,0 +1,38 @@
+// Regenerates the README's screenshot from a real explanation in headless Chromium:
+// docs/screenshot.png (the demo page's first row, with two overlays).
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { launchWithExtension } from './browser.mjs';
+import { startServers } from './servers.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const servers = await startServers();
+const browser = await launchWithExtension(path.join(root, 'dist'));
+try {
+  const page = await browser.context.newPage();
+  await page.setViewportSize({ width: 1180, height: 760 });
+  await page.goto(`${servers.pageOrigin}/`);
+  await page.waitForLoadState('load');
+  for (const [id, options] of [['coffee', { box: true }], ['cat', {}]]) {
+    const img = page.locator(`#${id}`);
+    await img.click({ button: 'right', force: true });
+    const result = await browser.worker.evaluate(
+      async ({ pageUrl, srcUrl, options }) => {
+        const [tab] = await chrome.tabs.query({ url: pageUrl });
+        return globalThis.camLens.onMenuClick({ menuItemId: 'explain-image', srcUrl, frameId: 0, pageUrl, editable: false }, tab, options);
+      },
+      { pageUrl: page.url(), srcUrl: await img.evaluate((el) => el.currentSrc), options },
+    );
+    if (!result.ok) throw new Error(`#${id}: ${result.error}`);
+  }
+  await page.mouse.move(0, 0);
+  await page.waitForTimeout(300);
+  mkdirSync(path.join(root, 'docs'), { recursive: true });
+  const file = path.join(root, 'docs', 'screenshot.png');
+  await page.screenshot({ path: file, clip: { x: 60, y: 130, width: 1060, height: 500 } });
+  console.log(`wrote ${path.relative(root, file)}`);
+} finally {
+  await browser.close();
+  await servers.close();
+}

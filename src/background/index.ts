@@ -11,6 +11,7 @@ import {
   browserIdentity, decisionIsCurrent, describeMeasurements, pickFastest, preferenceFor, type BackendDecision, type BackendName,
 } from '../core/backendChoice';
 import { configureWasm, probeBackends } from './backend';
+import { t } from '../core/i18nBrowser';
 import { LruMap } from '../core/lru';
 import { base64, captureVisiblePart, type Captured } from './capture';
 import { composeExport, type ExportLook } from './exporter';
@@ -33,7 +34,7 @@ let decisionInFlight: Promise<BackendDecision> | null = null;
 /** Backends to try, best first: the seam's override, else the user's setting, else the measured choice. */
 async function backendOrder(): Promise<BackendName[]> {
   if (backendOverride) return [backendOverride];
-  const settings = await loadSettings(browser.storage.local);
+  const settings = await loadSettings(browser.storage.sync);
   if (settings.backend !== 'auto') return preferenceFor(settings.backend);
   return preferenceFor((await backendDecision()).choice);
 }
@@ -75,9 +76,9 @@ let lastResult: ExplanationResult | null = null;
 const running = new Map<string, AbortController>();
 
 browser.runtime.onInstalled.addListener(() => {
-  browser.contextMenus.create({ id: MENU_EXPLAIN_IMAGE, title: 'Explain this image', contexts: ['image', 'video'] });
-  browser.contextMenus.create({ id: MENU_EXPLAIN_HERE, title: 'Explain the picture under the pointer', contexts: ['page', 'frame'] });
-  browser.contextMenus.create({ id: MENU_EXPLAIN_ALL, title: 'Explain all images on this page', contexts: ['page'] });
+  browser.contextMenus.create({ id: MENU_EXPLAIN_IMAGE, title: t('menuExplainImage'), contexts: ['image', 'video'] });
+  browser.contextMenus.create({ id: MENU_EXPLAIN_HERE, title: t('menuExplainHere'), contexts: ['page', 'frame'] });
+  browser.contextMenus.create({ id: MENU_EXPLAIN_ALL, title: t('menuExplainAll'), contexts: ['page'] });
 });
 
 /** Optional overrides of the user's settings (the seam's third argument). */
@@ -96,7 +97,7 @@ function activeModel(settings: Settings): ModelEntry {
 }
 
 async function requestFor(shown: Shown, overrides: ExplainOverrides): Promise<ExplainRequest> {
-  const settings = await loadSettings(browser.storage.local);
+  const settings = await loadSettings(browser.storage.sync);
   const key = overlayKey(shown);
   running.get(key)?.abort();
   const controller = new AbortController();
@@ -122,7 +123,7 @@ const overlayKey = (s: Shown) => `${s.tabId}:${s.frameId}:${s.overlayId}`;
  * "explain all", to the run's final progress.
  */
 async function onMenuClick(info: Menus.OnClickData, tab?: Tabs.Tab, overrides: ExplainOverrides = {}): Promise<ExplanationResult | ExplainAllOutcome> {
-  if (tab?.id === undefined || tab.id < 0) return { ok: false, error: 'no tab to explain the image in' };
+  if (tab?.id === undefined || tab.id < 0) return { ok: false, error: t('errNoTab') };
   if (info.menuItemId === MENU_EXPLAIN_ALL) return explainAll(tab.id);
   if (info.menuItemId !== MENU_EXPLAIN_IMAGE && info.menuItemId !== MENU_EXPLAIN_HERE) return { ok: false, error: `unknown menu item ${String(info.menuItemId)}` };
   const frameId = info.frameId ?? 0;
@@ -164,7 +165,7 @@ async function exportExplanation(source: ImageSource, result: ExplanationSuccess
     let pixels: PixelSource;
     if (source.kind === 'screenshot') {
       const captured = captures.get(result.explanationId);
-      if (!captured) return { ok: false, error: 'the screenshot is gone; explain the image again to export it' };
+      if (!captured) return { ok: false, error: t('errScreenshotGone') };
       pixels = { kind: 'dataUrl', dataUrl: captured.dataUrl, originalUrl: 'screenshot' };
     } else {
       pixels = source;
@@ -172,7 +173,7 @@ async function exportExplanation(source: ImageSource, result: ExplanationSuccess
     const png = await composeExport(pixels, result, look);
     return { ok: true, dataUrl: `data:image/png;base64,${base64(new Uint8Array(await png.arrayBuffer()))}` };
   } catch (e) {
-    return { ok: false, error: `could not export: ${errorMessage(e)}` };
+    return { ok: false, error: t('errExport', errorMessage(e)) };
   }
 }
 
@@ -188,11 +189,11 @@ async function beginInPage(tabId: number, frameId: number, srcUrl: string | unde
       await browser.scripting.executeScript({ target: { tabId, frameIds: [frameId] }, files: ['content.js'] });
       raw = await browser.tabs.sendMessage(tabId, message, { frameId });
     } catch (e) {
-      return { ok: false, error: `cannot run on this page (${errorMessage(e)})` };
+      return { ok: false, error: t('errCannotRunHere', errorMessage(e)) };
     }
   }
   const reply = BeginExplainReply.safeParse(raw);
-  return reply.success ? reply.data : { ok: false, error: 'the page did not answer' };
+  return reply.success ? reply.data : { ok: false, error: t('errPageNoAnswer') };
 }
 
 function send(shown: Shown, message: Message): Promise<unknown> {
@@ -228,7 +229,7 @@ async function startExplainAll(tabId: number): Promise<{ ok: true; total: number
       await browser.scripting.executeScript({ target: { tabId, allFrames: true }, files: ['content.js'] });
       reply = await browser.tabs.sendMessage(tabId, message);
     } catch (e) {
-      return { ok: false, error: `cannot run on this page (${errorMessage(e)})` };
+      return { ok: false, error: t('errCannotRunHere', errorMessage(e)) };
     }
   }
   const total = (reply as { total?: unknown } | undefined)?.total;
@@ -266,7 +267,7 @@ async function explainClass(classIndex: number, explanationId?: string, method?:
 }
 
 async function status(load = false, tabId?: number): Promise<Status> {
-  const settings = await loadSettings(browser.storage.local);
+  const settings = await loadSettings(browser.storage.sync);
   const entry = activeModel(settings);
   if (load) await host.get(entry).catch(() => undefined);
   const hosted = host.current?.model.entry.id === entry.id ? host.current : null;
@@ -320,7 +321,7 @@ browser.commands?.onCommand.addListener((command, tab) => {
 });
 
 async function explainUnderPointer(tab: Tabs.Tab): Promise<ExplanationResult> {
-  if (tab.id === undefined) return { ok: false, error: 'no tab' };
+  if (tab.id === undefined) return { ok: false, error: t('errNoTab') };
   const begin = await beginInPage(tab.id, 0, undefined, 'pointer');
   if (!begin.ok) return { ok: false, error: begin.error };
   const shown = { tabId: tab.id, frameId: 0, overlayId: begin.overlayId };

@@ -2,6 +2,7 @@
 // and forwards class switches. Runs in every frame; each frame handles its own images.
 import browser from 'webextension-polyfill';
 import { exportFileName } from '../core/exportName';
+import { t } from '../core/i18nBrowser';
 import { ExplanationResult, ExportReply, parseMessage, type ImageSource, type Message } from '../core/messages';
 import { TaskQueue, type QueueProgress } from '../core/taskQueue';
 import { DEFAULT_SETTINGS, loadSettings, onSettingsChanged, type Settings } from '../core/settingsStore';
@@ -20,10 +21,10 @@ async function requestExplanation(message: Message): Promise<ExplanationResult> 
     raw = await browser.runtime.sendMessage(message);
   } catch {
     // "message port closed": the service worker was stopped while working; the resend starts it again.
-    raw = await browser.runtime.sendMessage(message).catch((e: Error) => ({ ok: false, error: `the extension did not answer (${e.message})` }));
+    raw = await browser.runtime.sendMessage(message).catch((e: Error) => ({ ok: false, error: t('errExtensionNoAnswerBecause', e.message) }));
   }
   const result = ExplanationResult.safeParse(raw);
-  return result.success ? result.data : { ok: false, error: 'the extension did not answer' };
+  return result.success ? result.data : { ok: false, error: t('errExtensionNoAnswer') };
 }
 
 declare global {
@@ -51,7 +52,7 @@ function start(): void {
   /** Overlay ids are unique per document: a late result for a page navigated away must not land on the next page's overlay. */
   const pagePrefix = Math.random().toString(36).slice(2, 10);
 
-  void loadSettings(browser.storage.local).then((s) => (settings = s));
+  void loadSettings(browser.storage.sync).then((s) => (settings = s));
   onSettingsChanged(browser.storage, (s) => {
     settings = s;
     for (const overlay of overlays.values()) overlay.applySettings(display(s));
@@ -100,7 +101,7 @@ function start(): void {
         .sendMessage(message)
         .then(async (raw) => {
           const reply = ExportReply.safeParse(raw);
-          if (!reply.success) throw new Error('the extension did not answer');
+          if (!reply.success) throw new Error(t('errExtensionNoAnswer'));
           if (!reply.data.ok) throw new Error(reply.data.error);
           const name = exportFileName(source.kind === 'url' ? source.url : null, document.title, result.target.label, result.method);
           if (mode === 'save') {
@@ -108,14 +109,14 @@ function start(): void {
             link.href = reply.data.dataUrl;
             link.download = name;
             link.click();
-            overlay.notify(`Saved ${name}`);
+            overlay.notify(t('exportSaved', name));
           } else {
             const blob = await (await fetch(reply.data.dataUrl)).blob();
             await navigator.clipboard.write([new ClipboardItem({ 'image/png': blob })]);
-            overlay.notify('Copied to the clipboard');
+            overlay.notify(t('exportCopied'));
           }
         })
-        .catch((e: Error) => overlay.notify(`Could not ${mode === 'save' ? 'save' : 'copy'}: ${e.message}`));
+        .catch((e: Error) => overlay.notify(mode === 'save' ? t('exportSaveFailed', e.message) : t('exportCopyFailed', e.message)));
     },
     onClassRequest(overlay: Overlay, classIndex: number) {
       const explanation = overlay.explanation;
@@ -197,7 +198,7 @@ function start(): void {
     const focused = document.activeElement;
     const fromFocus = focused && focused !== document.body ? focusedTarget(focused) : null;
     if (fromFocus) return fromFocus;
-    if (!pointer) throw new TargetError('point at an image (or focus it) and press the shortcut again');
+    if (!pointer) throw new TargetError(t('errShortcutNoTarget'));
     return resolveTarget({ target: null, ...pointer }, undefined);
   }
 
@@ -205,12 +206,12 @@ function start(): void {
     try {
       const target = from === 'pointer' ? shortcutTarget() : resolveTarget(lastClick, srcUrl);
       const source = await target.source();
-      settings ??= await loadSettings(browser.storage.local);
+      settings ??= await loadSettings(browser.storage.sync);
       const overlay = openOverlay(target, source);
       watchOverRestart(overlay, source);
       return { ok: true as const, overlayId: overlay.id, source };
     } catch (e) {
-      const error = e instanceof TargetError ? e.message : `unexpected error: ${(e as Error).message}`;
+      const error = e instanceof TargetError ? e.message : t('errUnexpected', (e as Error).message);
       showStandaloneError(lastClick, srcUrl, error);
       return { ok: false as const, error };
     }
@@ -249,7 +250,7 @@ function start(): void {
         return Promise.resolve(true);
       case 'prepare-capture': {
         const overlay = overlays.get(message.overlayId);
-        return overlay ? overlay.prepareCapture() : Promise.resolve({ ok: false, error: 'the overlay was closed' });
+        return overlay ? overlay.prepareCapture() : Promise.resolve({ ok: false, error: t('errOverlayClosed') });
       }
       case 'end-capture':
         overlays.get(message.overlayId)?.endCapture();

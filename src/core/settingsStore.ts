@@ -36,8 +36,10 @@ export const Settings = z.object({
 });
 export type Settings = z.infer<typeof Settings>;
 const KEY = 'settings';
+/** Settings follow the user across browsers (storage.sync); what the worker measures stays local. */
+export const SETTINGS_AREA = 'sync';
 
-/** The storage area's shape we use; matches browser.storage.local / chrome.storage.local. */
+/** The storage area's shape we use; matches browser.storage.sync / chrome.storage.sync. */
 export interface StorageAreaLike {
   get(key: string): Promise<Record<string, unknown>>;
   set(items: Record<string, unknown>): Promise<void>;
@@ -70,6 +72,6 @@ interface StorageEventsLike {
 
 export function onSettingsChanged(storage: StorageEventsLike, listener: (s: Settings, previous: Settings) => void): void {
   storage.onChanged.addListener((changes, areaName) => {
-    if (areaName === 'local' && KEY in changes) listener(parseSettings(changes[KEY].newValue), parseSettings((changes[KEY] as { oldValue?: unknown }).oldValue));
+    if (areaName === SETTINGS_AREA && KEY in changes) listener(parseSettings(changes[KEY].newValue), parseSettings((changes[KEY] as { oldValue?: unknown }).oldValue));
   });
 }

@@ -1,5 +1,7 @@
 // Popup: settings (model, method, box, display) and the worker's status. Settings apply live.
 import browser from 'webextension-polyfill';
+import type { MessageKey } from '../core/i18n';
+import { t } from '../core/i18nBrowser';
 import { Status, type Message } from '../core/messages';
 import { catalog } from '../core/catalog';
 import { loadSettings, saveSettings, type Settings } from '../core/settingsStore';
@@ -18,23 +20,23 @@ async function fetchStatus(load: boolean): Promise<Status | null> {
 
 function render(status: Status | null, settings: Settings): void {
   if (!status) {
-    $('model').textContent = 'the extension did not answer';
+    $('model').textContent = t('errExtensionNoAnswer');
     return;
   }
   const active = status.models.find((m) => m.id === status.modelId);
-  $('model').textContent = `${status.modelName}${status.modelLoaded ? '' : ' (loading…)'}`;
+  $('model').textContent = status.modelLoaded ? status.modelName : t('popupModelLoading', status.modelName);
   $('layer').textContent = active?.layer ?? '—';
-  $('backend').textContent = describeBackend(status);
+  $('backend').textContent = describeBackend(status, t);
   $('renderer').textContent = status.renderer ?? '—';
-  $('measurements').textContent = status.backendMeasurements ?? 'not yet (measured on first use)';
-  $('timings').textContent = describeTimings(status.lastTimingsMs);
+  $('measurements').textContent = status.backendMeasurements ?? t('popupNotMeasured');
+  $('timings').textContent = describeTimings(status.lastTimingsMs, t);
   const note = $('backend-note');
   note.hidden = !status.backendNote;
-  note.textContent = status.backendNote ? `Fell back to ${describeBackend(status)}: ${status.backendNote}` : '';
+  note.textContent = status.backendNote ? t('popupFellBack', [describeBackend(status, t), status.backendNote]) : '';
 
   const select = $<HTMLSelectElement>('method-select');
   select.replaceChildren(
-    ...methodOptions(active).map((o) => {
+    ...methodOptions(active, t).map((o) => {
       const option = new Option(o.label, o.value, false, o.value === settings.method);
       option.disabled = o.disabled;
       return option;
@@ -42,7 +44,7 @@ function render(status: Status | null, settings: Settings): void {
   );
   renderExplainAll(status);
   const methodNote = $('method-note');
-  const text = camNote(active);
+  const text = camNote(active, t);
   methodNote.hidden = !text;
   methodNote.textContent = text ?? '';
 }
@@ -55,7 +57,7 @@ function renderExplainAll(status: Status): void {
   const bar = $<HTMLProgressElement>('all-progress');
   bar.hidden = !progress || progress.total === 0;
   if (progress && progress.total > 0) bar.value = (progress.done + progress.failed) / progress.total;
-  $('all-text').textContent = describeExplainAll(progress);
+  $('all-text').textContent = describeExplainAll(progress, t);
 }
 
 /** While "explain all" runs, the popup follows its progress. */
@@ -75,7 +77,14 @@ async function renderHostAccess(): Promise<void> {
   $('host-access').hidden = await browser.permissions.contains(ALL_SITES).catch(() => true);
 }
 
+/** The page's fixed texts: each element with data-i18n gets its message (popup.html keeps the English for reading). */
+function translatePage(): void {
+  document.documentElement.lang = t('langCode');
+  for (const element of document.querySelectorAll<HTMLElement>('[data-i18n]')) element.textContent = t(element.dataset.i18n as MessageKey);
+}
+
 async function main(): Promise<void> {
+  translatePage();
   void renderHostAccess();
   // permissions.request must be called in the click itself (a user gesture), before anything is awaited.
   $('grant-hosts').addEventListener('click', () => void browser.permissions.request(ALL_SITES).catch(() => false).then(renderHostAccess));
@@ -83,9 +92,9 @@ async function main(): Promise<void> {
   browser.permissions.onRemoved.addListener(() => void renderHostAccess());
   const [tab] = await browser.tabs.query({ active: true, currentWindow: true }).catch(() => []);
   tabId = tab?.id;
-  let settings = await loadSettings(browser.storage.local);
+  let settings = await loadSettings(browser.storage.sync);
   const save = async (patch: Partial<Settings>) => {
-    settings = await saveSettings(browser.storage.local, patch);
+    settings = await saveSettings(browser.storage.sync, patch);
   };
 
   const modelSelect = $<HTMLSelectElement>('model-select');
@@ -124,10 +133,15 @@ async function main(): Promise<void> {
   const showOpacity = (v: number) => (output.textContent = `${Math.round(v * 100)} %`);
   opacity.value = String(settings.opacity);
   showOpacity(settings.opacity);
+  // storage.sync allows ~2 writes a second: while dragging, save at most every 400 ms (overlays follow live), and on release.
+  let lastSave = 0;
   opacity.addEventListener('input', () => {
     showOpacity(Number(opacity.value));
+    if (performance.now() - lastSave < 400) return;
+    lastSave = performance.now();
     void save({ opacity: Number(opacity.value) });
   });
+  opacity.addEventListener('change', () => void save({ opacity: Number(opacity.value) }));
 
   $('explain-all').addEventListener('click', async () => {
     if (tabId === undefined) return;

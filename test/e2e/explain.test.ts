@@ -251,8 +251,8 @@ describe('explain this image', () => {
     const forced = await explain(h, '#coffee');
     expect(forced.ok && forced.backend).toBe('webgl');
     await h.worker.evaluate(async () => {
-      const { settings } = await chrome.storage.local.get('settings');
-      await chrome.storage.local.set({ settings: { ...(settings as object), backend: 'auto' } });
+      const { settings } = await chrome.storage.sync.get('settings');
+      await chrome.storage.sync.set({ settings: { ...(settings as object), backend: 'auto' } });
     });
   });
 

@@ -59,11 +59,11 @@ export async function explain(h: Harness, selector: string, overrides: Overrides
   );
 }
 
-/** Writes extension settings as the popup does (chrome.storage.local 'settings'). */
+/** Writes extension settings as the popup does (chrome.storage.sync 'settings'). */
 export async function setSettings(h: Harness, patch: Record<string, unknown>): Promise<void> {
   await h.worker.evaluate(async (patch) => {
-    const { settings } = await chrome.storage.local.get('settings');
-    await chrome.storage.local.set({ settings: { ...(settings ?? {}), ...patch } });
+    const { settings } = await chrome.storage.sync.get('settings');
+    await chrome.storage.sync.set({ settings: { ...(settings ?? {}), ...patch } });
   }, patch);
 }
 

@@ -147,13 +147,13 @@ describe('onSettingsChanged', () => {
     expect(f.listeners).toHaveLength(1);
   });
 
-  it('calls the listener with parsed settings for a local "settings" change', () => {
+  it('calls the listener with parsed settings for a sync "settings" change', () => {
     const f = fakeStorage();
     const listener = vi.fn();
     onSettingsChanged(f.storage, listener);
-    f.fire({ settings: { newValue: { opacity: 0.3 } } }, 'local');
-    f.fire({ settings: { newValue: { opacity: 9 } } }, 'local');
-    f.fire({ settings: {} }, 'local');
+    f.fire({ settings: { newValue: { opacity: 0.3 } } }, 'sync');
+    f.fire({ settings: { newValue: { opacity: 9 } } }, 'sync');
+    f.fire({ settings: {} }, 'sync');
     expect(listener.mock.calls.map((call) => call[0])).toEqual([withDefaults({ opacity: 0.3 }), withDefaults({ opacity: 0.5 }), withDefaults({ opacity: 0.5 })]);
   });
 
@@ -161,7 +161,7 @@ describe('onSettingsChanged', () => {
     const f = fakeStorage();
     const listener = vi.fn();
     onSettingsChanged(f.storage, listener);
-    f.fire({ settings: { oldValue: { backend: 'auto' }, newValue: { backend: 'wasm' } } }, 'local');
+    f.fire({ settings: { oldValue: { backend: 'auto' }, newValue: { backend: 'wasm' } } }, 'sync');
     expect(listener).toHaveBeenCalledWith(withDefaults({ backend: 'wasm' }), withDefaults());
   });
 
@@ -169,7 +169,7 @@ describe('onSettingsChanged', () => {
     const f = fakeStorage();
     const listener = vi.fn();
     onSettingsChanged(f.storage, listener);
-    f.fire({ settings: { newValue: { opacity: 0.3 } } }, 'sync');
+    f.fire({ settings: { newValue: { opacity: 0.3 } } }, 'local');
     f.fire({ settings: { newValue: { opacity: 0.3 } } }, 'session');
     expect(listener).not.toHaveBeenCalled();
   });
@@ -178,7 +178,7 @@ describe('onSettingsChanged', () => {
     const f = fakeStorage();
     const listener = vi.fn();
     onSettingsChanged(f.storage, listener);
-    f.fire({ other: { newValue: { opacity: 0.3 } } }, 'local');
+    f.fire({ other: { newValue: { opacity: 0.3 } } }, 'sync');
     expect(listener).not.toHaveBeenCalled();
   });
 });

@@ -136,8 +136,11 @@ describe('hostile pages', () => {
     expect(reachable).toBe('undefined');
     // The overlay's contents are in a closed shadow root: the page sees only the host and its state.
     await explainIn(h.page.mainFrame(), '#covered');
-    const exposed = await h.page.locator('[data-cam-lens]').evaluate((el) => ({ shadow: el.shadowRoot, children: el.children.length, attributes: el.getAttributeNames() }));
-    expect(exposed).toEqual({ shadow: null, children: 0, attributes: ['style', 'data-cam-lens'] });
+    const exposed = await h.page.locator('[data-cam-lens]').evaluate((el) => ({ shadow: el.shadowRoot, children: el.children.length, attributes: el.getAttributeNames().sort() }));
+    // Only the state (and the overlay's own language and styles) is visible to the page.
+    expect(exposed.shadow).toBeNull();
+    expect(exposed.children).toBe(0);
+    expect(exposed.attributes.filter((a) => a !== 'lang')).toEqual(['data-cam-lens', 'style']);
   });
 });
 
@@ -179,5 +182,42 @@ describe('overlay geometry', () => {
     expect(meanDiff(before, after, { x: 200, y: 0, width: 100, height: 100 })).toBeLessThan(1);
     // …while the visible part is coloured.
     expect(meanDiff(visibleBefore, await grab(h, visible))).toBeGreaterThan(8);
+  });
+});
+
+describe('page zoom and fixed position', () => {
+  test('a position: fixed image keeps its overlay while the page scrolls', async () => {
+    await h.page.evaluate(() => window.scrollTo(0, 0));
+    const { result, expected, overlay } = await explainIn(h.page.mainFrame(), '#fixed');
+    expect(result.ok).toBe(true);
+    expectOver(overlay, expected);
+    await h.page.mouse.wheel(0, 400);
+    await h.page.waitForFunction(() => window.scrollY > 0);
+    await h.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const moved = await h.page.locator('[data-cam-lens]').first().evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return { x: r.left, y: r.top, width: r.width, height: r.height };
+    });
+    expectOver(moved, expected);
+  });
+
+  test('at 150 % page zoom: overlay geometry and the screenshot crop still match', async () => {
+    const tabId = await h.worker.evaluate(async (url) => (await chrome.tabs.query({ url }))[0].id!, h.page.url());
+    await h.worker.evaluate((id) => chrome.tabs.setZoom(id, 1.5), tabId);
+    try {
+      await h.page.waitForFunction(() => window.devicePixelRatio > 1.4);
+      const fetched = await explainIn(h.page.mainFrame(), '#covered');
+      expect(fetched.result.ok).toBe(true);
+      expectOver(fetched.overlay, fetched.expected);
+      await closeOverlays(h);
+      const shot = await explainIn(h.page.mainFrame(), '#tainted', 'explain-here');
+      expect(shot.result.ok && shot.result.source).toBe('screenshot');
+      // The crop is the canvas's visible part at device resolution: CSS size × devicePixelRatio.
+      const region = shot.result.region!;
+      expect(Math.abs(shot.result.image.width - region.width * 1.5)).toBeLessThanOrEqual(2);
+      expect(Math.abs(shot.result.image.height - region.height * 1.5)).toBeLessThanOrEqual(2);
+    } finally {
+      await h.worker.evaluate((id) => chrome.tabs.setZoom(id, 1), tabId);
+    }
   });
 });

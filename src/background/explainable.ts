@@ -63,14 +63,7 @@ export class GraphExplainable implements ExplainableModel {
         : linear.weights instanceof Error
           ? linear.weights.message
           : `exact CAM applies only to layer ${linear.featureNode}`;
-    if (this.camWeights) {
-      try {
-        checkClassCount(entry, this.camWeights.shape[1]);
-      } catch (e) {
-        this.camWeights.dispose();
-        throw e;
-      }
-    }
+    if (this.camWeights) checkCamWeights(entry, this.camWeights);
   }
 
   forward(input: tf.Tensor4D): { features: tf.Tensor4D; logits: tf.Tensor2D } {
@@ -114,6 +107,16 @@ export class GraphExplainable implements ExplainableModel {
   dispose(): void {
     this.camWeights?.dispose();
     this.graph.dispose();
+  }
+}
+
+/** Class weights must have one column per label; frees them when they do not. */
+function checkCamWeights(entry: ModelEntry, weights: tf.Tensor2D): void {
+  try {
+    checkClassCount(entry, weights.shape[1]);
+  } catch (e) {
+    weights.dispose();
+    throw e;
   }
 }
 
@@ -176,14 +179,7 @@ export class LayersExplainable implements ExplainableModel {
     this.trunk = tf.model({ inputs: model.inputs, outputs: model.getLayer(this.layer).output as tf.SymbolicTensor });
     this.camUnavailable = found.camUnavailable;
     this.camWeights = found.linearDense ? (model.getLayer(found.linearDense).getWeights()[0].clone() as tf.Tensor2D) : null;
-    if (this.camWeights) {
-      try {
-        checkClassCount(entry, this.camWeights.shape[1]);
-      } catch (e) {
-        this.camWeights.dispose();
-        throw e;
-      }
-    }
+    if (this.camWeights) checkCamWeights(entry, this.camWeights);
   }
 
   forward(input: tf.Tensor4D): { features: tf.Tensor4D; logits: tf.Tensor2D } {

@@ -1,11 +1,7 @@
 // Exact CAM (the 'cam' method through GraphExplainable) on the real default model (nsfwjs MobileNetV2 1.4):
 // the maps the extension computes on the backend must equal an independent Float64 recomputation from the feature maps and the model's own
 // dense weights, and must average (plus bias) back to the logits.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import pngjs from 'pngjs';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { scoresFromLogits, type ExplainableModel } from '../../src/background/explainable';
 import { computeMap, type RawMap } from '../../src/background/methods/base';
@@ -13,36 +9,7 @@ import { DEFAULT_METHOD_OPTIONS, MethodError } from '../../src/background/method
 import { pixelsToInput } from '../../src/background/preprocess';
 import { findCamHead } from '../../src/core/camHead';
 import { loadRealModel, type RealModel } from './helpers/realModel';
-
-const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
-
-/** Decodes a PNG to RGBA and resizes it bilinearly (pixel-centre aligned) to w×h. */
-function loadPngResized(file: string, w: number, h: number): Uint8ClampedArray {
-  const png = pngjs.PNG.sync.read(readFileSync(path.join(FIXTURES, file)));
-  const src = png.data;
-  const sw = png.width;
-  const sh = png.height;
-  const out = new Uint8ClampedArray(w * h * 4);
-  for (let y = 0; y < h; y++) {
-    const fy = Math.min(Math.max((y + 0.5) * (sh / h) - 0.5, 0), sh - 1);
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(y0 + 1, sh - 1);
-    const ty = fy - y0;
-    for (let x = 0; x < w; x++) {
-      const fx = Math.min(Math.max((x + 0.5) * (sw / w) - 0.5, 0), sw - 1);
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(x0 + 1, sw - 1);
-      const tx = fx - x0;
-      for (let c = 0; c < 4; c++) {
-        const p = (yy: number, xx: number) => src[(yy * sw + xx) * 4 + c];
-        const top = p(y0, x0) * (1 - tx) + p(y0, x1) * tx;
-        const bottom = p(y1, x0) * (1 - tx) + p(y1, x1) * tx;
-        out[(y * w + x) * 4 + c] = Math.round(top * (1 - ty) + bottom * ty);
-      }
-    }
-  }
-  return out;
-}
+import { loadPngResized } from './helpers/tinyModels';
 
 interface Forward {
   /** CAM-layer activations A, [1, H, W, K]; owned by the caller. */

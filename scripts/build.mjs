@@ -47,6 +47,7 @@ export async function build({ outDir = dist, firefoxOutDir = outDir === dist ? d
   writeFileSync(path.join(outDir, 'manifest.json'), JSON.stringify(manifestFor('chrome', baseManifest, pkg.version), null, 2));
   cpSync(path.join(root, 'src/popup/popup.html'), path.join(outDir, 'popup.html'));
   cpSync(path.join(root, 'src/popup/popup.css'), path.join(outDir, 'popup.css'));
+  cpSync(path.join(root, '_locales'), path.join(outDir, '_locales'), { recursive: true });
 
   mkdirSync(path.join(outDir, 'icons'));
   for (const size of [16, 32, 48, 128]) writeFileSync(path.join(outDir, 'icons', `icon-${size}.png`), iconPng(size));

@@ -288,13 +288,54 @@ async function hostileRoute(req, res, pathname) {
 }
 
 /**
- * Starts the page origin and the image origin on free loopback ports.
+ * /models/… (image origin): the fixture models of scripts/make-fixture-models.mjs, from `modelsDir`, as
+ * their hosts serve them. Under /models/tfhub/ only with ?tfjs-format=file (TF Hub's layout), like
+ * tfjs's fromTFHub loader asks; /models/slow/<path> sends the file in 16 KiB pieces every 50 ms (a progress bar
+ * has time to show). Returns false when the path is not one of them.
+ */
+async function modelRoute(req, res, modelsDir) {
+  const url = new URL(req.url, 'http://x');
+  if (!modelsDir || !url.pathname.startsWith('/models/')) return false;
+  let rel = decodeURIComponent(url.pathname.slice('/models/'.length));
+  const slow = rel.startsWith('slow/');
+  if (slow) rel = rel.slice('slow/'.length);
+  const file = path.resolve(modelsDir, rel);
+  const notFound = () => {
+    res.writeHead(404, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'access-control-allow-origin': '*' });
+    res.end('<!doctype html><title>404</title><h1>Not Found</h1>');
+    return true;
+  };
+  if (!file.startsWith(path.resolve(modelsDir) + path.sep)) return notFound();
+  if (rel.startsWith('tfhub/') && url.search !== '?tfjs-format=file') return notFound();
+  let body;
+  try {
+    body = await readFile(file);
+  } catch {
+    return notFound();
+  }
+  const type = file.endsWith('.json') ? 'application/json' : file.endsWith('.txt') ? 'text/plain' : 'application/octet-stream';
+  res.writeHead(200, { 'content-type': type, 'content-length': body.length, 'cache-control': 'no-store', 'access-control-allow-origin': '*' });
+  if (!slow) {
+    res.end(body);
+    return true;
+  }
+  for (let at = 0; at < body.length && !req.socket.destroyed; at += 16384) {
+    res.write(body.subarray(at, at + 16384));
+    await sleep(50);
+  }
+  res.end();
+  return true;
+}
+
+/**
+ * Starts the page origin and the image origin on free loopback ports (`modelsDir`: serve fixture models under /models/).
  * The page at / is demo/index.html with {{IMAGE_ORIGIN}} replaced by the second origin.
  */
-export async function startServers() {
+export async function startServers({ modelsDir } = {}) {
   const images = await listen(async (req, res) => {
     const { pathname } = new URL(req.url, 'http://x');
     if (pathname.startsWith('/hostile/') && (await hostileRoute(req, res, pathname))) return;
+    if (await modelRoute(req, res, modelsDir)) return;
     return imageRoute(req, res);
   });
   const imageOrigin = `http://127.0.0.1:${images.address().port}`;

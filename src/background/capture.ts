@@ -1,6 +1,7 @@
 // Screenshot fallback: when the pixels cannot be read (tainted canvas, auth-only image, blank WebGL
 // canvas), the worker captures the visible tab and crops the picture's visible part.
 import browser from 'webextension-polyfill';
+import { t } from '../core/i18nBrowser';
 import { CaptureRegion, type Message } from '../core/messages';
 
 export interface Captured {
@@ -18,10 +19,10 @@ interface Where {
 }
 
 export async function captureVisiblePart(where: Where): Promise<Captured | { ok: false; error: string }> {
-  if (where.frameId !== 0) return { ok: false, error: 'cannot read this image, and screenshots of images inside frames are not supported' };
+  if (where.frameId !== 0) return { ok: false, error: t('errFrameScreenshot') };
   const send = (message: Message) => browser.tabs.sendMessage(where.tabId, message, { frameId: where.frameId });
   const prepared = CaptureRegion.safeParse(await send({ type: 'prepare-capture', overlayId: where.overlayId }).catch(() => null));
-  if (!prepared.success) return { ok: false, error: 'the page did not answer' };
+  if (!prepared.success) return { ok: false, error: t('errPageNoAnswer') };
   if (!prepared.data.ok) return prepared.data;
   const { rect, devicePixelRatio: dpr, picture } = prepared.data;
   let screenshot: string;
@@ -29,7 +30,7 @@ export async function captureVisiblePart(where: Where): Promise<Captured | { ok:
     const tab = await browser.tabs.get(where.tabId);
     screenshot = await browser.tabs.captureVisibleTab(tab.windowId, { format: 'png' });
   } catch (e) {
-    return { ok: false, error: `cannot read this image, and the screenshot failed (${(e as Error).message})` };
+    return { ok: false, error: t('errScreenshotFailed', (e as Error).message) };
   } finally {
     await send({ type: 'end-capture', overlayId: where.overlayId }).catch(() => undefined);
   }
@@ -41,7 +42,7 @@ export async function captureVisiblePart(where: Where): Promise<Captured | { ok:
   const sh = Math.min(full.height - sy, Math.round(rect.height * dpr));
   if (sw < 1 || sh < 1) {
     full.close();
-    return { ok: false, error: 'the image is not on screen: scroll it into view to explain it' };
+    return { ok: false, error: t('errNotOnScreen') };
   }
   const canvas = new OffscreenCanvas(sw, sh);
   canvas.getContext('2d')!.drawImage(full, sx, sy, sw, sh, 0, 0, sw, sh);

@@ -3,6 +3,7 @@
 // costs only the method itself, not a new forward pass.
 import * as tf from '@tensorflow/tfjs';
 import type { ModelEntry } from '../core/catalog';
+import { t } from '../core/i18nBrowser';
 import { localizationBox } from '../core/localization';
 import { LruMap } from '../core/lru';
 import type { ExplanationResult, ExplanationSuccess, PixelSource } from '../core/messages';
@@ -184,7 +185,7 @@ export class Explainer {
     const labels = model.entry.labels;
     const method: MethodId = resolveMethod(request.method, model.camWeights !== null);
     if (METHODS[method].needsLinearHead && !model.camWeights) {
-      throw new MethodError(`${METHODS[method].name} does not apply to ${model.entry.displayName}: ${model.camUnavailable}. Choose Grad-CAM or another method`);
+      throw new MethodError(t('errMethodNotApplicable', [METHODS[method].name, model.entry.displayName, model.camUnavailable ?? '']));
     }
     const classes = topClasses(kept.probabilities, labels, request.topK ?? TOP_K);
     const targetIndex = request.classIndex ?? classes[0].index;
@@ -206,7 +207,7 @@ export class Explainer {
       layer: model.layer,
       backend: backend.backend,
       classes,
-      target: { index: targetIndex, label: labels[targetIndex] ?? `class ${targetIndex}`, probability: kept.probabilities[targetIndex] },
+      target: { index: targetIndex, label: labels[targetIndex] ?? t('classFallback', String(targetIndex)), probability: kept.probabilities[targetIndex] },
       image: kept.image,
       map: { width: map.width, height: map.height, values: Array.from(map.values) },
       ...(request.box ? { box: localizationBox(map, kept.image, { relu: true }) } : {}),
@@ -228,8 +229,12 @@ function fnv1a(text: string): string {
   return (hash >>> 0).toString(16);
 }
 
+/**
+ * The text of a failure, for the user. A cancelled computation gives 'cancelled', a protocol value the
+ * content script recognises (and words for it itself), not a translated message.
+ */
 export function errorMessage(e: unknown): string {
   if (e instanceof CancelledError) return 'cancelled';
   const message = e instanceof Error ? e.message : String(e);
-  return message || 'unknown error';
+  return message || t('errUnknown');
 }

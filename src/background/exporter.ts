@@ -3,6 +3,7 @@
 // bytes can be read whatever the page's CORS rules.
 import { colormapLut, type ColormapName } from '../core/colormap';
 import { heatmapRgba } from '../core/heatmap';
+import { t } from '../core/i18nBrowser';
 import type { ExplanationSuccess, PixelSource } from '../core/messages';
 import { METHODS } from '../core/methods';
 import { prepareDisplayMap, upsampleDisplayMap } from '../core/postprocess';
@@ -62,5 +63,5 @@ function drawFooter(ctx: OffscreenCanvasRenderingContext2D, result: ExplanationS
   ctx.fillText(label, 10, top + 15, Math.max(10, width - barWidth - 30));
   ctx.fillStyle = '#aab2c0';
   ctx.font = '11px system-ui, sans-serif';
-  ctx.fillText(`${result.modelName} — low → high, normalised per image — CAM Lens`, 10, top + 32, Math.max(10, width - barWidth - 30));
+  ctx.fillText(t('exportFooter', result.modelName), 10, top + 32, Math.max(10, width - barWidth - 30));
 }

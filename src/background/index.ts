@@ -1,22 +1,25 @@
 // Service worker: context menu, message routing and the test seam. The work itself lives in Explainer.
 import * as tf from '@tensorflow/tfjs';
 import browser, { type Menus, type Runtime, type Tabs } from 'webextension-polyfill';
-import { catalog, defaultModel, findModel, type ModelEntry } from '../core/catalog';
+import { allModels, defaultModel, findModel, type ModelEntry } from '../core/catalog';
 import {
   BeginExplainReply, parseMessage, type ExplainAllProgress, type ExportReply, type PixelSource, type ExplanationResult, type ExplanationSuccess, type ImageSource, type Message, type ModelStatus, type Status,
 } from '../core/messages';
 import type { MethodChoice } from '../core/methods';
-import { loadSettings, onSettingsChanged, type Settings } from '../core/settingsStore';
+import { loadSettings, onSettingsChanged, saveSettings, type Settings } from '../core/settingsStore';
+import { entryFor, loadUserModels, removeUserModel } from '../core/userModels';
 import {
   browserIdentity, decisionIsCurrent, describeMeasurements, pickFastest, preferenceFor, type BackendDecision, type BackendName,
 } from '../core/backendChoice';
-import { configureWasm, probeBackends } from './backend';
+import { configureWasm, probeBackends, startBackend } from './backend';
 import { t } from '../core/i18nBrowser';
 import { LruMap } from '../core/lru';
 import { base64, captureVisiblePart, type Captured } from './capture';
 import { composeExport, type ExportLook } from './exporter';
 import { errorMessage, Explainer, type ExplainRequest } from './explainer';
 import { ModelHost } from './modelHost';
+import { ModelInstaller } from './modelInstaller';
+import { modelStore } from './modelStore';
 
 export const MENU_EXPLAIN_IMAGE = 'explain-image';
 export const MENU_EXPLAIN_ALL = 'explain-all';
@@ -24,7 +27,15 @@ export const MENU_EXPLAIN_ALL = 'explain-all';
 export const MENU_EXPLAIN_HERE = 'explain-here';
 
 configureWasm(browser.runtime.getURL('wasm/'));
-const host = new ModelHost((path) => browser.runtime.getURL(path), backendOrder);
+const host = new ModelHost((path) => browser.runtime.getURL(path), backendOrder, (id) => modelStore.get(id));
+/** Installs the user's own models; the only code that downloads models, and only when the user asks. */
+const installer = new ModelInstaller({
+  fetch: (url, init) => fetch(url, init),
+  t,
+  records: browser.storage.local,
+  store: modelStore,
+  ready: async () => void (await startBackend(await backendOrder())),
+});
 const explainer = new Explainer(host);
 
 /** Set through the seam (benchmarks): exactly this backend, no fallback. */
@@ -92,8 +103,23 @@ export interface ExplainOverrides {
   fresh?: boolean;
 }
 
-function activeModel(settings: Settings): ModelEntry {
-  return findModel(settings.modelId) ?? defaultModel();
+/** The bundled models and the user's installed ones. */
+async function knownModels(): Promise<ModelEntry[]> {
+  return allModels((await loadUserModels(browser.storage.local)).map((m) => entryFor(m, t)));
+}
+
+async function activeModel(settings: Settings): Promise<ModelEntry> {
+  return findModel(settings.modelId, await knownModels()) ?? defaultModel();
+}
+
+/** Deletes an installed model: its files, its description, the loaded copy; the choice falls back to the default. */
+async function deleteModel(id: string): Promise<{ ok: boolean }> {
+  const removed = await removeUserModel(browser.storage.local, id);
+  await modelStore.delete(id).catch(() => undefined);
+  await host.forget(id);
+  const settings = await loadSettings(browser.storage.sync);
+  if (settings.modelId === id) await saveSettings(browser.storage.sync, { modelId: defaultModel().id });
+  return { ok: removed };
 }
 
 async function requestFor(shown: Shown, overrides: ExplainOverrides): Promise<ExplainRequest> {
@@ -103,7 +129,7 @@ async function requestFor(shown: Shown, overrides: ExplainOverrides): Promise<Ex
   const controller = new AbortController();
   running.set(key, controller);
   return {
-    entry: activeModel(settings),
+    entry: await activeModel(settings),
     method: overrides.method ?? settings.method,
     classIndex: overrides.classIndex,
     layer: overrides.layer,
@@ -268,17 +294,18 @@ async function explainClass(classIndex: number, explanationId?: string, method?:
 
 async function status(load = false, tabId?: number): Promise<Status> {
   const settings = await loadSettings(browser.storage.sync);
-  const entry = activeModel(settings);
+  const entry = await activeModel(settings);
   if (load) await host.get(entry).catch(() => undefined);
   const hosted = host.current?.model.entry.id === entry.id ? host.current : null;
   // The worker may have restarted since the last explanation; its timings survive in session storage.
   const session = (await browser.storage.session?.get('lastTimingsMs').catch(() => undefined)) as { lastTimingsMs?: Record<string, number> } | undefined;
-  const models: ModelStatus[] = catalog.models.map((m) => {
+  const models: ModelStatus[] = (await knownModels()).map((m) => {
     const loaded = host.current?.model.entry.id === m.id ? host.current.model : null;
     return {
       id: m.id,
       name: m.displayName,
       format: m.format,
+      ...(m.installed ? { installed: { ...m.installed, source: m.source.kind === 'files' ? m.source.names.join(', ') : 'url' in m.source ? m.source.url : '' } } : {}),
       layer: loaded?.layer ?? null,
       camApplies: loaded ? loaded.camWeights !== null : null,
       camUnavailable: loaded?.camUnavailable ?? null,
@@ -292,7 +319,7 @@ async function status(load = false, tabId?: number): Promise<Status> {
     models,
     backend: hosted?.backend.backend ?? null,
     backendSetting: backendOverride ?? settings.backend,
-    backendMeasurements: decision ? describeMeasurements(decision.measurements) : null,
+    backendMeasurements: decision ? describeMeasurements(decision.measurements, t) : null,
     backendNote: hosted?.backend.note ?? null,
     renderer: hosted?.backend.renderer ?? null,
     lastTimingsMs: (lastResult?.ok ? lastResult.timingsMs : null) ?? session?.lastTimingsMs ?? null,
@@ -309,6 +336,11 @@ async function useBackend(name: BackendName | 'auto'): Promise<void> {
 /** Only our own content scripts and pages may talk to the worker. */
 function fromOurExtension(sender: Runtime.MessageSender): boolean {
   return sender.id === browser.runtime.id;
+}
+
+/** The popup (an extension page), not a content script in a web page. */
+function fromExtensionPage(sender: Runtime.MessageSender): boolean {
+  return sender.tab === undefined || (sender.url ?? '').startsWith(browser.runtime.getURL(''));
 }
 
 browser.contextMenus.onClicked.addListener((info, tab) => {
@@ -381,6 +413,23 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
     }
     case 'get-status':
       return status(message.load, message.tabId);
+    case 'install-model':
+      // Downloads and installs happen only when the user asks, in the extension's own page (the popup).
+      if (!fromExtensionPage(sender)) return undefined;
+      return installer.install(message.source, message.form).then((outcome) =>
+        outcome.ok ? { ok: true, modelId: outcome.model.id, name: outcome.model.displayName } : outcome,
+      );
+    case 'describe-model':
+      if (!fromExtensionPage(sender)) return undefined;
+      return installer.describe(message.url, message.kind);
+    case 'install-progress':
+      return Promise.resolve(installer.progress);
+    case 'cancel-install':
+      installer.cancel();
+      return undefined;
+    case 'delete-model':
+      if (!fromExtensionPage(sender)) return undefined;
+      return deleteModel(message.id);
     default:
       return undefined;
   }
@@ -390,4 +439,4 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
 /** Tensors and bytes held by TensorFlow.js (benchmarks watch it for growth). */
 const memory = () => tf.memory();
 
-(globalThis as Record<string, unknown>).camLens = { onMenuClick, explainUnderPointer, explainClass, explainAll, status, useBackend, memory, lastResult: () => lastResult };
+(globalThis as Record<string, unknown>).camLens = { installModel: (source: unknown, form: unknown = {}) => installer.install(source as never, form as never), deleteModel, onMenuClick, explainUnderPointer, explainClass, explainAll, status, useBackend, memory, lastResult: () => lastResult };

@@ -1,11 +1,14 @@
 // Owns the loaded model: loads it lazily on first use, warms it up, and keeps it while the service
 // worker lives. One model at a time (switching frees the previous one); a killed worker simply
-// loads again on the next request.
+// loads again on the next request. Bundled models load from the extension package, installed ones
+// from IndexedDB (no network either way).
 import * as tf from '@tensorflow/tfjs';
-import type { GraphNode } from '../core/camHead';
 import { modelPath, type ModelEntry } from '../core/catalog';
+import { t } from '../core/i18nBrowser';
 import { startBackend, type BackendInfo, type BackendName } from './backend';
-import { GraphExplainable, LayersExplainable, type ExplainableModel } from './explainable';
+import type { ExplainableModel } from './explainable';
+import { artifactsFrom, explainableFrom } from './modelLoad';
+import type { StoredArtifacts } from './modelStore';
 
 export interface HostedModel {
   model: ExplainableModel;
@@ -24,11 +27,13 @@ export class ModelHost {
 
   /**
    * `baseUrl` resolves the extension's model paths (chrome.runtime.getURL); `backendOrder` says which
-   * backends to try, best first (measured choice or the user's override).
+   * backends to try, best first (measured choice or the user's override); `installed` reads an
+   * installed model's stored files.
    */
   constructor(
     private readonly baseUrl: (path: string) => string,
     private readonly backendOrder: () => Promise<BackendName[]>,
+    private readonly installed: (id: string) => Promise<StoredArtifacts | undefined> = async () => undefined,
   ) {}
 
   get current(): HostedModel | null {
@@ -67,14 +72,20 @@ export class ModelHost {
     this.generation++;
   }
 
+  /** Frees the model if it is this one (it was deleted); the next request loads anew. */
+  async forget(id: string): Promise<void> {
+    const current = await this.loading?.promise.catch(() => null);
+    if (current?.model.entry.id !== id) return;
+    this.generation++;
+    this.loading = null;
+    this.loaded = null;
+    current.model.dispose();
+  }
+
   private async load(entry: ModelEntry, layerOverride: string | undefined, key: string): Promise<HostedModel> {
     const backend = await startBackend(await this.backendOrder());
     const started = performance.now();
-    const artifacts = await tf.io.http(this.baseUrl(modelPath(entry.id))).load!();
-    const model: ExplainableModel =
-      entry.format === 'graph'
-        ? new GraphExplainable(entry, await tf.loadGraphModel(tf.io.fromMemory(artifacts)), (artifacts.modelTopology as { node: GraphNode[] }).node, layerOverride)
-        : new LayersExplainable(entry, await tf.loadLayersModel(tf.io.fromMemory(artifacts)), layerOverride);
+    const model: ExplainableModel = await explainableFrom(entry, await this.artifacts(entry), layerOverride);
     const loadMs = performance.now() - started;
     const warmStart = performance.now();
     // First execution compiles shaders / kernels; do it now so the user's first map is not the slow one.
@@ -86,5 +97,12 @@ export class ModelHost {
     await Promise.all(outputs.map((t) => t.data()));
     tf.dispose(outputs);
     return { model, backend, loadMs, warmupMs: performance.now() - warmStart, key };
+  }
+
+  private async artifacts(entry: ModelEntry): Promise<tf.io.ModelArtifacts> {
+    if (!entry.installed) return tf.io.http(this.baseUrl(modelPath(entry.id))).load!();
+    const stored = await this.installed(entry.id);
+    if (!stored) throw new Error(t('modelErrFilesGone', entry.displayName));
+    return artifactsFrom(stored.modelJson, stored.weightData, entry.format);
   }
 }

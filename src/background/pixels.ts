@@ -1,6 +1,7 @@
 // Gets an image's pixels in the service worker: fetch the bytes itself (host permissions make
 // cross-origin images without CORS readable), decode with createImageBitmap, and squash the whole
 // image to the model's input size so the map covers the whole displayed image.
+import { t } from '../core/i18nBrowser';
 import { FORMAT_NAMES, pixelCount, readImageSize, type ImageFormat } from '../core/imageHeader';
 import type { PixelSource } from '../core/messages';
 
@@ -28,26 +29,26 @@ export interface DecodedImage {
 
 export async function loadImage(source: PixelSource, timeoutMs = FETCH_TIMEOUT_MS): Promise<DecodedImage> {
   const { bytes, contentType } = await fetchImageBytes(source.kind === 'url' ? source.url : source.dataUrl, timeoutMs);
-  const sender = source.kind === 'url' ? 'the server' : 'the page';
-  if (bytes.length === 0) throw new ImageLoadError(`could not load image: ${sender} sent no data`);
+  const fromServer = source.kind === 'url';
+  if (bytes.length === 0) throw new ImageLoadError(fromServer ? t('errServerNoData') : t('errPageNoData'));
   // Look at the bytes before the decoder does: refuse what it must not (or cannot) decode, with the real reason.
   const header = readImageSize(bytes);
-  if (header.format === 'html') throw new ImageLoadError(`${sender} sent an HTML page, not an image`);
+  if (header.format === 'html') throw new ImageLoadError(fromServer ? t('errServerSentHtml') : t('errPageSentHtml'));
   // The content script draws SVGs it recognises by their URL; one that reaches the worker cannot be drawn here.
-  if (header.format === 'svg') throw new ImageLoadError('could not decode image: the worker cannot draw SVG images');
+  if (header.format === 'svg') throw new ImageLoadError(t('errSvg'));
   if (pixelCount(header) > MAX_IMAGE_PIXELS) throw tooManyPixels(header.width, header.height);
-  const type = contentType || 'unknown type';
+  const type = contentType || t('unknownType');
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(new Blob([bytes], { type: contentType }));
   } catch {
-    if (header.format === 'unknown') throw new ImageLoadError(`could not decode image: not a decodable image (${type}, ${bytes.length} bytes)`);
-    const state = header.truncated ? 'incomplete' : 'damaged';
-    throw new ImageLoadError(`could not decode image: the ${FORMAT_NAMES[header.format]} file is ${state} (${bytes.length} bytes)`);
+    if (header.format === 'unknown') throw new ImageLoadError(t('errNotDecodable', [type, String(bytes.length)]));
+    const details = [FORMAT_NAMES[header.format], String(bytes.length)];
+    throw new ImageLoadError(header.truncated ? t('errFileIncomplete', details) : t('errFileDamaged', details));
   }
   if (bitmap.width === 0 || bitmap.height === 0) {
     bitmap.close();
-    throw new ImageLoadError('could not decode image: it has no pixels');
+    throw new ImageLoadError(t('errNoPixels'));
   }
   // Formats whose size the header reader does not know are checked once decoded.
   if (bitmap.width * bitmap.height > MAX_IMAGE_PIXELS) {
@@ -56,13 +57,13 @@ export async function loadImage(source: PixelSource, timeoutMs = FETCH_TIMEOUT_M
     throw tooManyPixels(width, height);
   }
   const notes: string[] = [];
-  if (header.animated) notes.push(`animated ${FORMAT_NAMES[header.format]}: the first frame is explained`);
-  if (header.truncated) notes.push(`the ${FORMAT_NAMES[header.format]} file ends early: part of the image may be missing`);
+  if (header.animated) notes.push(t('noteAnimated', FORMAT_NAMES[header.format]));
+  if (header.truncated) notes.push(t('noteEndsEarly', FORMAT_NAMES[header.format]));
   return { bitmap, byteLength: bytes.length, contentType, format: header.format, notes };
 }
 
 function tooManyPixels(width: number, height: number): ImageLoadError {
-  return new ImageLoadError(`image is too large to explain (${width}×${height} pixels; the limit is ${MAX_IMAGE_PIXELS / 1e6} MP)`);
+  return new ImageLoadError(t('errTooManyPixels', [String(width), String(height), String(MAX_IMAGE_PIXELS / 1e6)]));
 }
 
 type StopReason = 'no answer' | 'stalled' | 'too slow' | 'too large';
@@ -73,9 +74,9 @@ async function fetchImageBytes(url: string, timeoutMs: number): Promise<{ bytes:
   try {
     parsed = new URL(url);
   } catch {
-    throw new ImageLoadError(`could not load image: "${url.slice(0, 80)}" is not a URL`);
+    throw new ImageLoadError(t('errNotUrl', url.slice(0, 80)));
   }
-  if (!FETCHABLE.has(parsed.protocol)) throw new ImageLoadError(`could not load image: ${parsed.protocol} URLs cannot be read`);
+  if (!FETCHABLE.has(parsed.protocol)) throw new ImageLoadError(t('errProtocol', parsed.protocol));
   const abort = new AbortController();
   let stopped: StopReason | null = null;
   const stop = (reason: StopReason) => {
@@ -87,10 +88,10 @@ async function fetchImageBytes(url: string, timeoutMs: number): Promise<{ bytes:
   const seconds = Math.round(timeoutMs / 1000);
   const stoppedError = (reason: StopReason) =>
     new ImageLoadError(
-      reason === 'no answer' ? `could not load image: no answer after ${seconds} s`
-        : reason === 'stalled' ? 'could not load image: the download stalled'
-          : reason === 'too slow' ? 'could not load image: the download is too slow'
-            : `image is too large (more than ${mib(MAX_IMAGE_BYTES)})`,
+      reason === 'no answer' ? t('errNoAnswer', String(seconds))
+        : reason === 'stalled' ? t('errStalled')
+          : reason === 'too slow' ? t('errTooSlow')
+            : t('errTooLargeOver', mib(MAX_IMAGE_BYTES)),
     );
   try {
     let response: Response;
@@ -103,12 +104,12 @@ async function fetchImageBytes(url: string, timeoutMs: number): Promise<{ bytes:
     }
     if (!response.ok) {
       void response.body?.cancel().catch(() => undefined);
-      throw new ImageLoadError(`could not load image: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
+      throw new ImageLoadError(t('errHttp', `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`));
     }
     const declared = Number(response.headers.get('content-length'));
     if (declared > MAX_IMAGE_BYTES) {
       void response.body?.cancel().catch(() => undefined);
-      throw new ImageLoadError(`image is too large (${mib(declared)}; the limit is ${mib(MAX_IMAGE_BYTES)})`);
+      throw new ImageLoadError(t('errTooLargeSize', [mib(declared), mib(MAX_IMAGE_BYTES)]));
     }
     const contentType = response.headers.get('content-type') ?? '';
     // The body: every chunk re-arms the stall timer; the size cap is enforced while reading.
@@ -132,7 +133,7 @@ async function fetchImageBytes(url: string, timeoutMs: number): Promise<{ bytes:
           idle = setTimeout(() => stop('stalled'), timeoutMs);
         }
       } catch {
-        if (!stopped) throw new ImageLoadError('could not load image: the download broke off');
+        if (!stopped) throw new ImageLoadError(t('errBrokeOff'));
       }
       if (stopped) {
         void reader.cancel().catch(() => undefined);
@@ -151,12 +152,12 @@ async function fetchImageBytes(url: string, timeoutMs: number): Promise<{ bytes:
  * following redirects; an answer that is a redirect means the chain of redirects is what failed.
  */
 async function networkError(url: URL, signal: AbortSignal): Promise<ImageLoadError> {
-  if (url.protocol === 'data:') return new ImageLoadError('could not load image: the data: URL is malformed');
+  if (url.protocol === 'data:') return new ImageLoadError(t('errDataUrlMalformed'));
   const firstHop = await fetch(url, { signal, credentials: 'include', redirect: 'manual' }).catch(() => null);
-  if (firstHop?.type === 'opaqueredirect') return new ImageLoadError('could not load image: too many redirects (or a broken redirect)');
+  if (firstHop?.type === 'opaqueredirect') return new ImageLoadError(t('errRedirects'));
   void firstHop?.body?.cancel().catch(() => undefined);
-  if (firstHop) return new ImageLoadError('could not load image: network error');
-  return new ImageLoadError(`could not load image: the server ${url.host} cannot be reached`);
+  if (firstHop) return new ImageLoadError(t('errNetwork'));
+  return new ImageLoadError(t('errUnreachable', url.host));
 }
 
 function concat(chunks: Uint8Array[], total: number): Uint8Array<ArrayBuffer> {
@@ -177,7 +178,7 @@ function mib(bytes: number): string {
 export function resizeToRgba(bitmap: ImageBitmap, width: number, height: number): Uint8ClampedArray {
   const canvas = new OffscreenCanvas(width, height);
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  if (!ctx) throw new ImageLoadError('could not get a 2D canvas to resize the image');
+  if (!ctx) throw new ImageLoadError(t('errNoCanvas'));
   ctx.imageSmoothingEnabled = true;
   ctx.imageSmoothingQuality = 'high';
   // Transparent pixels are composited on white, as the page shows them over a typical background.

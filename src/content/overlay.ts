@@ -4,6 +4,7 @@
 import { colormapLut, type ColormapName } from '../core/colormap';
 import type { Box } from '../core/geometry';
 import { heatmapRgba } from '../core/heatmap';
+import { t } from '../core/i18nBrowser';
 import type { CaptureRegion, ExplanationResult, ExplanationSuccess } from '../core/messages';
 import { METHODS } from '../core/methods';
 import { prepareDisplayMap, upsampleDisplayMap, type DisplayMap } from '../core/postprocess';
@@ -61,6 +62,7 @@ export class Overlay {
     this.host.style.cssText =
       'all: initial !important; position: absolute !important; display: block !important; z-index: 2147483647 !important;' +
       'pointer-events: none !important; margin: 0 !important; padding: 0 !important; border: 0 !important; visibility: visible !important; opacity: 1 !important;';
+    this.host.lang = t('langCode'); // the panel's language, for screen readers
     const root = this.host.attachShadow({ mode: 'closed' });
     root.innerHTML = `<style>${OVERLAY_CSS}</style><div class="frame"><canvas class="map"></canvas><div class="box" hidden></div><div class="veil"><div class="spinner"></div></div></div><div class="panel below" role="group" aria-label="CAM Lens"></div><div class="live" role="status" aria-live="polite"></div>`;
     this.frame = root.querySelector('.frame')!;
@@ -82,7 +84,7 @@ export class Overlay {
   setLoading(): void {
     this.host.dataset.camLens = 'loading';
     this.armWatchdog();
-    if (!this.result) this.renderPanel(`<div class="head"><span class="title busy">Explaining…</span>${CLOSE}</div>`);
+    if (!this.result) this.renderPanel(`<div class="head"><span class="title busy">${html(t('overlayExplaining'))}</span>${CLOSE}</div>`);
   }
 
   show(result: ExplanationResult): void {
@@ -100,8 +102,9 @@ export class Overlay {
       this.clearCanvas();
       this.boxOutline.hidden = true;
       this.host.dataset.camLens = 'error';
-      this.renderPanel(`<div class="head"><span class="title">Could not explain</span>${CLOSE}</div><div class="message"></div>`);
-      this.panel.querySelector('.message')!.textContent = result.error;
+      this.renderPanel(`<div class="head"><span class="title">${html(t('overlayCouldNotExplain'))}</span>${CLOSE}</div><div class="message"></div>`);
+      // 'cancelled' is the worker's protocol value for a cancelled computation; every other error is already words.
+      this.panel.querySelector('.message')!.textContent = result.error === 'cancelled' ? t('overlayCancelled') : result.error;
       return;
     }
     this.result = result;
@@ -116,7 +119,7 @@ export class Overlay {
   private armWatchdog(): void {
     clearTimeout(this.watchdog);
     this.watchdog = setTimeout(
-      () => this.show({ ok: false, error: `no answer from CAM Lens after ${ANSWER_TIMEOUT_MS / 1000} s; please try again` }),
+      () => this.show({ ok: false, error: t('overlayNoAnswer', String(ANSWER_TIMEOUT_MS / 1000)) }),
       ANSWER_TIMEOUT_MS,
     );
   }
@@ -129,12 +132,14 @@ export class Overlay {
     if (!progress) {
       const holder = document.createElement('div');
       holder.className = 'progress';
-      holder.innerHTML = '<div class="progress-text"></div><div class="progress-track"><div class="progress-fill"></div></div><button class="cancel" type="button">Cancel</button>';
-      holder.querySelector('.cancel')!.addEventListener('click', () => this.callbacks.onCancel(this));
+      holder.innerHTML = '<div class="progress-text"></div><div class="progress-track"><div class="progress-fill"></div></div><button class="cancel" type="button"></button>';
+      const cancel = holder.querySelector<HTMLButtonElement>('.cancel')!;
+      cancel.textContent = t('cancel');
+      cancel.addEventListener('click', () => this.callbacks.onCancel(this));
       this.panel.appendChild(holder);
       progress = holder;
     }
-    progress.querySelector('.progress-text')!.textContent = `Computing… ${done} / ${total} passes`;
+    progress.querySelector('.progress-text')!.textContent = t('overlayProgress', [String(done), String(total)]);
     (progress.querySelector('.progress-fill') as HTMLElement).style.width = `${(100 * done) / total}%`;
   }
 
@@ -155,7 +160,7 @@ export class Overlay {
     const top = Math.max(drawn.y, host.y, 0);
     const right = Math.min(drawn.x + drawn.width, host.x + host.width, window.innerWidth);
     const bottom = Math.min(drawn.y + drawn.height, host.y + host.height, window.innerHeight);
-    if (right - left < 1 || bottom - top < 1) return { ok: false, error: 'the image is not on screen: scroll it into view to explain it' };
+    if (right - left < 1 || bottom - top < 1) return { ok: false, error: t('errNotOnScreen') };
     this.host.style.setProperty('visibility', 'hidden', 'important');
     // Two frames: the hidden overlay must be what the compositor shows when the tab is captured.
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
@@ -195,15 +200,22 @@ export class Overlay {
   private renderResultPanel(result: ExplanationSuccess): void {
     this.renderPanel(
       `<div class="head"><span class="title"></span>${EXPORT_BUTTONS}${CLOSE}</div><div class="chips"></div>` +
-        '<div class="legend"><span>low</span><canvas width="128" height="8" aria-hidden="true"></canvas><span>high</span></div>' +
+        `<div class="legend"><span>${html(t('overlayLegendLow'))}</span><canvas width="128" height="8" aria-hidden="true"></canvas><span>${html(t('overlayLegendHigh'))}</span></div>` +
         '<div class="legend-note"></div><div class="hover" aria-hidden="true"></div><div class="note" hidden></div>',
     );
     this.drawLegend(result);
     this.panel.querySelector('.save')!.addEventListener('click', () => this.callbacks.onExport(this, 'save'));
     this.panel.querySelector('.copy')!.addEventListener('click', () => this.callbacks.onExport(this, 'copy'));
-    this.announce(`Top class ${result.classes[0]?.label ?? result.target.label}, ${percent(result.classes[0]?.probability ?? result.target.probability)}. ${METHODS[result.method].name} heat map for ${result.target.label} shown.`);
+    this.announce(
+      t('overlayAnnounce', [
+        result.classes[0]?.label ?? result.target.label,
+        percent(result.classes[0]?.probability ?? result.target.probability),
+        METHODS[result.method].name,
+        result.target.label,
+      ]),
+    );
     this.panel.querySelector('.title')!.textContent = `${METHODS[result.method].name} · ${result.target.label}`;
-    this.panel.querySelector('.title')!.setAttribute('title', `${result.modelName} — layer ${result.layer}`);
+    this.panel.querySelector('.title')!.setAttribute('title', t('overlayModelLayer', [result.modelName, result.layer]));
     const chips = this.panel.querySelector('.chips')!;
     for (const c of result.classes) {
       const chip = document.createElement('button');
@@ -211,7 +223,7 @@ export class Overlay {
       chip.type = 'button';
       chip.dataset.classIndex = String(c.index);
       chip.setAttribute('aria-pressed', String(c.index === result.target.index));
-      chip.setAttribute('aria-label', `Explain class '${c.label}', ${percent(c.probability)}`);
+      chip.setAttribute('aria-label', t('overlayChipLabel', [c.label, percent(c.probability)]));
       chip.innerHTML = '<span class="label"></span><span class="pct"></span><span class="bar"></span>';
       chip.querySelector('.label')!.textContent = c.label;
       chip.querySelector('.pct')!.textContent = percent(c.probability);
@@ -227,10 +239,10 @@ export class Overlay {
     const display = this.display;
     if (display?.noPositiveEvidence) {
       note.hidden = false;
-      note.textContent = `No positive evidence for ${result.target.label}.`;
+      note.textContent = t('overlayNoPositiveEvidence', result.target.label);
     } else if (display?.flat) {
       note.hidden = false;
-      note.textContent = `The map for ${result.target.label} is flat: no location stands out.`;
+      note.textContent = t('overlayFlatMap', result.target.label);
     }
     // Notes from the worker (e.g. only the first frame of an animated GIF was explained), one line each.
     for (const text of result.notes ?? []) {
@@ -251,8 +263,8 @@ export class Overlay {
       for (let y = 0; y < canvas.height; y++) row.set(lut.subarray(i, i + 4), (y * canvas.width + x) * 4);
     }
     canvas.getContext('2d')!.putImageData(pageImageData(row, canvas.width, canvas.height), 0, 0);
-    const scale = this.settings.hideNegative ? 'positive evidence' : 'signed map';
-    this.panel.querySelector('.legend-note')!.textContent = `${scale}, normalised per image · ${result.modelName.split(' (')[0]}`;
+    const model = result.modelName.split(' (')[0];
+    this.panel.querySelector('.legend-note')!.textContent = this.settings.hideNegative ? t('overlayLegendPositive', model) : t('overlayLegendSigned', model);
   }
 
   /** A short status line in the panel (export done or failed), also announced. */
@@ -283,7 +295,7 @@ export class Overlay {
     }
     const { width, height } = this.result.map;
     const i = Math.min(height - 1, Math.floor(v * height)) * width + Math.min(width - 1, Math.floor(u * width));
-    hover.textContent = `under the pointer: ${this.display.values[i].toFixed(2)} (raw ${this.result.map.values[i].toPrecision(3)})`;
+    hover.textContent = t('overlayHoverValue', [this.display.values[i].toFixed(2), this.result.map.values[i].toPrecision(3)]);
   };
 
   /** Follows the image every frame; cheap when nothing moved (one rect read). */
@@ -413,10 +425,15 @@ function pageImageData(pixels: Uint8ClampedArray<ArrayBuffer>, width: number, he
   return new ImageData(cloneInto ? cloneInto(pixels, window) : pixels, width, height);
 }
 
-const CLOSE = '<button class="close" type="button" aria-label="Close CAM Lens overlay" title="Close (Esc)">×</button>';
+/** A message as HTML text or attribute value (translations are ours, but may contain quotes). */
+function html(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const CLOSE = `<button class="close" type="button" aria-label="${html(t('overlayCloseLabel'))}" title="${html(t('overlayCloseTitle'))}">×</button>`;
 const EXPORT_BUTTONS =
-  '<button class="save icon" type="button" aria-label="Save image with heat map" title="Save as PNG">Save</button>' +
-  '<button class="copy icon" type="button" aria-label="Copy image with heat map" title="Copy to the clipboard">Copy</button>';
+  `<button class="save icon" type="button" aria-label="${html(t('overlaySaveLabel'))}" title="${html(t('overlaySaveTitle'))}">${html(t('overlaySave'))}</button>` +
+  `<button class="copy icon" type="button" aria-label="${html(t('overlayCopyLabel'))}" title="${html(t('overlayCopyTitle'))}">${html(t('overlayCopy'))}</button>`;
 
 function percent(p: number): string {
   return `${(p * 100).toFixed(p >= 0.995 || p < 0.001 ? 0 : 1)} %`;

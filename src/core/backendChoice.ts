@@ -1,5 +1,6 @@
 // Choosing the TensorFlow.js backend by measurement: the fastest one that works on this machine
 // (WebGL with a real GPU, WASM where WebGL is software-rendered), cached per browser version.
+import type { Translate } from './i18n';
 
 export const BACKEND_NAMES = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -57,12 +58,12 @@ export function backendLabel(name: string): string {
 }
 
 /** One line per measurement, fastest first: "WebAssembly 9 ms · WebGL (SwiftShader, software) 61 ms · WebGPU unavailable". */
-export function describeMeasurements(measurements: BackendMeasurement[]): string {
+export function describeMeasurements(measurements: BackendMeasurement[], t: Translate): string {
   const ran = measurements.filter((m) => m.ms != null).sort((a, b) => a.ms! - b.ms!);
   const failed = measurements.filter((m) => m.ms == null);
   const label = (m: BackendMeasurement) =>
-    `${backendLabel(m.backend)}${m.renderer ? ` (${shortRenderer(m.renderer)}${isSoftwareRenderer(m.renderer) ? ', software' : ''})` : ''}`;
-  return [...ran.map((m) => `${label(m)} ${Math.round(m.ms!)} ms`), ...failed.map((m) => `${backendLabel(m.backend)} unavailable`)].join(' · ');
+    `${backendLabel(m.backend)}${m.renderer ? ` (${isSoftwareRenderer(m.renderer) ? t('backendSoftwareRenderer', shortRenderer(m.renderer)) : shortRenderer(m.renderer)})` : ''}`;
+  return [...ran.map((m) => `${label(m)} ${Math.round(m.ms!)} ms`), ...failed.map((m) => t('backendUnavailable', backendLabel(m.backend)))].join(' · ');
 }
 
 function shortRenderer(renderer: string): string {

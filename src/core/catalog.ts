@@ -1,19 +1,41 @@
-// Types and accessors for the declarative model catalog (models/catalog.json).
+// Types and accessors for the declarative model catalog (models/catalog.json): the bundled models.
+// Models the user installs (src/core/userModels.ts) are described by the same ModelEntry.
 import catalogJson from '../../models/catalog.json';
 
 /** How 0–255 RGB bytes are mapped to the model's input range. */
 export type PixelScaling = 'unit' /* [0,1] */ | 'symmetric' /* [-1,1] */ | 'byte' /* 0–255 */;
+export const PIXEL_SCALINGS: readonly PixelScaling[] = ['unit', 'symmetric', 'byte'];
+
+/** Where a model comes from: bundled (extracted from an npm package at build time) or installed by the user. */
+export type ModelSource = { kind: 'nsfwjs'; package: string; folder: string } | UserModelSource;
+
+/** Where an installed model came from (`package`/`folder` never set: they are the bundled models'). */
+export type UserModelSource = (
+  /** A tfjs model.json at a URL (weights resolved relative to it). */
+  | { kind: 'url'; url: string }
+  /** A Teachable Machine share link (model.json, weights.bin, metadata.json under it). */
+  | { kind: 'teachable'; url: string }
+  /** A TF Hub tfjs model: `<url>/model.json?tfjs-format=file`. */
+  | { kind: 'tfhub'; url: string }
+  /** Files picked on the user's computer (their names). */
+  | { kind: 'files'; names: string[] }
+) & { package?: never; folder?: never };
 
 export interface ModelEntry {
   id: string;
   displayName: string;
   description: string;
-  source: { kind: 'nsfwjs'; package: string; folder: string };
+  source: ModelSource;
   /** tfjs model format: a converted TF graph, or a Keras layers model. */
   format: 'graph' | 'layers';
   inputSize: { width: number; height: number };
   pixelScaling: PixelScaling;
+  /** One per output class, in output order. */
   labels: string[];
+  /** The model outputs raw scores (logits): percentages shown are their softmax. */
+  softmaxScores?: boolean;
+  /** Installed by the user: stored in the browser (IndexedDB), not in the extension package. */
+  installed?: { sizeBytes: number; installedAt: number };
 }
 
 export interface Catalog {
@@ -23,17 +45,23 @@ export interface Catalog {
 
 export const catalog: Catalog = catalogJson as Catalog;
 
-export function findModel(id: string): ModelEntry | undefined {
-  return catalog.models.find((m) => m.id === id);
+/** A model by id: bundled, else one of the installed ones given. */
+export function findModel(id: string, installed: readonly ModelEntry[] = []): ModelEntry | undefined {
+  return catalog.models.find((m) => m.id === id) ?? installed.find((m) => m.id === id);
+}
+
+/** Bundled models first, then the user's, in install order. */
+export function allModels(installed: readonly ModelEntry[]): ModelEntry[] {
+  return [...catalog.models, ...installed];
 }
 
 export function defaultModel(): ModelEntry {
-  const entry = findModel(catalog.defaultModelId);
+  const entry = catalog.models.find((m) => m.id === catalog.defaultModelId);
   if (!entry) throw new Error(`catalog default ${catalog.defaultModelId} is not in the catalog`);
   return entry;
 }
 
-/** Path of a model's model.json inside the built extension. */
+/** Path of a bundled model's model.json inside the built extension. */
 export function modelPath(id: string): string {
   return `models/${id}/model.json`;
 }

@@ -80,6 +80,8 @@ export const ModelStatus = z.object({
   id: z.string(),
   name: z.string(),
   format: z.string(),
+  /** Installed by the user (else bundled): size, when, and from where. */
+  installed: z.optional(z.object({ sizeBytes: z.number(), installedAt: z.number(), source: z.string() })),
   /** Known once the model has loaded. */
   layer: z.nullable(z.string()),
   camApplies: z.nullable(z.boolean()),
@@ -105,6 +107,44 @@ export const Status = z.object({
   explainAll: z.optional(z.nullable(ExplainAllProgress)),
 });
 export type Status = z.infer<typeof Status>;
+
+const SourceKindChoice = z.enum(['auto', 'url', 'teachable', 'tfhub']);
+
+/** Where a model to install is: an address, or files the popup left in IndexedDB (staged). */
+export const InstallSource = z.discriminatedUnion('kind', [
+  z.object({ kind: SourceKindChoice, url: z.string().check(z.minLength(1)) }),
+  z.object({ kind: z.literal('files'), stagingId: z.string(), names: z.array(z.string()) }),
+]);
+
+/** What the user says about a model that its files do not. */
+export const InstallForm = z.object({
+  displayName: z.optional(z.string()),
+  inputSize: z.optional(z.object({ width: z.int().check(z.positive(), z.lte(4096)), height: z.int().check(z.positive(), z.lte(4096)) })),
+  pixelScaling: z.optional(z.enum(['unit', 'symmetric', 'byte'])),
+  labels: z.optional(z.array(z.string())),
+});
+
+export const InstallProgress = z.object({
+  phase: z.enum(['download', 'check', 'done', 'failed']),
+  received: z.number(),
+  total: z.number(),
+  name: z.optional(z.string()),
+  error: z.optional(z.string()),
+  modelId: z.optional(z.string()),
+});
+export type InstallProgress = z.infer<typeof InstallProgress>;
+
+export const InstallReply = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), modelId: z.string(), name: z.string() }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+export type InstallReply = z.infer<typeof InstallReply>;
+
+export const DescribeReply = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), sizeBytes: z.number(), format: z.string(), url: z.string() }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+export type DescribeReply = z.infer<typeof DescribeReply>;
 
 export const Message = z.discriminatedUnion('type', [
   // background → content script (in the frame that was right-clicked)
@@ -142,6 +182,13 @@ export const Message = z.discriminatedUnion('type', [
   z.object({ type: z.literal('get-status'), load: z.optional(z.boolean()), tabId: z.optional(z.int()) }),
   z.object({ type: z.literal('start-explain-all'), tabId: z.int() }),
   z.object({ type: z.literal('cancel-explain-all'), tabId: z.int() }),
+  // popup → background: the user's own models (network only on install-model / describe-model)
+  z.object({ type: z.literal('install-model'), source: InstallSource, form: InstallForm }),
+  /** How much a model at a URL would download (fetches model.json only). */
+  z.object({ type: z.literal('describe-model'), url: z.string(), kind: SourceKindChoice }),
+  z.object({ type: z.literal('install-progress') }),
+  z.object({ type: z.literal('cancel-install') }),
+  z.object({ type: z.literal('delete-model'), id: z.string() }),
 ]);
 export type Message = z.infer<typeof Message>;
 

@@ -1,16 +1,21 @@
-// Text and choices for the popup (pure, so it is tested without a browser).
+// Text and choices for the popup (pure, so it is tested without a browser). Words come from the
+// Translate passed in (the browser's messages in the popup, English from _locales/en in tests).
+import type { Translate } from '../core/i18n';
 import type { ExplainAllProgress, ModelStatus, Status } from '../core/messages';
 import { METHOD_IDS, METHODS, type MethodChoice } from '../core/methods';
 
-const BACKEND_NAMES: Record<string, string> = { webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'CPU (slow)', webgpu: 'WebGPU' };
+/** Backend names are proper names; only the CPU's warning is words. */
+const BACKEND_NAMES: Record<string, string> = { webgl: 'WebGL', wasm: 'WebAssembly', webgpu: 'WebGPU' };
 
-export function describeBackend(status: Status): string {
-  if (!status.modelLoaded || !status.backend) return 'starts with the first explanation';
+export function describeBackend(status: Status, t: Translate): string {
+  if (!status.modelLoaded || !status.backend) return t('backendNotStarted');
+  if (status.backend === 'cpu') return t('backendCpuSlow');
   return BACKEND_NAMES[status.backend] ?? status.backend;
 }
 
-export function describeTimings(timings: Record<string, number> | null): string {
-  if (!timings || timings.total === undefined) return 'none yet';
+/** "124 ms (image 40, inference 71, …)": the parts are the worker's timing names, as measured. */
+export function describeTimings(timings: Record<string, number> | null, t: Translate): string {
+  if (!timings || timings.total === undefined) return t('timingsNone');
   const parts = Object.entries(timings)
     .filter(([name]) => name !== 'total')
     .map(([name, ms]) => `${name} ${Math.round(ms)}`);
@@ -18,13 +23,15 @@ export function describeTimings(timings: Record<string, number> | null): string 
 }
 
 /** The popup's line for "explain all images": counts, and how it ended. */
-export function describeExplainAll(progress: ExplainAllProgress | null | undefined): string {
+export function describeExplainAll(progress: ExplainAllProgress | null | undefined, t: Translate): string {
   if (!progress) return '';
   const { done, failed, total } = progress;
-  if (total === 0) return 'No images large enough to explain on this page.';
-  const counts = `${done + failed} of ${total} images${failed ? ` (${failed} could not be explained)` : ''}`;
-  if (progress.cancelled) return `Cancelled after ${counts}.`;
-  return progress.finished ? `Done: ${counts}.` : `Explaining… ${counts}`;
+  if (total === 0) return t('explainAllNoImages');
+  const counts = failed
+    ? t('explainAllCountFailed', [String(done + failed), String(total), String(failed)])
+    : t('explainAllCount', [String(done + failed), String(total)]);
+  if (progress.cancelled) return t('explainAllCancelled', counts);
+  return progress.finished ? t('explainAllDone', counts) : t('explainAllRunning', counts);
 }
 
 export interface MethodOption {
@@ -33,22 +40,22 @@ export interface MethodOption {
   disabled: boolean;
 }
 
-/** The method menu for a model: CAM is offered only when the model's head allows it. */
-export function methodOptions(model: ModelStatus | undefined): MethodOption[] {
+/** The method menu for a model: CAM is offered only when the model's head allows it. Method names are proper names. */
+export function methodOptions(model: ModelStatus | undefined, t: Translate): MethodOption[] {
   const camApplies = model?.camApplies;
-  const auto = camApplies === false ? 'Automatic (Grad-CAM: CAM does not apply)' : camApplies ? 'Automatic (CAM)' : 'Automatic (CAM if it applies, else Grad-CAM)';
+  const auto = camApplies === false ? t('methodAutoNoCam') : camApplies ? t('methodAutoCam') : t('methodAutoUnknown');
   return [
     { value: 'auto', label: auto, disabled: false },
     ...METHOD_IDS.map((id) => ({
       value: id,
-      label: `${METHODS[id].name}${METHODS[id].kind === 'on-demand' ? ' (slow: many passes)' : ''}`,
+      label: METHODS[id].kind === 'on-demand' ? t('methodSlow', METHODS[id].name) : METHODS[id].name,
       disabled: METHODS[id].needsLinearHead && camApplies === false,
     })),
   ];
 }
 
-/** Why CAM is not offered for the model, in words. */
-export function camNote(model: ModelStatus | undefined): string | null {
+/** Why CAM is not offered for the model, in words (the model's own reason is the worker's technical text). */
+export function camNote(model: ModelStatus | undefined, t: Translate): string | null {
   if (!model || model.camApplies !== false) return null;
-  return `CAM does not apply to this model (${model.camUnavailable ?? 'its head is not one linear layer'}); use Grad-CAM or another gradient method.`;
+  return t('camNote', model.camUnavailable ?? t('camNoteDefaultReason'));
 }

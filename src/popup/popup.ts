@@ -3,9 +3,9 @@ import browser from 'webextension-polyfill';
 import type { MessageKey } from '../core/i18n';
 import { t } from '../core/i18nBrowser';
 import { Status, type Message } from '../core/messages';
-import { catalog } from '../core/catalog';
 import { loadSettings, saveSettings, type Settings } from '../core/settingsStore';
 import { camNote, describeBackend, describeExplainAll, describeTimings, methodOptions } from './format';
+import { renderModels, setupModels } from './models';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -23,6 +23,7 @@ function render(status: Status | null, settings: Settings): void {
     $('model').textContent = t('errExtensionNoAnswer');
     return;
   }
+  renderModels(status);
   const active = status.models.find((m) => m.id === status.modelId);
   $('model').textContent = status.modelLoaded ? status.modelName : t('popupModelLoading', status.modelName);
   $('layer').textContent = active?.layer ?? '—';
@@ -98,7 +99,14 @@ async function main(): Promise<void> {
   };
 
   const modelSelect = $<HTMLSelectElement>('model-select');
-  modelSelect.replaceChildren(...catalog.models.map((m) => new Option(m.displayName, m.id, false, m.id === settings.modelId)));
+  setupModels({
+    installed: async (modelId) => {
+      await save({ modelId });
+      render(await fetchStatus(false), settings);
+      render(await fetchStatus(true), settings);
+    },
+    changed: async () => render(await fetchStatus(false), settings),
+  });
   modelSelect.addEventListener('change', async () => {
     await save({ modelId: modelSelect.value });
     render(await fetchStatus(false), settings);

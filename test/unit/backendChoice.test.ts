@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   browserIdentity, decisionIsCurrent, describeMeasurements, isSoftwareRenderer, pickFastest, preferenceFor, type BackendDecision,
 } from '../../src/core/backendChoice';
+import { englishTranslate } from './helpers/englishTranslate';
 
 describe('pickFastest', () => {
   it('picks the lowest median among the backends that ran', () => {
@@ -51,7 +52,7 @@ describe('describing measurements', () => {
       { backend: 'webgpu', ms: null, error: 'no adapter' },
       { backend: 'webgl', ms: 61.4, renderer: 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)), SwiftShader driver)' },
       { backend: 'wasm', ms: 9.2 },
-    ]);
+    ], englishTranslate);
     expect(text).toBe('WebAssembly 9 ms · WebGL (SwiftShader, software) 61 ms · WebGPU unavailable');
   });
 });

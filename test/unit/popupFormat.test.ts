@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Status } from '../../src/core/messages';
 import { camNote, describeBackend, describeExplainAll, describeTimings, methodOptions } from '../../src/popup/format';
 import type { ModelStatus } from '../../src/core/messages';
+import { englishTranslate as en } from './helpers/englishTranslate';
 
 function status(overrides: Partial<Status> = {}): Status {
   return {
@@ -21,48 +22,48 @@ function status(overrides: Partial<Status> = {}): Status {
 
 describe('describeBackend', () => {
   it('says the model starts later when it is not loaded', () => {
-    expect(describeBackend(status({ modelLoaded: false, backend: null }))).toBe('starts with the first explanation');
+    expect(describeBackend(status({ modelLoaded: false, backend: null }), en)).toBe('starts with the first explanation');
     // Not loaded wins even if a backend name is present.
-    expect(describeBackend(status({ modelLoaded: false, backend: 'webgl' }))).toBe('starts with the first explanation');
+    expect(describeBackend(status({ modelLoaded: false, backend: 'webgl' }), en)).toBe('starts with the first explanation');
   });
 
   it('treats a loaded model without a backend as not started', () => {
-    expect(describeBackend(status({ modelLoaded: true, backend: null }))).toBe('starts with the first explanation');
+    expect(describeBackend(status({ modelLoaded: true, backend: null }), en)).toBe('starts with the first explanation');
   });
 
   it('names WebGL', () => {
-    expect(describeBackend(status({ backend: 'webgl' }))).toBe('WebGL');
+    expect(describeBackend(status({ backend: 'webgl' }), en)).toBe('WebGL');
   });
 
   it('names WebAssembly', () => {
-    expect(describeBackend(status({ backend: 'wasm' }))).toBe('WebAssembly');
+    expect(describeBackend(status({ backend: 'wasm' }), en)).toBe('WebAssembly');
   });
 
   it('names the CPU backend as slow', () => {
-    expect(describeBackend(status({ backend: 'cpu' }))).toBe('CPU (slow)');
+    expect(describeBackend(status({ backend: 'cpu' }), en)).toBe('CPU (slow)');
   });
 });
 
 describe('describeTimings', () => {
   it('says none yet for null', () => {
-    expect(describeTimings(null)).toBe('none yet');
+    expect(describeTimings(null, en)).toBe('none yet');
   });
 
   it('says none yet when total is missing', () => {
-    expect(describeTimings({})).toBe('none yet');
-    expect(describeTimings({ infer: 10, cam: 2 })).toBe('none yet');
+    expect(describeTimings({}, en)).toBe('none yet');
+    expect(describeTimings({ infer: 10, cam: 2 }, en)).toBe('none yet');
   });
 
   it('rounds the total and lists the other parts in order, rounded', () => {
-    expect(describeTimings({ total: 123.6, fetch: 40.4, infer: 70.5, cam: 2.49 })).toBe('124 ms (fetch 40, infer 71, cam 2)');
+    expect(describeTimings({ total: 123.6, fetch: 40.4, infer: 70.5, cam: 2.49 }, en)).toBe('124 ms (fetch 40, infer 71, cam 2)');
   });
 
   it('excludes total from the parts list wherever it appears', () => {
-    expect(describeTimings({ decode: 5.2, total: 9.9, render: 4.7 })).toBe('10 ms (decode 5, render 5)');
+    expect(describeTimings({ decode: 5.2, total: 9.9, render: 4.7 }, en)).toBe('10 ms (decode 5, render 5)');
   });
 
   it('omits the parentheses when total is the only entry', () => {
-    expect(describeTimings({ total: 0.4 })).toBe('0 ms');
+    expect(describeTimings({ total: 0.4 }, en)).toBe('0 ms');
   });
 });
 
@@ -72,26 +73,26 @@ describe('methodOptions and camNote', () => {
   });
 
   it('offers automatic plus all nine methods', () => {
-    const options = methodOptions(model(true));
+    const options = methodOptions(model(true), en);
     expect(options.map((o) => o.value)).toEqual(['auto', 'cam', 'gradcam', 'gradcampp', 'xgradcam', 'hirescam', 'layercam', 'eigencam', 'scorecam', 'ablationcam']);
     expect(options.some((o) => o.disabled)).toBe(false);
   });
 
   it('disables only CAM when the head is not linear, and says why', () => {
-    const options = methodOptions(model(false));
+    const options = methodOptions(model(false), en);
     expect(options.filter((o) => o.disabled).map((o) => o.value)).toEqual(['cam']);
     expect(options[0].label).toMatch(/Grad-CAM/);
-    expect(camNote(model(false))).toMatch(/CAM does not apply.*3 dense layers.*Grad-CAM/);
+    expect(camNote(model(false), en)).toMatch(/CAM does not apply.*3 dense layers.*Grad-CAM/);
   });
 
   it('keeps CAM selectable while the model is not loaded yet, with no note', () => {
-    expect(methodOptions(model(null)).find((o) => o.value === 'cam')!.disabled).toBe(false);
-    expect(camNote(model(null))).toBeNull();
-    expect(camNote(undefined)).toBeNull();
+    expect(methodOptions(model(null), en).find((o) => o.value === 'cam')!.disabled).toBe(false);
+    expect(camNote(model(null), en)).toBeNull();
+    expect(camNote(undefined, en)).toBeNull();
   });
 
   it('marks the many-pass methods as slow', () => {
-    const labels = Object.fromEntries(methodOptions(model(true)).map((o) => [o.value, o.label]));
+    const labels = Object.fromEntries(methodOptions(model(true), en).map((o) => [o.value, o.label]));
     expect(labels.scorecam).toMatch(/slow/);
     expect(labels.gradcam).not.toMatch(/slow/);
   });
@@ -103,17 +104,17 @@ describe('describeExplainAll', () => {
   });
 
   it('says nothing before a run, and when there is nothing to do', () => {
-    expect(describeExplainAll(null)).toBe('');
-    expect(describeExplainAll(p(0, 0, 0, { finished: true }))).toBe('No images large enough to explain on this page.');
+    expect(describeExplainAll(null, en)).toBe('');
+    expect(describeExplainAll(p(0, 0, 0, { finished: true }), en)).toBe('No images large enough to explain on this page.');
   });
 
   it('counts finished images while running, with failures', () => {
-    expect(describeExplainAll(p(3, 0, 8))).toBe('Explaining… 3 of 8 images');
-    expect(describeExplainAll(p(6, 1, 8))).toBe('Explaining… 7 of 8 images (1 could not be explained)');
+    expect(describeExplainAll(p(3, 0, 8), en)).toBe('Explaining… 3 of 8 images');
+    expect(describeExplainAll(p(6, 1, 8), en)).toBe('Explaining… 7 of 8 images (1 could not be explained)');
   });
 
   it('says how it ended', () => {
-    expect(describeExplainAll(p(7, 1, 8, { finished: true }))).toBe('Done: 8 of 8 images (1 could not be explained).');
-    expect(describeExplainAll(p(2, 0, 8, { cancelled: true, finished: true }))).toBe('Cancelled after 2 of 8 images.');
+    expect(describeExplainAll(p(7, 1, 8, { finished: true }), en)).toBe('Done: 8 of 8 images (1 could not be explained).');
+    expect(describeExplainAll(p(2, 0, 8, { cancelled: true, finished: true }), en)).toBe('Cancelled after 2 of 8 images.');
   });
 });

@@ -1,0 +1,230 @@
+// Installs a user's model: get the files (download with progress, or staged picked files), check
+// them, load them with tfjs and run them once on a blank image to learn what the files do not say
+// (output count, whether there is a 4-D activation to explain), then store files and description.
+// Nothing is stored unless every check passed. Network requests happen only here, when the user asks.
+import * as tf from '@tensorflow/tfjs';
+import { CamHeadError } from '../core/camHead';
+import type { ModelEntry, PixelScaling } from '../core/catalog';
+import type { Translate } from '../core/i18n';
+import { KerasTopologyError } from '../core/kerasFlatten';
+import {
+  assembleFiles, checkImageInput, checkLabelCount, chooseInputSize, declaredInputShape, downloadModel, fetchModelDescription, MAX_MODEL_BYTES, ModelSourceError,
+  resolveSource, type FetchLike, type InstallForm, type ModelFiles, type PickedFile, type SourceKindChoice,
+} from '../core/modelSource';
+import { addUserModel, entryFor, imagenetLabelsFor, userModelId, type UserModel } from '../core/userModels';
+import type { StorageAreaLike } from '../core/settingsStore';
+import { ModelError } from './explainable';
+import { artifactsFrom, explainableFrom } from './modelLoad';
+import type { StoredArtifacts } from './modelStore';
+
+export type InstallSource = { kind: SourceKindChoice; url: string } | { kind: 'files'; stagingId: string; names: string[] };
+
+export interface InstallProgress {
+  phase: 'download' | 'check' | 'done' | 'failed';
+  received: number;
+  total: number;
+  name?: string;
+  error?: string;
+  modelId?: string;
+}
+
+export type InstallOutcome = { ok: true; model: UserModel } | { ok: false; error: string };
+
+export interface InstallerDeps {
+  fetch: FetchLike;
+  t: Translate;
+  records: StorageAreaLike;
+  store: { put(a: StoredArtifacts): Promise<void>; delete(id: string): Promise<void>; takeStaged(id: string): Promise<PickedFile[] | undefined> };
+  /** Starts the tfjs backend the checks run on. */
+  ready(): Promise<void>;
+  limitBytes?: number;
+  now?(): number;
+}
+
+/** Why a model cannot be explained, in the user's words. */
+function explainError(e: unknown, t: Translate): Error {
+  if (e instanceof ModelSourceError) return e;
+  const reason = e instanceof Error ? e.message : String(e);
+  if (e instanceof CamHeadError || (e instanceof ModelError && /4-D|pooling|score rows/.test(reason))) return new ModelSourceError(t('modelErrNoConv', reason));
+  return new ModelSourceError(t('modelErrLoad', reason));
+}
+
+/**
+ * Loads the files with tfjs and probes them: the user model record they make (not yet stored).
+ * Throws ModelSourceError with the reason when the model cannot be explained.
+ */
+export async function checkModel(files: ModelFiles, sourceKind: UserModel['source'], form: InstallForm, deps: Pick<InstallerDeps, 't' | 'now'>): Promise<UserModel> {
+  const { t } = deps;
+  const teachable = files.metadata;
+  const declared = declaredInputShape(files.modelJson);
+  checkImageInput(declared, t);
+  if (teachable?.grayscale) throw new ModelSourceError(t('modelErrNotImage', '[?, ?, ?, 1]'));
+  const wanted = form.inputSize ?? (teachable?.imageSize ? { width: teachable.imageSize, height: teachable.imageSize } : undefined);
+  const inputSize = chooseInputSize(declared, wanted);
+  // Teachable Machine scales pixels to [-1, 1] (x / 127 − 1).
+  const pixelScaling: PixelScaling = form.pixelScaling ?? (teachable ? 'symmetric' : 'unit');
+
+  let artifacts: tf.io.ModelArtifacts;
+  try {
+    artifacts = artifactsFrom(files.modelJson, files.weightData, files.format);
+  } catch (e) {
+    throw new ModelSourceError(t('modelErrLoad', e instanceof KerasTopologyError || e instanceof Error ? e.message : String(e)));
+  }
+
+  // 1. Run the plain model on a blank image: does it take an RGB image of this size, how many outputs?
+  let outputs: number;
+  let inputName: string;
+  {
+    let model: tf.GraphModel | tf.LayersModel;
+    try {
+      model = files.format === 'graph' ? await tf.loadGraphModel(tf.io.fromMemory(artifacts)) : await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+    } catch (e) {
+      throw explainError(e, t);
+    }
+    inputName = model instanceof tf.GraphModel ? model.inputs[0]?.name ?? '' : model.inputs[0]?.sourceLayer.name ?? '';
+    try {
+      const out = tf.tidy(() => {
+        const result = model.predict(tf.zeros([1, inputSize.height, inputSize.width, 3])) as tf.Tensor | tf.Tensor[];
+        if (Array.isArray(result)) throw new ModelSourceError(t('modelErrOutputs', String(result.length)));
+        return result;
+      });
+      outputs = out.size;
+      out.dispose();
+    } catch (e) {
+      if (e instanceof ModelSourceError) throw e;
+      throw new ModelSourceError(t('modelErrProbe', [`${inputSize.width}×${inputSize.height}`, e instanceof Error ? e.message : String(e)]));
+    } finally {
+      model.dispose();
+    }
+  }
+
+  // 2. Labels: the user's file, else TM's metadata, else a picked labels file, else ImageNet's when the count says so.
+  const given = form.labels ?? teachable?.labels ?? files.labels;
+  if (given) checkLabelCount(given, outputs, t);
+  const labels = given ?? imagenetLabelsFor(outputs);
+
+  const name = form.displayName?.trim() || (teachable?.modelName && teachable.modelName !== 'untitled' ? teachable.modelName : undefined) || defaultName(sourceKind, t);
+  const now = deps.now?.() ?? Date.now();
+  const record: UserModel = {
+    id: userModelId(name, now),
+    displayName: name,
+    source: sourceKind,
+    format: files.format,
+    inputSize,
+    pixelScaling,
+    labels,
+    outputs,
+    softmaxScores: true,
+    sizeBytes: files.sizeBytes,
+    installedAt: now,
+  };
+
+  // 3. Find what to explain and run it as the explainer will.
+  const entry: ModelEntry = entryFor(record, t);
+  let explainable;
+  try {
+    explainable = await explainableFrom(entry, artifacts);
+  } catch (e) {
+    throw explainError(e, t);
+  }
+  try {
+    const shapes = tf.tidy(() => {
+      const { features, logits } = explainable.forward(tf.zeros([1, inputSize.height, inputSize.width, 3]));
+      return [features.shape, logits.shape];
+    });
+    // A head that pools the input itself has no convolutional activation: there would be nothing but pixels to show.
+    if (shapes[0].length !== 4 || explainable.layer === inputName) throw new ModelSourceError(t('modelErrNoConv', explainable.layer));
+  } catch (e) {
+    throw explainError(e, t);
+  } finally {
+    explainable.dispose();
+  }
+  return record;
+}
+
+function defaultName(source: UserModel['source'], t: Translate): string {
+  switch (source.kind) {
+    case 'teachable':
+      return t('modelNameTeachable');
+    case 'tfhub':
+      return source.url.replace(/^https?:\/\/[^/]+\//, '').replace(/\/(default\/)?\d+$/, '').split('/').slice(-3).join('/') || source.url;
+    case 'files':
+      return source.names.find((n) => /\.json$/i.test(n) && !/^metadata\.json$/i.test(n))?.replace(/\.json$/i, '') ?? t('modelNameFiles');
+    default:
+      return new URL(source.url).pathname.split('/').filter(Boolean).slice(-2, -1)[0] ?? new URL(source.url).host;
+  }
+}
+
+/** One install at a time; its progress is kept for the popup to show (even after it was closed and opened again). */
+export class ModelInstaller {
+  progress: InstallProgress | null = null;
+  private running: AbortController | null = null;
+
+  constructor(private readonly deps: InstallerDeps) {}
+
+  /** How much a URL's model will download (model.json and metadata only are fetched). */
+  async describe(url: string, kind: SourceKindChoice): Promise<{ ok: true; sizeBytes: number; format: 'graph' | 'layers'; url: string } | { ok: false; error: string }> {
+    const { t } = this.deps;
+    try {
+      const source = resolveSource(url, kind, t);
+      const description = await fetchModelDescription(source, { fetch: this.deps.fetch, t, limitBytes: this.deps.limitBytes ?? MAX_MODEL_BYTES });
+      return { ok: true, sizeBytes: description.sizeBytes, format: description.format, url: source.url };
+    } catch (e) {
+      return { ok: false, error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  cancel(): void {
+    this.running?.abort();
+  }
+
+  async install(source: InstallSource, form: InstallForm): Promise<InstallOutcome> {
+    const { t } = this.deps;
+    if (this.running) return { ok: false, error: t('modelErrBusy') };
+    const controller = new AbortController();
+    this.running = controller;
+    this.progress = { phase: 'download', received: 0, total: 0 };
+    try {
+      const { files, kind } = await this.files(source, controller.signal);
+      this.progress = { phase: 'check', received: files.sizeBytes, total: files.sizeBytes };
+      await this.deps.ready();
+      const record = await checkModel(files, kind, form, this.deps);
+      try {
+        await this.deps.store.put({ id: record.id, modelJson: files.modelJson, weightData: files.weightData });
+        await addUserModel(this.deps.records, record);
+      } catch (e) {
+        await this.deps.store.delete(record.id).catch(() => undefined);
+        throw new ModelSourceError(t('modelErrStorage', e instanceof Error ? e.message : String(e)));
+      }
+      this.progress = { phase: 'done', received: files.sizeBytes, total: files.sizeBytes, name: record.displayName, modelId: record.id };
+      return { ok: true, model: record };
+    } catch (e) {
+      const error = controller.signal.aborted ? t('modelInstallCancelled') : e instanceof Error ? e.message : String(e);
+      this.progress = { phase: 'failed', received: 0, total: 0, error };
+      return { ok: false, error };
+    } finally {
+      this.running = null;
+      if (source.kind === 'files') await this.deps.store.takeStaged(source.stagingId).catch(() => undefined);
+    }
+  }
+
+  private async files(source: InstallSource, signal: AbortSignal): Promise<{ files: ModelFiles; kind: UserModel['source'] }> {
+    const { t } = this.deps;
+    const limitBytes = this.deps.limitBytes ?? MAX_MODEL_BYTES;
+    if (source.kind === 'files') {
+      const picked = await this.deps.store.takeStaged(source.stagingId);
+      if (!picked || picked.length === 0) throw new ModelSourceError(t('modelErrNoModelJson'));
+      const files = assembleFiles(picked, t, limitBytes);
+      return { files, kind: { kind: 'files', names: picked.map((f) => f.name) } };
+    }
+    const resolved = resolveSource(source.url, source.kind, t);
+    const files = await downloadModel(resolved, {
+      fetch: this.deps.fetch,
+      t,
+      signal,
+      limitBytes,
+      onProgress: (received, total) => (this.progress = { phase: 'download', received, total }),
+    });
+    return { files, kind: { kind: resolved.kind, url: resolved.url } };
+  }
+}

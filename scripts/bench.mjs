@@ -165,7 +165,9 @@ out(`50 images on one page: ${all.done} explained, ${all.failed} failed in ${all
 out();
 
 if (!QUICK) {
-  await page.keyboard.press('Escape');
+  // Back to the demo page (the gallery replaced its images).
+  await page.goto(`${servers.pageOrigin}/`);
+  await page.waitForLoadState('load');
   const before = await seam(() => globalThis.camLens.memory());
   for (let i = 0; i < 500; i++) await explain({}, '#cat');
   const after = await seam(() => globalThis.camLens.memory());

@@ -150,7 +150,7 @@ export class Explainer {
     } finally {
       image.bitmap.close();
     }
-    const input = pixelsToInput(rgba, entry.inputSize.width, entry.inputSize.height, entry.pixelScaling);
+    const input = pixelsToInput(rgba, entry.inputSize.width, entry.inputSize.height, entry.pixelScaling, entry.normalization);
     const t3 = performance.now();
     let kept: Kept;
     try {

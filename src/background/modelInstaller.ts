@@ -112,6 +112,7 @@ export async function checkModel(files: ModelFiles, sourceKind: UserModel['sourc
     format: files.format,
     inputSize,
     pixelScaling,
+    ...(pixelScaling === 'meanStd' && form.normalization ? { normalization: form.normalization } : {}),
     labels,
     outputs,
     softmaxScores: true,

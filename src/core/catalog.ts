@@ -1,10 +1,11 @@
 // Types and accessors for the declarative model catalog (models/catalog.json): the bundled models.
 // Models the user installs (src/core/userModels.ts) are described by the same ModelEntry.
 import catalogJson from '../../models/catalog.json';
+import type { Normalization } from './normalization';
 
 /** How 0–255 RGB bytes are mapped to the model's input range. */
-export type PixelScaling = 'unit' /* [0,1] */ | 'symmetric' /* [-1,1] */ | 'byte' /* 0–255 */;
-export const PIXEL_SCALINGS: readonly PixelScaling[] = ['unit', 'symmetric', 'byte'];
+export type PixelScaling = 'unit' /* [0,1] */ | 'symmetric' /* [-1,1] */ | 'byte' /* 0–255 */ | 'meanStd' /* (v/255 − mean) / std */;
+export const PIXEL_SCALINGS: readonly PixelScaling[] = ['unit', 'symmetric', 'byte', 'meanStd'];
 
 /** Where a model comes from: bundled (extracted from an npm package at build time) or installed by the user. */
 export type ModelSource = { kind: 'nsfwjs'; package: string; folder: string } | UserModelSource;
@@ -30,6 +31,8 @@ export interface ModelEntry {
   format: 'graph' | 'layers';
   inputSize: { width: number; height: number };
   pixelScaling: PixelScaling;
+  /** Per-channel statistics, required when pixelScaling is 'meanStd'. */
+  normalization?: Normalization;
   /** One per output class, in output order. */
   labels: string[];
   /** The model outputs raw scores (logits): percentages shown are their softmax. */

@@ -4,6 +4,7 @@
 import * as z from 'zod/mini';
 import { COLORMAP_NAMES } from './colormap';
 import { METHOD_IDS } from './methods';
+import { Normalization } from './normalization';
 
 const MethodId = z.enum(METHOD_IDS);
 
@@ -120,9 +121,10 @@ export const InstallSource = z.discriminatedUnion('kind', [
 export const InstallForm = z.object({
   displayName: z.optional(z.string()),
   inputSize: z.optional(z.object({ width: z.int().check(z.positive(), z.lte(4096)), height: z.int().check(z.positive(), z.lte(4096)) })),
-  pixelScaling: z.optional(z.enum(['unit', 'symmetric', 'byte'])),
+  pixelScaling: z.optional(z.enum(['unit', 'symmetric', 'byte', 'meanStd'])),
+  normalization: z.optional(Normalization),
   labels: z.optional(z.array(z.string())),
-});
+}).check(z.refine((f) => f.pixelScaling !== 'meanStd' || !!f.normalization, 'mean/std scaling needs the mean and std'));
 
 export const InstallProgress = z.object({
   phase: z.enum(['download', 'check', 'done', 'failed']),

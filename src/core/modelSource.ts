@@ -5,6 +5,7 @@
 // is an injected fetch, every text a user reads comes from the injected Translate.
 import type { Translate } from './i18n';
 import type { PixelScaling } from './catalog';
+import type { Normalization } from './normalization';
 
 export class ModelSourceError extends Error {}
 
@@ -432,5 +433,7 @@ export interface InstallForm {
   displayName?: string;
   inputSize?: { width: number; height: number };
   pixelScaling?: PixelScaling;
+  /** With pixelScaling 'meanStd'. */
+  normalization?: Normalization;
   labels?: string[];
 }

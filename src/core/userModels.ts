@@ -3,6 +3,7 @@
 // labels may be missing (the model's outputs are then called "class N" in the user's language).
 import * as z from 'zod/mini';
 import type { ModelEntry } from './catalog';
+import { Normalization } from './normalization';
 import type { Translate } from './i18n';
 import type { StorageAreaLike } from './settingsStore';
 import imagenet from '../../models/imagenet-labels.json';
@@ -22,7 +23,8 @@ export const UserModel = z.object({
   ]),
   format: z.enum(['graph', 'layers']),
   inputSize: Size,
-  pixelScaling: z.enum(['unit', 'symmetric', 'byte']),
+  pixelScaling: z.enum(['unit', 'symmetric', 'byte', 'meanStd']),
+  normalization: z.optional(Normalization),
   /** Null: the model's outputs have no names. */
   labels: z.nullable(z.array(z.string())),
   outputs: z.int().check(z.positive()),
@@ -76,6 +78,7 @@ export function entryFor(model: UserModel, t: Translate): ModelEntry {
     format: model.format,
     inputSize: model.inputSize,
     pixelScaling: model.pixelScaling,
+    ...(model.normalization ? { normalization: model.normalization } : {}),
     labels: Array.from({ length: model.outputs }, (_, i) => model.labels?.[i] ?? t('classFallback', String(i))),
     softmaxScores: model.softmaxScores,
     installed: { sizeBytes: model.sizeBytes, installedAt: model.installedAt },

@@ -5,6 +5,10 @@
 import browser from 'webextension-polyfill';
 import { modelStore } from '../background/modelStore';
 import type { PixelScaling } from '../core/catalog';
+import { IMAGENET_NORMALIZATION, parseNormalization } from '../core/normalization';
+
+/** A form value the user must correct (shown as the install message). */
+class FormError extends Error {}
 import { t } from '../core/i18nBrowser';
 import { DescribeReply, InstallProgress, InstallReply, type Message, type Status } from '../core/messages';
 import { formatBytes, parseLabels, TFHUB_IMAGENET_MOBILENET, type InstallForm, type SourceKindChoice } from '../core/modelSource';
@@ -139,6 +143,14 @@ async function readForm(): Promise<InstallForm> {
   if ($<HTMLInputElement>('model-size').value && size >= 8 && size <= 4096) form.inputSize = { width: size, height: size };
   const scaling = $<HTMLSelectElement>('model-scaling').value;
   if (scaling) form.pixelScaling = scaling as PixelScaling;
+  if (scaling === 'meanStd') {
+    // Empty fields mean ImageNet's statistics, the values shown as placeholders.
+    const mean = $<HTMLInputElement>('model-mean').value.trim() || IMAGENET_NORMALIZATION.mean.join(', ');
+    const std = $<HTMLInputElement>('model-std').value.trim() || IMAGENET_NORMALIZATION.std.join(', ');
+    const normalization = parseNormalization(mean, std);
+    if (!normalization) throw new FormError(t('popupInstallBadMeanStd'));
+    form.normalization = normalization;
+  }
   const labels = $<HTMLInputElement>('model-labels').files?.[0];
   if (labels) form.labels = parseLabels(await labels.text());
   return form;
@@ -151,7 +163,14 @@ async function submit(): Promise<void> {
     say(t('popupInstallNeedSource'), true);
     return;
   }
-  const form = await readForm();
+  let form: InstallForm;
+  try {
+    form = await readForm();
+  } catch (e) {
+    if (!(e instanceof FormError)) throw e;
+    say(e.message, true);
+    return;
+  }
   if (picked.length > 0) {
     say(t('popupInstallReading'));
     const files = await Promise.all(picked.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
@@ -186,6 +205,11 @@ export function setupModels(h: ModelsHooks): void {
     const message: Message = { type: 'cancel-install' };
     void browser.runtime.sendMessage(message).catch(() => undefined);
   });
+  // The mean/std fields only matter for that pixel convention.
+  const scaling = $<HTMLSelectElement>('model-scaling');
+  const showMeanStd = () => document.querySelectorAll<HTMLElement>('.mean-std').forEach((el) => (el.hidden = scaling.value !== 'meanStd'));
+  scaling.addEventListener('change', showMeanStd);
+  $('install-form').addEventListener('reset', () => setTimeout(showMeanStd));
   $('imagenet-check').addEventListener('click', () => void checkImagenet());
   $('imagenet-download').addEventListener('click', () =>
     void install({ kind: 'tfhub', url: TFHUB_IMAGENET_MOBILENET }, { displayName: t('modelNameImagenet'), inputSize: { width: 224, height: 224 }, pixelScaling: 'unit' }),

@@ -88,7 +88,7 @@ async function installFromForm(p: Page, fill: (p: Page) => Promise<void>): Promi
   await p.locator('#install-model').click();
   await p.waitForFunction(() => {
     const text = document.getElementById('install-status')!.textContent ?? '';
-    return /^Installed: |could not|not |missing|too large|nothing to explain|TensorFlow\.js/.test(text) && (document.getElementById('install-progress') as HTMLProgressElement).hidden;
+    return /^Installed: |could not|not |missing|too large|nothing to explain|TensorFlow\.js|three positive numbers/.test(text) && (document.getElementById('install-progress') as HTMLProgressElement).hidden;
   }, undefined, { timeout: 60_000 });
   return (await p.locator('#install-status').textContent()) ?? '';
 }
@@ -114,11 +114,11 @@ const installedNames = (p: Page) => p.locator('#installed-models .model-name').a
 describe('installing through the popup', () => {
   test('a Teachable Machine share link: labels and input size from metadata.json; explains a demo image', async () => {
     const p = await openPopup();
-    expect(await installedNames(p)).toEqual([]);
+    await expect.poll(() => installedNames(p)).toEqual([]);
     expect(await p.locator('#installed-none').isVisible()).toBe(true);
     const status = await installFromForm(p, (p) => p.locator('#model-url').fill(`${h.imageOrigin}/models/teachable/${TEACHABLE_ID}/`));
     expect(status).toBe('Installed: tm-my-image-model. It is now the active model.');
-    expect(await installedNames(p)).toEqual(['tm-my-image-model']);
+    await expect.poll(() => installedNames(p)).toEqual(['tm-my-image-model']);
     expect(await selectedName(p)).toBe('tm-my-image-model');
     expect(await p.locator('#installed-models li.active .model-name').textContent()).toBe('tm-my-image-model');
     expect(await p.locator('#installed-models .note').first().textContent()).toContain(`/models/teachable/${TEACHABLE_ID}/`);
@@ -149,7 +149,7 @@ describe('installing through the popup', () => {
     await p.waitForFunction(() => /^Installed: /.test(document.getElementById('install-status')!.textContent ?? ''), undefined, { timeout: 60_000 });
     expect(await p.locator('#install-progress').isVisible()).toBe(false);
     const name = 'mobilenet_v2_fixture/classification/3';
-    expect(await installedNames(p)).toEqual(['tm-my-image-model', name]);
+    await expect.poll(() => installedNames(p)).toEqual(['tm-my-image-model', name]);
     expect(await selectedName(p)).toBe(name);
 
     const result = (await explain(h, '#cat', { method: 'auto' })) as ExplanationSuccess;
@@ -192,7 +192,7 @@ describe('installing through the popup', () => {
     const status = await installFromForm(p, (p) => p.locator('#model-url').fill(url));
     expect(status).toBe(`could not download the model: ${url} answered HTTP 404 Not Found`);
     expect(await p.locator('#install-status').evaluate((e) => e.classList.contains('error'))).toBe(true);
-    expect(await installedNames(p)).toEqual(before);
+    await expect.poll(() => installedNames(p)).toEqual(before);
     expect(await storedKeys(p)).toHaveLength(before.length);
   });
 });
@@ -272,11 +272,49 @@ describe('installed models', () => {
     const p = await openPopup();
     await p.locator('#installed-models li', { hasText: 'tm-my-image-model' }).getByRole('button', { name: 'Delete tm-my-image-model' }).click();
     await p.waitForFunction(() => ![...document.querySelectorAll('#installed-models .model-name')].some((e) => e.textContent === 'tm-my-image-model'));
-    expect(await installedNames(p)).toEqual(['mobilenet_v2_fixture/classification/3', 'Colours']);
+    await expect.poll(() => installedNames(p)).toEqual(['mobilenet_v2_fixture/classification/3', 'Colours']);
     expect(await p.locator('#model-select option').allTextContents()).not.toContain('tm-my-image-model');
     expect(await selectedName(p)).toMatch(/^Content classifier/);
     expect(await storedKeys(p)).toHaveLength(2);
     const result = (await explain(h, '#cat')) as ExplanationSuccess;
     expect(result.ok && result.modelId).toBe('nsfw-mobilenet-v2-mid');
+  });
+});
+
+describe('pixel conventions', () => {
+  test('per-channel mean/std pixel scaling: stored with the model and applied', async () => {
+    const p = await openPopup();
+    const files = ['model.json', 'group1-shard1of2.bin', 'group1-shard2of2.bin'].map((f) => path.join(modelsDir, 'layers', f));
+    // A zero std is refused in the form, before anything is installed.
+    const before = await installedNames(p);
+    const refused = await installFromForm(p, async (p) => {
+      await p.locator('#model-files').setInputFiles(files);
+      await p.locator('#model-scaling').selectOption('meanStd');
+      await p.locator('#model-mean').fill('0.5, 0.5, 0.5');
+      await p.locator('#model-std').fill('0.25, 0, 0.25');
+    });
+    expect(refused).toMatch(/three positive numbers for the standard deviation/);
+    await expect.poll(() => installedNames(p)).toEqual(before);
+    await p.close();
+
+    const status = await installFromForm(await openPopup(), async (p) => {
+      await p.locator('#model-files').setInputFiles(files);
+      await p.locator('#model-labels').setInputFiles(path.join(modelsDir, 'layers', 'labels.txt'));
+      await p.locator('#model-name').fill('Colours, standardised');
+      await p.locator('#model-scaling').selectOption('meanStd');
+      await p.locator('#model-mean').fill('0.5, 0.5, 0.5');
+      await p.locator('#model-std').fill('0.25, 0.25, 0.25');
+    });
+    expect(status).toBe('Installed: Colours, standardised. It is now the active model.');
+    const p2 = await openPopup();
+    const stored = await p2.evaluate(async () => ((await chrome.storage.local.get('userModels')).userModels as any[]).find((m) => m.displayName === 'Colours, standardised'));
+    expect(stored).toMatchObject({ pixelScaling: 'meanStd', normalization: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] } });
+    const standardised = (await explain(h, '#rocket', { fresh: true })) as ExplanationSuccess;
+    expect(standardised.ok).toBe(true);
+    // The same weights fed [0, 1] pixels (the "Colours" model) score the image differently.
+    await p2.locator('#model-select').selectOption({ label: 'Colours' });
+    await expect.poll(async () => ((await explain(h, '#rocket', { fresh: true })) as ExplanationSuccess).modelName).toBe('Colours');
+    const unit = (await explain(h, '#rocket', { fresh: true })) as ExplanationSuccess;
+    expect(unit.classes.map((c) => c.probability)).not.toEqual(standardised.classes.map((c) => c.probability));
   });
 });

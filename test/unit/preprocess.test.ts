@@ -102,3 +102,21 @@ describe('pixelsToInput', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('mean/std normalisation', () => {
+  it('computes (v/255 − mean) / std per channel and drops alpha', () => {
+    const rgba = new Uint8Array([255, 0, 51, 7, 0, 255, 102, 200]);
+    const normalization = { mean: [0.5, 0.25, 0.2] as [number, number, number], std: [0.5, 0.25, 0.1] as [number, number, number] };
+    const input = pixelsToInput(rgba, 2, 1, 'meanStd', normalization);
+    // Pixel 1: R (1 − 0.5)/0.5 = 1, G (0 − 0.25)/0.25 = −1, B (0.2 − 0.2)/0.1 = 0. Pixel 2: R −1, G 3, B 2.
+    const expected = [1, -1, 0, -1, 3, 2];
+    const actual = Array.from(input.dataSync());
+    expect(input.shape).toEqual([1, 1, 2, 3]);
+    actual.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+    input.dispose();
+  });
+
+  it('refuses mean/std scaling without the statistics', () => {
+    expect(() => pixelsToInput(new Uint8Array(4), 1, 1, 'meanStd')).toThrow(PreprocessError);
+  });
+});

@@ -19,7 +19,6 @@ interface Where {
 }
 
 export async function captureVisiblePart(where: Where): Promise<Captured | { ok: false; error: string }> {
-  if (where.frameId !== 0) return { ok: false, error: t('errFrameScreenshot') };
   const send = (message: Message) => browser.tabs.sendMessage(where.tabId, message, { frameId: where.frameId });
   const prepared = CaptureRegion.safeParse(await send({ type: 'prepare-capture', overlayId: where.overlayId }).catch(() => null));
   if (!prepared.success) return { ok: false, error: t('errPageNoAnswer') };

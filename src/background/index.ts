@@ -439,4 +439,6 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
 /** Tensors and bytes held by TensorFlow.js (benchmarks watch it for growth). */
 const memory = () => tf.memory();
 
-(globalThis as Record<string, unknown>).camLens = { installModel: (source: unknown, form: unknown = {}) => installer.install(source as never, form as never), deleteModel, onMenuClick, explainUnderPointer, explainClass, explainAll, status, useBackend, memory, lastResult: () => lastResult };
+(globalThis as Record<string, unknown>).camLens = { installModel: (source: unknown, form: unknown = {}) => installer.install(source as never, form as never), deleteModel, onMenuClick, explainUnderPointer, explainClass, explainAll, status, useBackend, memory, lastResult: () => lastResult,
+  /** The screenshot crop an explanation was computed from (PNG data URL), for checking where it was taken. */
+  capturedPixels: (explanationId: string) => captures.get(explanationId)?.dataUrl ?? null };

@@ -6,6 +6,7 @@ import { t } from '../core/i18nBrowser';
 import { ExplanationResult, ExportReply, parseMessage, type ImageSource, type Message } from '../core/messages';
 import { TaskQueue, type QueueProgress } from '../core/taskQueue';
 import { DEFAULT_SETTINGS, loadSettings, onSettingsChanged, type Settings } from '../core/settingsStore';
+import { answerFrameOffsets } from './frameOffset';
 import { Overlay, type OverlayDisplay } from './overlay';
 import { explainableImages, focusedTarget, resolveTarget, TargetError, type ContextClick, type ExplainTarget } from './target';
 
@@ -40,6 +41,7 @@ if (!window.__camLensContentLoaded) {
 }
 
 function start(): void {
+  answerFrameOffsets();
   let lastClick: ContextClick | null = null;
   let settings: Settings | null = null;
   const overlays = new Map<string, Overlay>();

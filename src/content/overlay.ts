@@ -9,6 +9,7 @@ import type { CaptureRegion, ExplanationResult, ExplanationSuccess } from '../co
 import { METHODS } from '../core/methods';
 import { prepareDisplayMap, upsampleDisplayMap, type DisplayMap } from '../core/postprocess';
 import { OVERLAY_CSS } from './overlay.css';
+import { frameOffset } from './frameOffset';
 import type { ExplainTarget } from './target';
 
 export type OverlayState = 'loading' | 'done' | 'error';
@@ -161,10 +162,23 @@ export class Overlay {
     const right = Math.min(drawn.x + drawn.width, host.x + host.width, window.innerWidth);
     const bottom = Math.min(drawn.y + drawn.height, host.y + host.height, window.innerHeight);
     if (right - left < 1 || bottom - top < 1) return { ok: false, error: t('errNotOnScreen') };
+    // Inside an iframe, the tab's screenshot needs the rect in the top-level viewport.
+    let offset;
+    try {
+      offset = await frameOffset();
+    } catch {
+      return { ok: false, error: t('errFrameScreenshot') };
+    }
     this.host.style.setProperty('visibility', 'hidden', 'important');
     // Two frames: the hidden overlay must be what the compositor shows when the tab is captured.
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-    return { ok: true, rect: { x: left, y: top, width: right - left, height: bottom - top }, devicePixelRatio: window.devicePixelRatio || 1, picture: drawn };
+    const shift = (b: Box): Box => ({ x: b.x + offset.x, y: b.y + offset.y, width: b.width, height: b.height });
+    return {
+      ok: true,
+      rect: shift({ x: left, y: top, width: right - left, height: bottom - top }),
+      devicePixelRatio: window.devicePixelRatio || 1,
+      picture: shift(drawn),
+    };
   }
 
   endCapture(): void {

@@ -2,6 +2,7 @@
 // with the overlay exactly over it.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { Frame } from 'playwright-core';
+import { PNG } from 'pngjs';
 import type { ExplanationSuccess } from '../../src/core/messages';
 import { closeOverlays, grab, meanDiff, startHarness, type Harness, type Rect } from './harness';
 
@@ -109,6 +110,24 @@ describe('every kind of picture', () => {
       expect(overlay.state).toBe('done');
       expectOver(overlay, expected);
       expect(await h.page.locator('[data-cam-lens]').count()).toBe(0);
+    }
+  });
+
+  test('a screenshot inside a cross-origin iframe is cropped at the right place', async () => {
+    const frame = (await (await h.page.$('#cross-frame'))!.contentFrame())!;
+    const { result, expected, overlay } = await explainIn(frame, '#framed-webgl', 'explain-here');
+    if (!result.ok) throw new Error((result as any).error);
+    expect(result.source).toBe('screenshot');
+    expect(overlay.state).toBe('done');
+    expectOver(overlay, expected);
+    // The WebGL canvas is cleared to rgb(51, 128, 217): a crop at the wrong place would show the cat or the page.
+    expect(result.region).toMatchObject({ width: 300, height: 60 });
+    expect(result.image).toEqual({ width: 300, height: 60 });
+    const dataUrl = await h.worker.evaluate((id) => (globalThis as any).camLens.capturedPixels(id), result.explanationId);
+    const crop = PNG.sync.read(Buffer.from(dataUrl.split(',')[1], 'base64'));
+    for (const [x, y] of [[5, 5], [150, 30], [294, 54]]) {
+      const i = (y * crop.width + x) * 4;
+      expect([crop.data[i], crop.data[i + 1], crop.data[i + 2]], `${x},${y}`).toEqual([51, 128, 217]);
     }
   });
 });

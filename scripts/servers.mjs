@@ -154,6 +154,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  *   status/<code>            that HTTP status, with an HTML error page
  *   redirect-loop            302 to itself, forever
  *   redirect/<name>          302 to /fixtures/<name> (a normal redirect that must keep working)
+ *   page-only/<name>         a fixture for requests a web page makes (Referer http…), HTTP 403 for others (an extension's fetch)
  *   html-as-jpeg             an HTML page labelled image/jpeg
  *   text-as-png              JSON labelled image/png
  *   svg-without-extension    an SVG image at a URL that does not say so (the worker cannot draw SVG)
@@ -192,6 +193,15 @@ async function hostileRoute(req, res, pathname) {
       res.writeHead(302, { location: `/fixtures/${path.basename(name)}`, 'cache-control': 'no-store' });
       res.end();
       return true;
+    case 'page-only': {
+      if (!/^https?:/.test(req.headers.referer ?? '')) {
+        send(403, 'text/html; charset=utf-8', '<!doctype html><title>403</title><h1>Hotlinking not allowed</h1>');
+        return true;
+      }
+      const file = path.join(root, 'test', 'fixtures', path.basename(name));
+      send(200, TYPES[path.extname(file)] ?? 'application/octet-stream', await readFile(file));
+      return true;
+    }
     case 'html-as-jpeg':
       send(200, 'image/jpeg', Buffer.from(HTML_PAGE));
       return true;

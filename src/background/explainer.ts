@@ -13,7 +13,7 @@ import { scoresFromLogits } from './explainable';
 import { computeMap } from './methods/base';
 import { CancelledError, DEFAULT_METHOD_OPTIONS, MethodError, type MethodOptions } from './methods/types';
 import type { HostedModel, ModelHost } from './modelHost';
-import { loadImage, resizeToRgba, type DecodedImage } from './pixels';
+import { ImageLoadError, loadImage, resizeToRgba, type DecodedImage } from './pixels';
 import { pixelsToInput } from './preprocess';
 
 export const TOP_K = 5;
@@ -87,7 +87,7 @@ export class Explainer {
     try {
       image = await loadImage(source);
     } catch (e) {
-      return { ok: false, error: errorMessage(e) };
+      return failure(e);
     }
     const imageMs = performance.now() - started;
     return this.serialized(() => this.run(image, source, request, imageMs));
@@ -128,7 +128,7 @@ export class Explainer {
 
   /** Queued work whose failure becomes a readable result instead of a rejection. */
   private serialized(work: () => Promise<ExplanationResult>): Promise<ExplanationResult> {
-    return this.enqueue(work).catch((e: unknown): ExplanationResult => ({ ok: false, error: errorMessage(e) }));
+    return this.enqueue(work).catch(failure);
   }
 
   /** The model work for a decoded image (the caller's bitmap is closed here). */
@@ -233,6 +233,11 @@ function fnv1a(text: string): string {
  * The text of a failure, for the user. A cancelled computation gives 'cancelled', a protocol value the
  * content script recognises (and words for it itself), not a translated message.
  */
+/** A readable failure, saying where else the pixels could be read when the worker could not. */
+function failure(e: unknown): ExplanationResult {
+  return e instanceof ImageLoadError && e.fallback ? { ok: false, error: errorMessage(e), fallback: e.fallback } : { ok: false, error: errorMessage(e) };
+}
+
 export function errorMessage(e: unknown): string {
   if (e instanceof CancelledError) return 'cancelled';
   const message = e instanceof Error ? e.message : String(e);

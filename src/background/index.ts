@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import browser, { type Menus, type Runtime, type Tabs } from 'webextension-polyfill';
 import { allModels, defaultModel, findModel, type ModelEntry } from '../core/catalog';
 import {
-  BeginExplainReply, parseMessage, type ExplainAllProgress, type ExportReply, type PixelSource, type ExplanationResult, type ExplanationSuccess, type ImageSource, type Message, type ModelStatus, type Status,
+  BeginExplainReply, ImageSource as ImageSourceSchema, parseMessage, type ExplainAllProgress, type ExportReply, type PixelSource, type ExplanationResult, type ExplanationSuccess, type ImageSource, type Message, type ModelStatus, type Status,
 } from '../core/messages';
 import type { MethodChoice } from '../core/methods';
 import { loadSettings, onSettingsChanged, saveSettings, type Settings } from '../core/settingsStore';
@@ -174,8 +174,13 @@ async function explainFrom(shown: Shown, source: ImageSource, request: ExplainRe
   const run = (pixels: PixelSource, req: ExplainRequest) => (again ? explainer.explainAgain(again, pixels, req) : explainer.explain(pixels, req));
   if (source.kind !== 'screenshot') {
     const result = await run(source, request);
-    if (result.ok || !/HTTP 40[13]\b/.test(result.error)) return result;
-    const fallback = await explainFrom(shown, { kind: 'screenshot' }, request, again);
+    if (result.ok || !result.fallback) return result;
+    // The worker could not read these pixels; the page can draw the element, or it is on screen.
+    const fallbackSource: ImageSource | null =
+      result.fallback === 'screenshot' || source.kind !== 'url' ? { kind: 'screenshot' } : await pagePixels(shown);
+    const sameUrl = fallbackSource?.kind === 'url' && source.kind === 'url' && fallbackSource.url === source.url;
+    if (!fallbackSource || sameUrl) return result;
+    const fallback = await explainFrom(shown, fallbackSource, request, again);
     return fallback.ok ? fallback : result;
   }
   const captured = (again && captures.get(again)) || (await captureVisiblePart(shown));
@@ -201,6 +206,13 @@ async function exportExplanation(source: ImageSource, result: ExplanationSuccess
   } catch (e) {
     return { ok: false, error: t('errExport', errorMessage(e)) };
   }
+}
+
+/** The element's pixels as the page draws them (a data URL, or a screenshot when the page may not read them). */
+async function pagePixels(shown: Shown): Promise<ImageSource | null> {
+  const message: Message = { type: 'page-pixels', overlayId: shown.overlayId };
+  const reply = ImageSourceSchema.safeParse(await send(shown, message));
+  return reply.success ? reply.data : null;
 }
 
 /** Asks the content script in the clicked frame to open an overlay and say where the pixels are. */

@@ -5,7 +5,17 @@ import { t } from '../core/i18nBrowser';
 import { FORMAT_NAMES, pixelCount, readImageSize, type ImageFormat } from '../core/imageHeader';
 import type { PixelSource } from '../core/messages';
 
-export class ImageLoadError extends Error {}
+/** Where else the pixels may be read when the worker cannot: drawn by the page, or from a screenshot. */
+export type PixelFallback = 'page' | 'screenshot';
+
+export class ImageLoadError extends Error {
+  constructor(
+    message: string,
+    readonly fallback?: PixelFallback,
+  ) {
+    super(message);
+  }
+}
 
 /** No response headers, or no body bytes, for this long: give up (well within the service worker's 30 s idle limit). */
 export const FETCH_TIMEOUT_MS = 15_000;
@@ -35,14 +45,15 @@ export async function loadImage(source: PixelSource, timeoutMs = FETCH_TIMEOUT_M
   const header = readImageSize(bytes);
   if (header.format === 'html') throw new ImageLoadError(fromServer ? t('errServerSentHtml') : t('errPageSentHtml'));
   // The content script draws SVGs it recognises by their URL; one that reaches the worker cannot be drawn here.
-  if (header.format === 'svg') throw new ImageLoadError(t('errSvg'));
+  if (header.format === 'svg') throw new ImageLoadError(t('errSvg'), 'page');
   if (pixelCount(header) > MAX_IMAGE_PIXELS) throw tooManyPixels(header.width, header.height);
   const type = contentType || t('unknownType');
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(new Blob([bytes], { type: contentType }));
   } catch {
-    if (header.format === 'unknown') throw new ImageLoadError(t('errNotDecodable', [type, String(bytes.length)]));
+    // A format the worker cannot decode may still be shown by the page (e.g. an SVG served without its type).
+    if (header.format === 'unknown') throw new ImageLoadError(t('errNotDecodable', [type, String(bytes.length)]), 'page');
     const details = [FORMAT_NAMES[header.format], String(bytes.length)];
     throw new ImageLoadError(header.truncated ? t('errFileIncomplete', details) : t('errFileDamaged', details));
   }
@@ -104,7 +115,9 @@ async function fetchImageBytes(url: string, timeoutMs: number): Promise<{ bytes:
     }
     if (!response.ok) {
       void response.body?.cancel().catch(() => undefined);
-      throw new ImageLoadError(t('errHttp', `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`));
+      // 401/403: an image only the page may load (login, referrer check); what the user sees is still on screen.
+      const denied = response.status === 401 || response.status === 403;
+      throw new ImageLoadError(t('errHttp', `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`), denied ? 'screenshot' : undefined);
     }
     const declared = Number(response.headers.get('content-length'));
     if (declared > MAX_IMAGE_BYTES) {

@@ -254,6 +254,10 @@ function start(): void {
         const overlay = overlays.get(message.overlayId);
         return overlay ? overlay.prepareCapture() : Promise.resolve({ ok: false, error: t('errOverlayClosed') });
       }
+      case 'page-pixels': {
+        const overlay = overlays.get(message.overlayId);
+        return overlay ? overlay.target.pagePixels().catch(() => null) : Promise.resolve(null);
+      }
       case 'end-capture':
         overlays.get(message.overlayId)?.endCapture();
         return Promise.resolve(true);

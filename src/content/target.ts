@@ -32,6 +32,8 @@ export interface ExplainTarget {
   layout(): PictureLayout;
   /** How the worker gets the pixels shown: a URL to fetch, bytes read here, or a screenshot. */
   source(): Promise<ImageSource>;
+  /** The pixels as this page draws them, for when the worker cannot decode what it fetched. */
+  pagePixels(): Promise<ImageSource>;
 }
 
 const OBJECT_FITS = new Set<ObjectFit>(['fill', 'contain', 'cover', 'none', 'scale-down']);
@@ -150,15 +152,18 @@ function rasterize(draw: (ctx: CanvasRenderingContext2D) => void, width: number,
   }
 }
 
-/** SVG cannot be decoded by the worker (createImageBitmap has no SVG): draw it here at its natural or displayed size. */
-async function rasterizeSvgUrl(url: string, fallbackSize: Size): Promise<ImageSource> {
+/**
+ * Draws an image URL here at its natural (or displayed) size: for SVG, which the worker cannot decode
+ * (createImageBitmap has no SVG), and for anything else the page can show but the worker cannot decode.
+ */
+async function rasterizeUrl(url: string, fallbackSize: Size): Promise<ImageSource> {
   const img = new Image();
   img.decoding = 'async';
   img.src = url;
   try {
     await img.decode();
   } catch {
-    throw new TargetError('could not load the SVG image');
+    throw new TargetError('the page could not load the image either');
   }
   const width = img.naturalWidth || fallbackSize.width || 300;
   const height = img.naturalHeight || fallbackSize.height || 150;
@@ -184,7 +189,7 @@ async function blobSource(url: string): Promise<ImageSource> {
 
 async function urlSource(url: string, displayed: Size): Promise<ImageSource> {
   if (url.startsWith('blob:')) return blobSource(url);
-  if (looksLikeSvg(url)) return rasterizeSvgUrl(url, displayed);
+  if (looksLikeSvg(url)) return rasterizeUrl(url, displayed);
   return { kind: 'url', url };
 }
 
@@ -192,6 +197,11 @@ function imgTarget(img: HTMLImageElement): ExplainTarget {
   return {
     kind: 'img',
     element: img,
+    pagePixels: async () => {
+      if (!img.complete || !img.naturalWidth) throw new TargetError('the image has not loaded, so the page cannot draw it either');
+      const dataUrl = rasterize((ctx) => ctx.drawImage(img, 0, 0, img.naturalWidth, img.naturalHeight), img.naturalWidth, img.naturalHeight);
+      return dataUrl ? { kind: 'dataUrl', dataUrl, originalUrl: img.currentSrc || img.src } : { kind: 'screenshot' };
+    },
     layout: () => replacedLayout(img, { width: img.naturalWidth, height: img.naturalHeight }),
     source: async () => {
       // currentSrc honours srcset/<picture>; a lazy image may not have loaded its real source yet.
@@ -209,6 +219,7 @@ function videoTarget(video: HTMLVideoElement): ExplainTarget {
   return {
     kind: 'video',
     element: video,
+    pagePixels: () => videoTarget(video).source(),
     layout: () => replacedLayout(video, { width: video.videoWidth, height: video.videoHeight }),
     source: async () => {
       if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA || !video.videoWidth) throw new TargetError('the video has no frame to explain yet');
@@ -222,6 +233,7 @@ function canvasTarget(canvas: HTMLCanvasElement): ExplainTarget {
   return {
     kind: 'canvas',
     element: canvas,
+    pagePixels: () => canvasTarget(canvas).source(),
     layout: () => replacedLayout(canvas, { width: canvas.width, height: canvas.height }),
     source: async () => {
       if (!canvas.width || !canvas.height) throw new TargetError('the canvas is empty (0×0)');
@@ -257,6 +269,7 @@ function svgImageTarget(image: SVGImageElement): ExplainTarget {
   return {
     kind: 'svg-image',
     element: image,
+    pagePixels: () => rasterizeUrl(absoluteUrl(href(), image.ownerDocument.baseURI), borderBox(image)),
     // The SVG element's box is the area the picture is fitted into (preserveAspectRatio is not modelled).
     layout: () => {
       const host = borderBox(image);
@@ -283,6 +296,7 @@ function backgroundTarget(el: Element, url: string): ExplainTarget {
   return {
     kind: 'background',
     element: el,
+    pagePixels: () => rasterizeUrl(absoluteUrl(url), borderBox(el)),
     layout: () => {
       const cs = getComputedStyle(el);
       const position = parseObjectPosition(`${cs.backgroundPositionX.split(',')[0]} ${cs.backgroundPositionY.split(',')[0]}`);

@@ -61,7 +61,12 @@ export const ExplanationSuccess = z.object({
 });
 export type ExplanationSuccess = z.infer<typeof ExplanationSuccess>;
 
-export const ExplanationFailure = z.object({ ok: z.literal(false), error: z.string() });
+export const ExplanationFailure = z.object({
+  ok: z.literal(false),
+  error: z.string(),
+  /** The worker could not read the pixels; the page (drawing the element) or a screenshot may. */
+  fallback: z.optional(z.enum(['page', 'screenshot'])),
+});
 export type ExplanationFailure = z.infer<typeof ExplanationFailure>;
 
 export const ExplanationResult = z.discriminatedUnion('ok', [ExplanationSuccess, ExplanationFailure]);
@@ -179,6 +184,8 @@ export const Message = z.discriminatedUnion('type', [
   z.object({ type: z.literal('explain-all') }),
   z.object({ type: z.literal('cancel-all') }),
   z.object({ type: z.literal('prepare-capture'), overlayId: z.string() }),
+  /** The worker cannot decode what it fetched: the page draws the element itself. */
+  z.object({ type: z.literal('page-pixels'), overlayId: z.string() }),
   z.object({ type: z.literal('end-capture'), overlayId: z.string() }),
   // popup → background (load: start loading the active model to learn which methods apply)
   z.object({ type: z.literal('get-status'), load: z.optional(z.boolean()), tabId: z.optional(z.int()) }),

@@ -211,10 +211,27 @@ describe('hostile image inputs', () => {
     const { result: text } = await explainSrc(hostile('text-as-png'));
     await expectErrorShown(text, 'could not decode image: not a decodable image (image/png, 26 bytes)');
     await closeOverlays(h);
-    // SVG named as such is drawn by the content script; one that reaches the worker is refused by its bytes.
+    // An SVG whose URL does not say so reaches the worker, which cannot draw SVG: the page draws it instead
+    // (cross-origin here, so the page may not read it back either, and the visible pixels are captured).
     const { result: svg } = await explainSrc(hostile('svg-without-extension'));
-    await expectErrorShown(svg, 'could not decode image: the worker cannot draw SVG images');
+    if (!svg.ok) throw new Error(svg.error);
+    expect(['page', 'screenshot']).toContain(svg.source);
+    await closeOverlays(h);
     await expectStillWorks();
+  });
+
+  test('an image only the page may load (HTTP 403 for the worker): explained from a screenshot', async () => {
+    const { result, selector } = await explainSrc(hostile('page-only/chelsea.png'));
+    if (!result.ok) throw new Error(result.error);
+    expect(result.source).toBe('screenshot');
+    // The whole image is on screen, so the crop is all of its displayed box.
+    const box = await h.page.locator(selector).evaluate((img) => ({ width: img.getBoundingClientRect().width, height: img.getBoundingClientRect().height }));
+    expect(result.region!.x).toBe(0);
+    expect(result.region!.y).toBe(0);
+    expect(result.region!.width).toBeCloseTo(box.width, 0);
+    expect(result.region!.height).toBeCloseTo(box.height, 0);
+    expect(await h.page.locator(selector).evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(451);
+    await closeOverlays(h);
   });
 
   test('truncated and corrupted PNG and JPEG: a partial explanation that says so, or a readable error', async () => {

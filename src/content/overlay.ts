@@ -62,7 +62,8 @@ export class Overlay {
     // Inline !important beats page rules such as `* { display: none !important }`.
     this.host.style.cssText =
       'all: initial !important; position: absolute !important; display: block !important; z-index: 2147483647 !important;' +
-      'pointer-events: none !important; margin: 0 !important; padding: 0 !important; border: 0 !important; visibility: visible !important; opacity: 1 !important;';
+      'pointer-events: none !important; margin: 0 !important; padding: 0 !important; border: 0 !important; visibility: visible !important; opacity: 1 !important;' +
+      'overflow: visible !important; background: transparent !important; inset: auto !important;';
     this.host.lang = t('langCode'); // the panel's language, for screen readers
     const root = this.host.attachShadow({ mode: 'closed' });
     root.innerHTML = `<style>${OVERLAY_CSS}</style><div class="frame"><canvas class="map"></canvas><div class="box" hidden></div><div class="veil"><div class="spinner"></div></div></div><div class="panel below" role="group" aria-label="CAM Lens"></div><div class="live" role="status" aria-live="polite"></div>`;
@@ -74,6 +75,8 @@ export class Overlay {
     document.addEventListener('pointermove', this.onPointerMove, { passive: true, capture: true });
     this.canvas.style.opacity = String(settings.opacity);
     document.documentElement.appendChild(this.host);
+    this.enterTopLayer();
+    this.identity = target.identity();
     this.setLoading();
     this.track();
   }
@@ -313,9 +316,25 @@ export class Overlay {
   };
 
   /** Follows the image every frame; cheap when nothing moved (one rect read). */
+  /**
+   * A manual popover lives in the top layer, above modal dialogs, fullscreen elements and any z-index
+   * (where the picture may be); the UA's popover styles are overridden by the inline ones.
+   */
+  private enterTopLayer(): void {
+    try {
+      this.host.setAttribute('popover', 'manual');
+      this.host.showPopover();
+    } catch {
+      this.host.removeAttribute('popover'); // no popover support: z-index alone
+    }
+  }
+
+  /** What the target showed when explained; an SPA that swaps the picture in place makes the map stale. */
+  private readonly identity: string;
+
   private track = (): void => {
     if (this.closed) return;
-    if (!this.target.element.isConnected) {
+    if (!this.target.element.isConnected || this.target.identity() !== this.identity) {
       this.close();
       return;
     }

@@ -34,6 +34,8 @@ export interface ExplainTarget {
   source(): Promise<ImageSource>;
   /** The pixels as this page draws them, for when the worker cannot decode what it fetched. */
   pagePixels(): Promise<ImageSource>;
+  /** Changes when the element starts showing another picture (an SPA reusing it). */
+  identity(): string;
 }
 
 const OBJECT_FITS = new Set<ObjectFit>(['fill', 'contain', 'cover', 'none', 'scale-down']);
@@ -197,6 +199,7 @@ function imgTarget(img: HTMLImageElement): ExplainTarget {
   return {
     kind: 'img',
     element: img,
+    identity: () => img.currentSrc || img.src,
     pagePixels: async () => {
       if (!img.complete || !img.naturalWidth) throw new TargetError('the image has not loaded, so the page cannot draw it either');
       const dataUrl = rasterize((ctx) => ctx.drawImage(img, 0, 0, img.naturalWidth, img.naturalHeight), img.naturalWidth, img.naturalHeight);
@@ -219,6 +222,7 @@ function videoTarget(video: HTMLVideoElement): ExplainTarget {
   return {
     kind: 'video',
     element: video,
+    identity: () => video.currentSrc,
     pagePixels: () => videoTarget(video).source(),
     layout: () => replacedLayout(video, { width: video.videoWidth, height: video.videoHeight }),
     source: async () => {
@@ -233,6 +237,7 @@ function canvasTarget(canvas: HTMLCanvasElement): ExplainTarget {
   return {
     kind: 'canvas',
     element: canvas,
+    identity: () => '', // a canvas is redrawn in place; it stays the same picture for the overlay
     pagePixels: () => canvasTarget(canvas).source(),
     layout: () => replacedLayout(canvas, { width: canvas.width, height: canvas.height }),
     source: async () => {
@@ -269,6 +274,7 @@ function svgImageTarget(image: SVGImageElement): ExplainTarget {
   return {
     kind: 'svg-image',
     element: image,
+    identity: () => href(),
     pagePixels: () => rasterizeUrl(absoluteUrl(href(), image.ownerDocument.baseURI), borderBox(image)),
     // The SVG element's box is the area the picture is fitted into (preserveAspectRatio is not modelled).
     layout: () => {
@@ -296,6 +302,7 @@ function backgroundTarget(el: Element, url: string): ExplainTarget {
   return {
     kind: 'background',
     element: el,
+    identity: () => backgroundUrl(el) ?? '',
     pagePixels: () => rasterizeUrl(absoluteUrl(url), borderBox(el)),
     layout: () => {
       const cs = getComputedStyle(el);

@@ -156,10 +156,10 @@ describe('hostile pages', () => {
     // The overlay's contents are in a closed shadow root: the page sees only the host and its state.
     await explainIn(h.page.mainFrame(), '#covered');
     const exposed = await h.page.locator('[data-cam-lens]').evaluate((el) => ({ shadow: el.shadowRoot, children: el.children.length, attributes: el.getAttributeNames().sort() }));
-    // Only the state (and the overlay's own language and styles) is visible to the page.
+    // Only the state (and the overlay's own language, styles and top-layer popover flag) is visible to the page.
     expect(exposed.shadow).toBeNull();
     expect(exposed.children).toBe(0);
-    expect(exposed.attributes.filter((a) => a !== 'lang')).toEqual(['data-cam-lens', 'style']);
+    expect(exposed.attributes.filter((a) => a !== 'lang' && a !== 'popover')).toEqual(['data-cam-lens', 'style']);
   });
 });
 
@@ -238,5 +238,54 @@ describe('page zoom and fixed position', () => {
     } finally {
       await h.worker.evaluate((id) => chrome.tabs.setZoom(id, 1), tabId);
     }
+  });
+});
+
+describe('top layer and single-page apps', () => {
+  test('an image inside a modal dialog (top layer) still gets a visible overlay', async () => {
+    await h.page.evaluate(() => {
+      const dialog = document.createElement('dialog');
+      dialog.id = 'modal';
+      dialog.innerHTML = '<img id="in-dialog" src="/fixtures/coffee.png" width="300" alt="Coffee in a dialog">';
+      document.body.append(dialog);
+      dialog.showModal();
+    });
+    await h.page.waitForFunction(() => (document.getElementById('in-dialog') as HTMLImageElement).complete);
+    const box = await h.page.locator('#in-dialog').boundingBox();
+    const before = await grab(h, box!);
+    const { result, expected, overlay } = await explainIn(h.page.mainFrame(), '#in-dialog');
+    expect(result.ok).toBe(true);
+    expectOver(overlay, expected);
+    // Drawn above the modal dialog: the pixels over the image changed.
+    expect(meanDiff(before, await grab(h, box!))).toBeGreaterThan(8);
+    await h.page.evaluate(() => {
+      (document.getElementById('modal') as HTMLDialogElement).close();
+      document.getElementById('modal')!.remove();
+    });
+  });
+
+  test('when the page swaps the picture in place, the stale overlay goes', async () => {
+    const { result } = await explainIn(h.page.mainFrame(), '#covered');
+    expect(result.ok).toBe(true);
+    await h.page.locator('#covered').evaluate((img: HTMLImageElement) => (img.src = '/fixtures/astronaut.png'));
+    await h.page.waitForFunction(() => document.querySelectorAll('[data-cam-lens]').length === 0);
+    await h.page.locator('#covered').evaluate((img: HTMLImageElement) => (img.src = '/fixtures/rocket.jpg'));
+  });
+
+  test('an image that has not loaded yet is fetched by the worker and explained', async () => {
+    await h.page.evaluate((origin) => {
+      const img = document.createElement('img');
+      img.id = 'not-loaded';
+      img.width = 200;
+      img.height = 150;
+      img.style.cssText = 'display:block; width:200px; height:150px; background:#ccd';
+      img.src = `${origin}/hostile/slow/chelsea.png?ms=4000`;
+      document.querySelector('main')!.prepend(img);
+    }, h.imageOrigin);
+    expect(await h.page.locator('#not-loaded').evaluate((img: HTMLImageElement) => img.complete)).toBe(false);
+    const { result, overlay } = await explainIn(h.page.mainFrame(), '#not-loaded');
+    if (!result.ok) throw new Error((result as any).error);
+    expect(result.image).toEqual({ width: 451, height: 300 });
+    expect(overlay.state).toBe('done');
   });
 });

@@ -2,7 +2,7 @@
 // with a small panel of classes. It follows the image, never changes the page's layout and
 // never blocks clicks on the page (only its panel takes pointer events).
 import { colormapLut, type ColormapName } from '../core/colormap';
-import type { Box } from '../core/geometry';
+import { visibleRect, type Box } from '../core/geometry';
 import { heatmapRgba } from '../core/heatmap';
 import { t } from '../core/i18nBrowser';
 import type { CaptureRegion, ExplanationResult, ExplanationSuccess } from '../core/messages';
@@ -159,12 +159,10 @@ export class Overlay {
   async prepareCapture(): Promise<CaptureRegion> {
     const { host, picture } = this.target.layout();
     const drawn = { x: host.x + picture.x, y: host.y + picture.y, width: picture.width, height: picture.height };
-    // Visible = drawn ∩ host (object-fit: cover clips) ∩ viewport.
-    const left = Math.max(drawn.x, host.x, 0);
-    const top = Math.max(drawn.y, host.y, 0);
-    const right = Math.min(drawn.x + drawn.width, host.x + host.width, window.innerWidth);
-    const bottom = Math.min(drawn.y + drawn.height, host.y + host.height, window.innerHeight);
-    if (right - left < 1 || bottom - top < 1) return { ok: false, error: t('errNotOnScreen') };
+    // Visible = the drawn picture within the host (object-fit: cover clips), then within the viewport.
+    const inHost = visibleRect(picture, host);
+    const visible = visibleRect({ x: host.x + inHost.x, y: host.y + inHost.y, width: inHost.width, height: inHost.height }, { width: window.innerWidth, height: window.innerHeight });
+    if (visible.width < 1 || visible.height < 1) return { ok: false, error: t('errNotOnScreen') };
     // Inside an iframe, the tab's screenshot needs the rect in the top-level viewport.
     let offset;
     try {
@@ -178,7 +176,7 @@ export class Overlay {
     const shift = (b: Box): Box => ({ x: b.x + offset.x, y: b.y + offset.y, width: b.width, height: b.height });
     return {
       ok: true,
-      rect: shift({ x: left, y: top, width: right - left, height: bottom - top }),
+      rect: shift(visible),
       devicePixelRatio: window.devicePixelRatio || 1,
       picture: shift(drawn),
     };

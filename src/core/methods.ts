@@ -29,10 +29,6 @@ export const METHODS: Record<MethodId, MethodInfo> = {
   ablationcam: { id: 'ablationcam', name: 'Ablation-CAM', formula: 'ReLU(Σ_k ((y_c − y_c^{A_k=0}) / y_c) A_k)', kind: 'on-demand', needsLinearHead: false, classSpecific: true },
 };
 
-export function isMethodId(value: unknown): value is MethodId {
-  return typeof value === 'string' && (METHOD_IDS as readonly string[]).includes(value);
-}
-
 /** The method actually run for a choice on a model. */
 export function resolveMethod(choice: MethodChoice, camApplies: boolean): MethodId {
   if (choice === 'auto') return camApplies ? 'cam' : 'gradcam';

@@ -6,7 +6,12 @@ import path from 'node:path';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export async function launchWithExtension(extensionDir, { headless = true } = {}) {
+/**
+ * `extraArgs`: more Chromium switches (e.g. host-resolver rules that keep a test's requests on this machine).
+ * @param {string} extensionDir
+ * @param {{ headless?: boolean, extraArgs?: string[] }} [options]
+ */
+export async function launchWithExtension(extensionDir, { headless = true, extraArgs = [] } = {}) {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
   const profile = mkdtempSync(path.join(os.tmpdir(), 'cam-lens-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -22,6 +27,7 @@ export async function launchWithExtension(extensionDir, { headless = true } = {}
       '--disable-sync',
       '--no-first-run',
       '--disable-quic',
+      ...extraArgs,
     ],
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 30_000 }));

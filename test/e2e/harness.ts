@@ -1,6 +1,7 @@
 // Shared set-up for end-to-end tests: servers, Chromium with the built extension, and helpers that
 // drive an explanation exactly as a user does (real right-click, then the menu's own handler).
 import type { BrowserContext, Page, Worker } from 'playwright-core';
+import { expect } from 'vitest';
 import { PNG } from 'pngjs';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -21,10 +22,17 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export interface HarnessOptions {
+  /** Passed to startServers (e.g. modelsDir for the model fixtures). */
+  servers?: Record<string, unknown>;
+  /** More Chromium switches. */
+  extraArgs?: string[];
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const servers = await startServers();
-  const browser = await launchWithExtension(path.join(ROOT, 'dist'));
+  const servers = await startServers(options.servers);
+  const browser = await launchWithExtension(path.join(ROOT, 'dist'), { extraArgs: options.extraArgs });
   const page = await browser.context.newPage();
   await page.goto(`${servers.pageOrigin}/`);
   await page.waitForLoadState('load');
@@ -118,4 +126,29 @@ export function meanDiff(a: PNG, b: PNG, region: Rect = { x: 0, y: 0, width: a.w
     }
   }
   return count ? sum / count / 3 : 0;
+}
+
+/** Stops the extension's service worker the way Chrome does when it is idle, and waits until it has stopped. */
+export async function stopWorker(h: Harness): Promise<void> {
+  await h.worker.evaluate(() => ((globalThis as any).beforeStop = true));
+  const cdp = await h.context.newCDPSession(h.page);
+  await cdp.send('ServiceWorker.enable');
+  const stopped = new Promise<void>((resolve) =>
+    cdp.on('ServiceWorker.workerVersionUpdated', (e) => {
+      if (e.versions.some((v) => v.scriptURL.startsWith(`chrome-extension://${h.extensionId}/`) && v.runningStatus === 'stopped')) resolve();
+    }),
+  );
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  await stopped;
+  await cdp.detach();
+}
+
+/** Any extension event restarts the worker (Playwright's handle follows it); waits until the new instance runs. */
+export async function nextWorker(h: Harness, wake: () => Promise<unknown>): Promise<Worker> {
+  await wake();
+  await expect
+    .poll(() => h.context.serviceWorkers()[0]?.evaluate(() => typeof (globalThis as any).camLens + ((globalThis as any).beforeStop ? ' old' : '')).catch(() => 'none'), { timeout: 30_000 })
+    .toBe('object');
+  h.worker = h.context.serviceWorkers()[0];
+  return h.worker;
 }

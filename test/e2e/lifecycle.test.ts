@@ -1,9 +1,8 @@
 // The service worker's life: MV3 stops it when idle, taking the model and all state with it.
 // The next explanation, and class switches on overlays drawn before the stop, must still work.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Worker } from 'playwright-core';
 import type { ExplanationSuccess } from '../../src/core/messages';
-import { closeOverlays, contentBoxOf, explain, overlayState, startHarness, type Harness } from './harness';
+import { closeOverlays, contentBoxOf, explain, nextWorker, overlayState, startHarness, stopWorker, type Harness } from './harness';
 
 let h: Harness;
 
@@ -14,31 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
-
-/** Stops the extension's service worker the way Chrome does when it is idle, and waits until it has stopped. */
-async function stopWorker(): Promise<void> {
-  await h.worker.evaluate(() => ((globalThis as any).beforeStop = true));
-  const cdp = await h.context.newCDPSession(h.page);
-  await cdp.send('ServiceWorker.enable');
-  const stopped = new Promise<void>((resolve) =>
-    cdp.on('ServiceWorker.workerVersionUpdated', (e) => {
-      if (e.versions.some((v) => v.scriptURL.startsWith(`chrome-extension://${h.extensionId}/`) && v.runningStatus === 'stopped')) resolve();
-    }),
-  );
-  await cdp.send('ServiceWorker.stopAllWorkers');
-  await stopped;
-  await cdp.detach();
-}
-
-/** Any extension event restarts the worker (Playwright's handle follows it); wait until the new instance runs. */
-async function nextWorker(wake: () => Promise<unknown>): Promise<Worker> {
-  await wake();
-  await expect
-    .poll(() => h.context.serviceWorkers()[0]?.evaluate(() => typeof (globalThis as any).camLens + ((globalThis as any).beforeStop ? ' old' : '')).catch(() => 'none'), { timeout: 30_000 })
-    .toBe('object');
-  h.worker = h.context.serviceWorkers()[0];
-  return h.worker;
-}
 
 describe('service worker lifecycle and caching', () => {
   test('re-showing a recent explanation is instant and identical', async () => {
@@ -58,9 +32,9 @@ describe('service worker lifecycle and caching', () => {
     const before = (await explain(h, '#coffee')) as ExplanationSuccess;
     expect(before.ok).toBe(true);
     await closeOverlays(h);
-    await stopWorker();
+    await stopWorker(h);
     const popup = await h.context.newPage();
-    await nextWorker(() => popup.goto(`chrome-extension://${h.extensionId}/popup.html`));
+    await nextWorker(h, () => popup.goto(`chrome-extension://${h.extensionId}/popup.html`));
     await popup.close();
     const after = (await explain(h, '#coffee')) as ExplanationSuccess;
     expect(after.ok).toBe(true);
@@ -85,7 +59,7 @@ describe('service worker lifecycle and caching', () => {
       { pageUrl: h.page.url(), srcUrl },
     );
     await h.page.waitForSelector('[data-cam-lens="loading"]');
-    await stopWorker();
+    await stopWorker(h);
     // The content script's heartbeat finds the worker gone and sends the request again.
     await h.page.waitForSelector('[data-cam-lens="done"]', { timeout: 30_000 });
     expect(await overlayState(h)).toEqual(['done']);
@@ -96,10 +70,10 @@ describe('service worker lifecycle and caching', () => {
   test('an overlay drawn before the stop still switches class afterwards', async () => {
     const first = (await explain(h, '#cat')) as ExplanationSuccess;
     expect(first.ok).toBe(true);
-    await stopWorker();
+    await stopWorker(h);
     const box = await contentBoxOf(h, '#cat');
     // The panel's chip click sends a message, which restarts the worker; the image is explained afresh.
-    await nextWorker(() => h.page.mouse.click(box.x + 60, box.y + box.height + 6 + 24 + 22 * 2.5));
+    await nextWorker(h, () => h.page.mouse.click(box.x + 60, box.y + box.height + 6 + 24 + 22 * 2.5));
     await h.page.waitForFunction(() => document.querySelector('[data-cam-lens]')?.getAttribute('data-cam-lens') === 'done', null, { timeout: 30_000 });
     const last = (await h.worker.evaluate(() => (globalThis as any).camLens.lastResult())) as ExplanationSuccess;
     expect(last.ok).toBe(true);

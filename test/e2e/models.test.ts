@@ -4,15 +4,13 @@
 // from the server, worker restarted), the choice persists, and Delete removes them. The fixture
 // models come from scripts/make-fixture-models.mjs, served by scripts/servers.mjs under /models/.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CHROMIUM } from '../../scripts/browser.mjs';
-import { startServers } from '../../scripts/servers.mjs';
 import { makeFixtureModels, LAYERS_LABELS, TEACHABLE_ID, TEACHABLE_LABELS, TFHUB_PATH } from '../../scripts/make-fixture-models.mjs';
 import type { ExplanationSuccess } from '../../src/core/messages';
-import { closeOverlays, explain, overlayState, ROOT, type Harness } from './harness';
+import { closeOverlays, explain, nextWorker, overlayState, startHarness, stopWorker, type Harness } from './harness';
 
 let h: Harness;
 let modelsDir: string;
@@ -21,21 +19,8 @@ let popup: Page;
 beforeAll(async () => {
   modelsDir = mkdtempSync(path.join(os.tmpdir(), 'cam-lens-fixture-models-'));
   await makeFixtureModels(modelsDir);
-  const servers = await startServers({ modelsDir });
-  const browser = await launch();
-  const page = await browser.context.newPage();
-  await page.goto(`${servers.pageOrigin}/`);
-  await page.waitForLoadState('load');
-  h = {
-    ...browser,
-    page,
-    pageOrigin: servers.pageOrigin,
-    imageOrigin: servers.imageOrigin,
-    async close() {
-      await browser.close();
-      await servers.close();
-    },
-  };
+  // tfhub.dev resolves nowhere: nothing leaves this machine even if a request escaped the route that answers it with the fixture.
+  h = await startHarness({ servers: { modelsDir }, extraArgs: ['--host-resolver-rules=MAP tfhub.dev ~NOTFOUND, MAP *.tfhub.dev ~NOTFOUND'] });
   await h.worker.evaluate(() => (globalThis as any).camLens.useBackend('wasm'));
 });
 
@@ -48,31 +33,6 @@ afterAll(async () => {
   await h?.close();
   rmSync(modelsDir, { recursive: true, force: true });
 });
-
-/**
- * Chromium with the extension, as scripts/browser.mjs launches it, plus a safety net for the TF Hub
- * test: tfhub.dev resolves nowhere, so nothing leaves this machine even if a request escaped the route
- * that answers it with the fixture.
- */
-async function launch() {
-  const dist = path.join(ROOT, 'dist');
-  const profile = mkdtempSync(path.join(os.tmpdir(), 'cam-lens-profile-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: [
-      `--disable-extensions-except=${dist}`, `--load-extension=${dist}`, '--no-sandbox', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic', '--host-resolver-rules=MAP tfhub.dev ~NOTFOUND, MAP *.tfhub.dev ~NOTFOUND',
-    ],
-  });
-  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 30_000 }));
-  const close = async () => {
-    await context.close().catch(() => undefined);
-    rmSync(profile, { recursive: true, force: true });
-  };
-  return { context, worker, extensionId: new URL(worker.url()).host, close };
-}
 
 async function openPopup(): Promise<Page> {
   popup = await h.context.newPage();
@@ -237,22 +197,9 @@ describe('installed models', () => {
   test('load offline: the server has forgotten them and the worker restarted', async () => {
     rmSync(path.join(modelsDir, 'teachable'), { recursive: true, force: true });
     // Stop the worker the way Chrome does when idle (as lifecycle.test.ts does): the model must come back from IndexedDB.
-    await h.worker.evaluate(() => ((globalThis as any).beforeStop = true));
-    const cdp = await h.context.newCDPSession(h.page);
-    await cdp.send('ServiceWorker.enable');
-    const stopped = new Promise<void>((resolve) =>
-      cdp.on('ServiceWorker.workerVersionUpdated', (e) => {
-        if (e.versions.some((v) => v.scriptURL.startsWith(`chrome-extension://${h.extensionId}/`) && v.runningStatus === 'stopped')) resolve();
-      }),
-    );
-    await cdp.send('ServiceWorker.stopAllWorkers');
-    await stopped;
-    await cdp.detach();
-    const p = await openPopup(); // its messages start the worker again
-    await expect
-      .poll(() => h.context.serviceWorkers()[0]?.evaluate(() => typeof (globalThis as any).camLens + ((globalThis as any).beforeStop ? ' old' : '')).catch(() => 'none'), { timeout: 30_000 })
-      .toBe('object');
-    h.worker = h.context.serviceWorkers()[0];
+    await stopWorker(h);
+    let p!: Page;
+    await nextWorker(h, async () => (p = await openPopup())); // its messages start the worker again
     await h.worker.evaluate(() => (globalThis as any).camLens.useBackend('wasm'));
     const id = await p.locator('#installed-models li', { hasText: 'tm-my-image-model' }).getAttribute('data-model-id');
     await p.locator('#model-select').selectOption(id!);

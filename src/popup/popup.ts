@@ -84,7 +84,18 @@ function translatePage(): void {
   for (const element of document.querySelectorAll<HTMLElement>('[data-i18n]')) element.textContent = t(element.dataset.i18n as MessageKey);
 }
 
+/** The first-run view: two sentences on what to do, until the user says they got it. */
+async function showWelcome(): Promise<void> {
+  const { welcomed } = (await browser.storage.local.get('welcomed').catch(() => ({}))) as { welcomed?: boolean };
+  $('welcome').hidden = !!welcomed;
+  $('welcome-dismiss').addEventListener('click', () => {
+    $('welcome').hidden = true;
+    void browser.storage.local.set({ welcomed: true }).catch(() => undefined);
+  });
+}
+
 async function main(): Promise<void> {
+  void showWelcome();
   translatePage();
   void renderHostAccess();
   // permissions.request must be called in the click itself (a user gesture), before anything is awaited.

@@ -104,6 +104,26 @@ describe('export', () => {
   });
 });
 
+describe('popup', () => {
+  test('a first-run view says what to do until it is dismissed', async () => {
+    const open = async () => {
+      const popup = await h.context.newPage();
+      await popup.goto(`chrome-extension://${h.extensionId}/popup.html`);
+      return popup;
+    };
+    const first = await open();
+    await expect.poll(() => first.locator('#welcome').isVisible()).toBe(true);
+    expect(await first.locator('#welcome p').textContent()).toMatch(/Right-click any picture.*Explain this image.*Esc closes/);
+    await first.getByRole('button', { name: 'Got it' }).click();
+    expect(await first.locator('#welcome').isVisible()).toBe(false);
+    await first.close();
+    const again = await open();
+    await again.waitForTimeout(300);
+    expect(await again.locator('#welcome').isVisible()).toBe(false);
+    await again.close();
+  });
+});
+
 describe('display settings', () => {
   test('the colormap applies live to an open overlay', async () => {
     await explain(h, '#cat');

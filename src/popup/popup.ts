@@ -153,7 +153,7 @@ async function main(): Promise<void> {
   opacity.value = String(settings.opacity);
   showOpacity(settings.opacity);
   // storage.sync allows ~2 writes a second: while dragging, save at most every 400 ms (overlays follow live), and on release.
-  let lastSave = 0;
+  let lastSave = -Infinity;
   opacity.addEventListener('input', () => {
     showOpacity(Number(opacity.value));
     if (performance.now() - lastSave < 400) return;

@@ -3,21 +3,21 @@ import * as tf from '@tensorflow/tfjs';
 import browser, { type Menus, type Runtime, type Tabs } from 'webextension-polyfill';
 import { allModels, defaultModel, findModel, type ModelEntry } from '../core/catalog';
 import {
-  BeginExplainReply, ImageSource as ImageSourceSchema, parseMessage, type ExplainAllProgress, type ExportReply, type PixelSource, type ExplanationResult, type ExplanationSuccess, type ImageSource, type Message, type ModelStatus, type Status,
+  BeginExplainReply, ImageSource as ImageSourceSchema, parseMessage, type ExportReply, type PixelSource, type ExplanationResult, type ExplanationSuccess, type ImageSource, type Message, type ModelStatus, type Status,
 } from '../core/messages';
 import type { MethodChoice } from '../core/methods';
 import { loadSettings, onSettingsChanged, saveSettings, type Settings } from '../core/settingsStore';
 import { entryFor, loadUserModels, removeUserModel } from '../core/userModels';
-import {
-  browserIdentity, decisionIsCurrent, describeMeasurements, pickFastest, preferenceFor, type BackendDecision, type BackendName,
-} from '../core/backendChoice';
-import { configureWasm, probeBackends, startBackend } from './backend';
+import { describeMeasurements, type BackendName } from '../core/backendChoice';
+import { configureWasm, startBackend } from './backend';
 import { t } from '../core/i18nBrowser';
 import { LruMap } from '../core/lru';
 import { base64, captureVisiblePart, type Captured } from './capture';
 import { composeExport, type ExportLook } from './exporter';
 import { errorMessage, Explainer, type ExplainRequest } from './explainer';
 import { ModelHost } from './modelHost';
+import { BackendChooser } from './backendChooser';
+import { ExplainAllTracker, type ExplainAllOutcome } from './explainAllTracker';
 import { ModelInstaller } from './modelInstaller';
 import { modelStore } from './modelStore';
 
@@ -27,42 +27,18 @@ export const MENU_EXPLAIN_ALL = 'explain-all';
 export const MENU_EXPLAIN_HERE = 'explain-here';
 
 configureWasm(browser.runtime.getURL('wasm/'));
-const host = new ModelHost((path) => browser.runtime.getURL(path), backendOrder, (id) => modelStore.get(id));
+const backends = new BackendChooser();
+const host = new ModelHost((path) => browser.runtime.getURL(path), () => backends.order(), (id) => modelStore.get(id));
 /** Installs the user's own models; the only code that downloads models, and only when the user asks. */
 const installer = new ModelInstaller({
   fetch: (url, init) => fetch(url, init),
   t,
   records: browser.storage.local,
   store: modelStore,
-  ready: async () => void (await startBackend(await backendOrder())),
+  ready: async () => void (await startBackend(await backends.order())),
 });
 const explainer = new Explainer(host);
-
-/** Set through the seam (benchmarks): exactly this backend, no fallback. */
-let backendOverride: BackendName | null = null;
-let decisionInFlight: Promise<BackendDecision> | null = null;
-
-/** Backends to try, best first: the seam's override, else the user's setting, else the measured choice. */
-async function backendOrder(): Promise<BackendName[]> {
-  if (backendOverride) return [backendOverride];
-  const settings = await loadSettings(browser.storage.sync);
-  if (settings.backend !== 'auto') return preferenceFor(settings.backend);
-  return preferenceFor((await backendDecision()).choice);
-}
-
-/** The measured backend choice, cached per browser version in storage (measured once, ~1 s). */
-function backendDecision(): Promise<BackendDecision> {
-  decisionInFlight ??= (async () => {
-    const browserId = browserIdentity(navigator.userAgent);
-    const stored = ((await browser.storage.local.get('backendDecision')) as { backendDecision?: BackendDecision }).backendDecision;
-    if (decisionIsCurrent(stored, browserId)) return stored;
-    const measurements = await probeBackends();
-    const decision: BackendDecision = { browser: browserId, choice: pickFastest(measurements), measurements, measuredAt: Date.now() };
-    await browser.storage.local.set({ backendDecision: decision });
-    return decision;
-  })().finally(() => (decisionInFlight = null));
-  return decisionInFlight;
-}
+const explainAll = new ExplainAllTracker(errorMessage);
 
 onSettingsChanged(browser.storage, (settings, previous) => {
   if (settings.backend !== previous.backend) void switchBackend();
@@ -150,7 +126,7 @@ const overlayKey = (s: Shown) => `${s.tabId}:${s.frameId}:${s.overlayId}`;
  */
 async function onMenuClick(info: Menus.OnClickData, tab?: Tabs.Tab, overrides: ExplainOverrides = {}): Promise<ExplanationResult | ExplainAllOutcome> {
   if (tab?.id === undefined || tab.id < 0) return { ok: false, error: t('errNoTab') };
-  if (info.menuItemId === MENU_EXPLAIN_ALL) return explainAll(tab.id);
+  if (info.menuItemId === MENU_EXPLAIN_ALL) return explainAll.run(tab.id);
   if (info.menuItemId !== MENU_EXPLAIN_IMAGE && info.menuItemId !== MENU_EXPLAIN_HERE) return { ok: false, error: `unknown menu item ${String(info.menuItemId)}` };
   const frameId = info.frameId ?? 0;
   const begin = await beginInPage(tab.id, frameId, info.srcUrl);
@@ -252,47 +228,6 @@ function finished(shown: Shown, result: ExplanationResult, source: ImageSource):
   void browser.storage.session?.set({ lastTimingsMs: result.timingsMs }).catch(() => undefined);
 }
 
-/** "Explain all images" per tab: latest progress reported by the tab's content scripts. */
-const explainAllProgress = new Map<number, ExplainAllProgress>();
-const explainAllWaiters = new Map<number, ((p: ExplainAllProgress) => void)[]>();
-
-/** Asks every frame of the tab to explain its large images (the content scripts run the queue). */
-async function startExplainAll(tabId: number): Promise<{ ok: true; total: number } | { ok: false; error: string }> {
-  const message: Message = { type: 'explain-all' };
-  let reply: unknown;
-  try {
-    reply = await browser.tabs.sendMessage(tabId, message);
-  } catch {
-    try {
-      await browser.scripting.executeScript({ target: { tabId, allFrames: true }, files: ['content.js'] });
-      reply = await browser.tabs.sendMessage(tabId, message);
-    } catch (e) {
-      return { ok: false, error: t('errCannotRunHere', errorMessage(e)) };
-    }
-  }
-  const total = (reply as { total?: unknown } | undefined)?.total;
-  explainAllProgress.set(tabId, { done: 0, failed: 0, total: typeof total === 'number' ? total : 0, cancelled: false, finished: false });
-  return { ok: true, total: typeof total === 'number' ? total : 0 };
-}
-
-type ExplainAllOutcome = ExplainAllProgress | { ok: false; error: string };
-
-/** Explains all images of a tab and resolves with the final progress. */
-async function explainAll(tabId: number): Promise<ExplainAllOutcome> {
-  const finished = new Promise<ExplainAllProgress>((resolve) => explainAllWaiters.set(tabId, [...(explainAllWaiters.get(tabId) ?? []), resolve]));
-  const started = await startExplainAll(tabId);
-  if (!started.ok) return started;
-  if (started.total === 0) return { done: 0, failed: 0, total: 0, cancelled: false, finished: true };
-  return finished;
-}
-
-function recordExplainAll(tabId: number, progress: ExplainAllProgress): void {
-  explainAllProgress.set(tabId, progress);
-  if (!progress.finished) return;
-  for (const resolve of explainAllWaiters.get(tabId) ?? []) resolve(progress);
-  explainAllWaiters.delete(tabId);
-}
-
 /** Re-explains the last shown image for another class (and optionally another method) and updates its overlay. */
 async function explainClass(classIndex: number, explanationId?: string, method?: MethodChoice): Promise<ExplanationResult> {
   if (!lastShown) return { ok: false, error: 'nothing has been explained yet' };
@@ -323,25 +258,25 @@ async function status(load = false, tabId?: number): Promise<Status> {
       camUnavailable: loaded?.camUnavailable ?? null,
     };
   });
-  const decision = ((await browser.storage.local.get('backendDecision')) as { backendDecision?: BackendDecision }).backendDecision;
+  const decision = await backends.stored();
   return {
     modelId: entry.id,
     modelName: entry.displayName,
     modelLoaded: hosted !== null,
     models,
     backend: hosted?.backend.backend ?? null,
-    backendSetting: backendOverride ?? settings.backend,
+    backendSetting: backends.override ?? settings.backend,
     backendMeasurements: decision ? describeMeasurements(decision.measurements, t) : null,
     backendNote: hosted?.backend.note ?? null,
     renderer: hosted?.backend.renderer ?? null,
     lastTimingsMs: (lastResult?.ok ? lastResult.timingsMs : null) ?? session?.lastTimingsMs ?? null,
-    explainAll: tabId === undefined ? undefined : (explainAllProgress.get(tabId) ?? null),
+    explainAll: tabId === undefined ? undefined : explainAll.get(tabId),
   };
 }
 
 /** Runs the model on exactly one backend (benchmarks); 'auto' returns to the user's setting. */
 async function useBackend(name: BackendName | 'auto'): Promise<void> {
-  backendOverride = name === 'auto' ? null : name;
+  backends.override = name === 'auto' ? null : name;
   await switchBackend();
 }
 
@@ -407,11 +342,11 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
     case 'explain-all-progress': {
       const tabId = sender.tab?.id;
       // Only the top frame's run is tracked; frames report separately and would overwrite each other.
-      if (tabId !== undefined && (sender.frameId ?? 0) === 0) recordExplainAll(tabId, message.progress);
+      if (tabId !== undefined && (sender.frameId ?? 0) === 0) explainAll.record(tabId, message.progress);
       return undefined;
     }
     case 'start-explain-all':
-      return startExplainAll(message.tabId);
+      return explainAll.start(message.tabId);
     case 'cancel-explain-all': {
       const cancel: Message = { type: 'cancel-all' };
       return browser.tabs.sendMessage(message.tabId, cancel).catch(() => undefined);
@@ -451,6 +386,7 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
 /** Tensors and bytes held by TensorFlow.js (benchmarks watch it for growth). */
 const memory = () => tf.memory();
 
-(globalThis as Record<string, unknown>).camLens = { installModel: (source: unknown, form: unknown = {}) => installer.install(source as never, form as never), deleteModel, onMenuClick, explainUnderPointer, explainClass, explainAll, status, useBackend, memory, lastResult: () => lastResult,
+(globalThis as Record<string, unknown>).camLens = { installModel: (source: unknown, form: unknown = {}) => installer.install(source as never, form as never), deleteModel, onMenuClick, explainUnderPointer, explainClass,
+  explainAll: (tabId: number) => explainAll.run(tabId), status, useBackend, memory, lastResult: () => lastResult,
   /** The screenshot crop an explanation was computed from (PNG data URL), for checking where it was taken. */
   capturedPixels: (explanationId: string) => captures.get(explanationId)?.dataUrl ?? null };

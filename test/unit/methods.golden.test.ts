@@ -18,7 +18,6 @@ import {
   jsHead,
   jsScoreCam,
   jsTrunk,
-  jsWeightedSum,
   loadPngResized,
   loadSyntheticGraph,
   tinyExplainable,

@@ -30,7 +30,7 @@ try {
   await page.waitForTimeout(300);
   mkdirSync(path.join(root, 'docs'), { recursive: true });
   const file = path.join(root, 'docs', 'screenshot.png');
-  await page.screenshot({ path: file, clip: { x: 60, y: 130, width: 1060, height: 500 } });
+  await page.screenshot({ path: file, clip: { x: 30, y: 130, width: 1100, height: 500 } });
   console.log(`wrote ${path.relative(root, file)}`);
 } finally {
   await browser.close();

@@ -2,6 +2,7 @@
 // canvas), the worker captures the visible tab and crops the picture's visible part.
 import browser from 'webextension-polyfill';
 import { t } from '../core/i18nBrowser';
+import { dataUrlOf } from '../core/bytes';
 import { CaptureRegion, type Message } from '../core/messages';
 
 export interface Captured {
@@ -49,13 +50,7 @@ export async function captureVisiblePart(where: Where): Promise<Captured | { ok:
   const png = await canvas.convertToBlob({ type: 'image/png' });
   return {
     ok: true,
-    dataUrl: `data:image/png;base64,${base64(new Uint8Array(await png.arrayBuffer()))}`,
+    dataUrl: await dataUrlOf(png),
     region: { x: rect.x - picture.x, y: rect.y - picture.y, width: rect.width, height: rect.height },
   };
-}
-
-export function base64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
 }

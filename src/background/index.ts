@@ -12,7 +12,8 @@ import { describeMeasurements, type BackendName } from '../core/backendChoice';
 import { configureWasm, startBackend } from './backend';
 import { t } from '../core/i18nBrowser';
 import { LruMap } from '../core/lru';
-import { base64, captureVisiblePart, type Captured } from './capture';
+import { dataUrlOf } from '../core/bytes';
+import { captureVisiblePart, type Captured } from './capture';
 import { composeExport, type ExportLook } from './exporter';
 import { errorMessage, Explainer, type ExplainRequest } from './explainer';
 import { ModelHost } from './modelHost';
@@ -178,7 +179,7 @@ async function exportExplanation(source: ImageSource, result: ExplanationSuccess
       pixels = source;
     }
     const png = await composeExport(pixels, result, look);
-    return { ok: true, dataUrl: `data:image/png;base64,${base64(new Uint8Array(await png.arrayBuffer()))}` };
+    return { ok: true, dataUrl: await dataUrlOf(png) };
   } catch (e) {
     return { ok: false, error: t('errExport', errorMessage(e)) };
   }

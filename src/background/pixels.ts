@@ -3,6 +3,7 @@
 // image to the model's input size so the map covers the whole displayed image.
 import { t } from '../core/i18nBrowser';
 import { FORMAT_NAMES, pixelCount, readImageSize, type ImageFormat } from '../core/imageHeader';
+import { concatBytes } from '../core/bytes';
 import type { PixelSource } from '../core/messages';
 
 /** Where else the pixels may be read when the worker cannot: drawn by the page, or from a screenshot. */
@@ -153,7 +154,7 @@ async function fetchImageBytes(url: string, timeoutMs: number): Promise<{ bytes:
         throw stoppedError(stopped);
       }
     }
-    return { bytes: concat(chunks, total), contentType };
+    return { bytes: concatBytes(chunks), contentType };
   } finally {
     clearTimeout(idle);
     clearTimeout(deadline);
@@ -171,16 +172,6 @@ async function networkError(url: URL, signal: AbortSignal): Promise<ImageLoadErr
   void firstHop?.body?.cancel().catch(() => undefined);
   if (firstHop) return new ImageLoadError(t('errNetwork'));
   return new ImageLoadError(t('errUnreachable', url.host));
-}
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.length;
-  }
-  return bytes;
 }
 
 function mib(bytes: number): string {

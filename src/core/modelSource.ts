@@ -3,6 +3,7 @@
 // files alone (is it a tfjs model, are all weights there and of the right size, is it too large, is
 // its input an image, is the Teachable Machine metadata valid, do the labels fit). Pure: the network
 // is an injected fetch, every text a user reads comes from the injected Translate.
+import { concatBytes } from './bytes';
 import type { Translate } from './i18n';
 import type { PixelScaling } from './catalog';
 import type { Normalization } from './normalization';
@@ -337,7 +338,7 @@ export async function downloadModel(source: ResolvedSource, opts: DownloadOption
   }
   const lengths = splitByGroup(modelJson.weightsManifest, parts.map((p) => p.length));
   checkWeightSizes(modelJson.weightsManifest, lengths, source.modelUrl, t);
-  return { modelJson, format, weightData: concat(parts), sizeBytes, metadata, origin: source.url };
+  return { modelJson, format, weightData: concatBytes(parts).buffer, sizeBytes, metadata, origin: source.url };
 }
 
 function fileName(url: string): string {
@@ -364,7 +365,7 @@ async function readBody(response: ResponseLike, onChunk: (bytes: number) => void
     void reader.cancel().catch(() => undefined); // not awaited: stop the download, report now
     throw e;
   }
-  return new Uint8Array(concat(chunks));
+  return concatBytes(chunks);
 }
 
 function splitByGroup(manifest: WeightsGroup[], sizes: number[]): number[][] {
@@ -374,17 +375,6 @@ function splitByGroup(manifest: WeightsGroup[], sizes: number[]): number[][] {
     at += g.paths.length;
     return group;
   });
-}
-
-function concat(parts: Uint8Array[]): ArrayBuffer {
-  const total = parts.reduce((a, p) => a + p.length, 0);
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out.buffer;
 }
 
 // ---- Picked files ----
@@ -425,7 +415,7 @@ export function assembleFiles(files: readonly PickedFile[], t: Translate, limit 
   checkWeightSizes(modelJson.weightsManifest, splitByGroup(modelJson.weightsManifest, parts.map((p) => p.length)), modelFile.name, t);
   const metadata = metadataFile ? parseTeachableMetadata(decodeText(metadataFile.bytes), t) : undefined;
   const labels = labelsFile ? parseLabels(decodeText(labelsFile.bytes)) : undefined;
-  return { modelJson, format, weightData: concat(parts), sizeBytes, metadata, labels, origin: files.map((f) => f.name).join(', ') };
+  return { modelJson, format, weightData: concatBytes(parts).buffer, sizeBytes, metadata, labels, origin: files.map((f) => f.name).join(', ') };
 }
 
 /** What the user says about a model that its files do not (all optional). */

@@ -9,7 +9,7 @@ import { DEFAULT_METHOD_OPTIONS, MethodError } from '../../src/background/method
 import { CamHeadError, findCamHead, type GraphNode } from '../../src/core/camHead';
 import type { ModelEntry } from '../../src/core/catalog';
 import { concatBytes, loadRealModel, type RealModel } from './helpers/realModel';
-import { buildTinyLayers, tinyEntry, type TinySpec } from './helpers/tinyModels';
+import { buildTinyLayers, tinyEntry, TRUNK, type TinySpec } from './helpers/tinyModels';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -374,23 +374,9 @@ describe('hand-built GAP model: CAM checked on paper', () => {
 });
 
 describe('LayersExplainable: class count vs catalog labels', () => {
-  const trunk: Pick<TinySpec, 'k' | 'conv' | 'convBias'> = {
-    k: 2,
-    conv: [
-      [
-        [1, 0],
-        [0, 1],
-      ],
-      [
-        [0, 0],
-        [0, 1],
-      ],
-    ],
-    convBias: [0, -1],
-  };
   const dense3 = { kernel: [[1, -1, 0], [2, 1, -1]], bias: [0, 0, 0], activation: 'softmax' as const };
-  const LINEAR: TinySpec = { ...trunk, pool: 'gap', dense: [dense3] };
-  const MLP: TinySpec = { ...trunk, pool: 'gap', dense: [{ kernel: [[1, 0], [0, 1]], bias: [0, 0], activation: 'relu' }, dense3] };
+  const LINEAR: TinySpec = { ...TRUNK, pool: 'gap', dense: [dense3] };
+  const MLP: TinySpec = { ...TRUNK, pool: 'gap', dense: [{ kernel: [[1, 0], [0, 1]], bias: [0, 0], activation: 'relu' }, dense3] };
   const image = () => tf.tensor4d(Array.from({ length: 16 }, (_, i) => i % 5), [1, 4, 4, 1]);
 
   it('a linear head: the constructor checks the class weights', () => {

@@ -21,6 +21,7 @@ import {
   loadPngResized,
   loadSyntheticGraph,
   tinyExplainable,
+  TRUNK,
   type TinySpec,
 } from './helpers/tinyModels';
 
@@ -37,21 +38,6 @@ const OPTIONS: MethodOptions = { scoreCamChannels: 'all', batchSize: 16 };
 //   filter 1 reads top-right + bottom-right, bias −1:               A1 = tr + br − 1
 // ------------------------------------------------------------------------------------------------
 
-const TRUNK: Pick<TinySpec, 'k' | 'conv' | 'convBias'> = {
-  k: 2,
-  // conv[ky][kx][k]
-  conv: [
-    [
-      [1, 0],
-      [0, 1],
-    ],
-    [
-      [0, 0],
-      [0, 1],
-    ],
-  ],
-  convBias: [0, -1],
-};
 
 // The image (row-major 4×4). Blocks (by, bx) → (tl, tr, br); the 9s sit at bl, which no filter reads.
 //   (0,0): tl 1, tr 1, br 2 → A0 1, A1 2      (0,1): tl 2, tr 0, br 1 → A0 2, A1 0

@@ -2,6 +2,7 @@
 // package via models/extract.mjs, and wraps it as a GraphExplainable. The result is cached at module level;
 // vitest isolates modules per test file, so each test file loads it once (~1 s).
 import * as tf from '@tensorflow/tfjs';
+import { concatBytes as concatAll } from '../../../src/core/bytes';
 import { extractModel, readCatalog } from '../../../models/extract.mjs';
 import { GraphExplainable } from '../../../src/background/explainable';
 import type { GraphNode } from '../../../src/core/camHead';
@@ -20,16 +21,7 @@ export interface RealModel {
 }
 
 /** Concatenates byte arrays into one fresh ArrayBuffer. */
-export function concatBytes(parts: Uint8Array[]): ArrayBuffer {
-  const total = parts.reduce((sum, p) => sum + p.byteLength, 0);
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.byteLength;
-  }
-  return out.buffer;
-}
+export const concatBytes = (parts: Uint8Array[]): ArrayBuffer => concatAll(parts).buffer;
 
 export function defaultEntry(): ModelEntry {
   const catalog = readCatalog() as { models: ModelEntry[] };

@@ -297,3 +297,20 @@ export function loadPngResized(file: string, w: number, h: number): Uint8Clamped
   }
   return out;
 }
+
+/** The trunk the tiny nets share (K = 2 channels); the golden tests work its feature maps out on paper. */
+export const TRUNK: Pick<TinySpec, 'k' | 'conv' | 'convBias'> = {
+  k: 2,
+  // conv[ky][kx][k]
+  conv: [
+    [
+      [1, 0],
+      [0, 1],
+    ],
+    [
+      [0, 0],
+      [0, 1],
+    ],
+  ],
+  convBias: [0, -1],
+};

@@ -1,16 +1,15 @@
 // Text and choices for the popup (pure, so it is tested without a browser). Words come from the
 // Translate passed in (the browser's messages in the popup, English from _locales/en in tests).
+import { backendLabel } from '../core/backendChoice';
 import type { Translate } from '../core/i18n';
 import type { ExplainAllProgress, ModelStatus, Status } from '../core/messages';
 import { METHOD_IDS, METHODS, type MethodChoice } from '../core/methods';
 
-/** Backend names are proper names; only the CPU's warning is words. */
-const BACKEND_NAMES: Record<string, string> = { webgl: 'WebGL', wasm: 'WebAssembly', webgpu: 'WebGPU' };
-
 export function describeBackend(status: Status, t: Translate): string {
   if (!status.modelLoaded || !status.backend) return t('backendNotStarted');
+  // Backend names are proper names; only the CPU's warning is words.
   if (status.backend === 'cpu') return t('backendCpuSlow');
-  return BACKEND_NAMES[status.backend] ?? status.backend;
+  return backendLabel(status.backend);
 }
 
 /** "124 ms (image 40, inference 71, …)": the parts are the worker's timing names, as measured. */

@@ -23,8 +23,6 @@ export const OVERLAY_CSS = `
   background: rgba(22, 26, 34, 0.94); border-radius: 8px; padding: 6px 8px 8px;
   box-shadow: 0 4px 16px rgba(0,0,0,0.35); text-align: left;
 }
-.panel.below { top: calc(100% + 6px); }
-.panel.inside { bottom: 6px; left: 6px; }
 .head { display: flex; align-items: center; gap: 6px; margin-bottom: 4px; }
 .title { flex: 1; font-weight: 600; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .close { all: unset; cursor: pointer; width: 20px; height: 20px; line-height: 20px; text-align: center; border-radius: 4px; font-size: 15px; color: #cfd5df; }

@@ -2,7 +2,8 @@
 // with a small panel of classes. It follows the image, never changes the page's layout and
 // never blocks clicks on the page (only its panel takes pointer events).
 import { colormapLut, type ColormapName } from '../core/colormap';
-import { visibleRect, type Box } from '../core/geometry';
+import { intersect, visibleRect, type Box } from '../core/geometry';
+import { IDENTITY, cssMatrix, localPolygon, toLocal, viewportBounds, type PlacedBox } from '../core/transform2d';
 import { heatmapRgba } from '../core/heatmap';
 import { t } from '../core/i18nBrowser';
 import type { CaptureRegion, ExplanationResult, ExplanationSuccess } from '../core/messages';
@@ -47,6 +48,11 @@ export class Overlay {
   private lastRect = '';
   private drawnSize = '';
   private pictureRect: Box = { x: 0, y: 0, width: 0, height: 0 };
+  /** Where the host's own coordinates land on screen (its top-left corner and the transforms above it). */
+  private placed: PlacedBox = { origin: { x: 0, y: 0 }, m: IDENTITY };
+  /** The part of the viewport where the picture can be seen (what scrolling ancestors leave). */
+  private clip: Box = { x: 0, y: 0, width: 0, height: 0 };
+  private size = { width: 0, height: 0 };
   private offset = { x: 0, y: 0 };
   private raf = 0;
   private closed = false;
@@ -66,7 +72,7 @@ export class Overlay {
       'overflow: visible !important; background: transparent !important; inset: auto !important;';
     this.host.lang = t('langCode'); // the panel's language, for screen readers
     const root = this.host.attachShadow({ mode: 'closed' });
-    root.innerHTML = `<style>${OVERLAY_CSS}</style><div class="frame"><canvas class="map"></canvas><div class="box" hidden></div><div class="veil"><div class="spinner"></div></div></div><div class="panel below" role="group" aria-label="CAM Lens"></div><div class="live" role="status" aria-live="polite"></div>`;
+    root.innerHTML = `<style>${OVERLAY_CSS}</style><div class="frame"><canvas class="map"></canvas><div class="box" hidden></div><div class="veil"><div class="spinner"></div></div></div><div class="panel" role="group" aria-label="CAM Lens"></div><div class="live" role="status" aria-live="polite"></div>`;
     this.frame = root.querySelector('.frame')!;
     this.canvas = root.querySelector('.map')!;
     this.boxOutline = root.querySelector('.box')!;
@@ -157,11 +163,13 @@ export class Overlay {
    * the picture is visible, in viewport CSS px.
    */
   async prepareCapture(): Promise<CaptureRegion> {
-    const { host, picture } = this.target.layout();
-    const drawn = { x: host.x + picture.x, y: host.y + picture.y, width: picture.width, height: picture.height };
-    // Visible = the drawn picture within the host (object-fit: cover clips), then within the viewport.
-    const inHost = visibleRect(picture, host);
-    const visible = visibleRect({ x: host.x + inHost.x, y: host.y + inHost.y, width: inHost.width, height: inHost.height }, { width: window.innerWidth, height: window.innerHeight });
+    const { host, picture, transform, clip } = this.target.layout();
+    // A screenshot crop is an upright rectangle: it cannot hold a rotated or skewed picture.
+    if (transform && (Math.abs(transform.b) > 1e-6 || Math.abs(transform.c) > 1e-6)) return { ok: false, error: t('errRotatedScreenshot') };
+    const placed = { origin: { x: host.x, y: host.y }, m: transform ?? IDENTITY };
+    const drawn = viewportBounds(placed, picture);
+    // Visible = the drawn picture within the host (object-fit: cover clips), then within what scrolling boxes and the viewport leave.
+    const visible = intersect(viewportBounds(placed, visibleRect(picture, host)), clip);
     if (visible.width < 1 || visible.height < 1) return { ok: false, error: t('errNotOnScreen') };
     // Inside an iframe, the tab's screenshot needs the rect in the top-level viewport.
     let offset;
@@ -210,6 +218,7 @@ export class Overlay {
   private renderPanel(html: string): void {
     this.panel.innerHTML = html;
     this.panel.querySelector('.close')?.addEventListener('click', () => this.close());
+    this.placePanel(); // its size changed
   }
 
   private renderResultPanel(result: ExplanationSuccess): void {
@@ -300,10 +309,10 @@ export class Overlay {
   private onPointerMove = (e: PointerEvent): void => {
     const hover = this.panel.querySelector<HTMLElement>('.hover');
     if (!hover || !this.result || !this.display) return;
-    const host = this.host.getBoundingClientRect();
+    const local = toLocal(this.placed, { x: e.clientX, y: e.clientY });
     const rect = this.mapRect;
-    const u = (e.clientX - host.left - rect.x) / rect.width;
-    const v = (e.clientY - host.top - rect.y) / rect.height;
+    const u = local ? (local.x - rect.x) / rect.width : NaN;
+    const v = local ? (local.y - rect.y) / rect.height : NaN;
     if (!(u >= 0 && u < 1 && v >= 0 && v < 1)) {
       hover.textContent = '';
       return;
@@ -347,13 +356,38 @@ export class Overlay {
 
   private layout(): void {
     const { host, picture, transform, clip } = this.target.layout();
-    this.place(host, transform);
-    this.clipTo(host, clip, !!transform);
+    this.placed = { origin: { x: host.x, y: host.y }, m: transform ?? IDENTITY };
+    this.size = { width: host.width, height: host.height };
+    this.clip = clip;
+    this.place(host);
+    // The frame (map, box, busy veil) carries the picture's transforms; the panel stays upright.
+    this.frame.style.transformOrigin = '0 0';
+    this.frame.style.transform = transform ? cssMatrix(transform) : '';
+    this.clipTo();
     this.pictureRect = picture;
-    // Below the image when there is room in the viewport, else inside its bottom-left corner.
-    const below = host.y + host.height + 6 + this.panel.offsetHeight <= window.innerHeight;
-    this.panel.className = `panel ${below ? 'below' : 'inside'}`;
+    this.placePanel();
     this.placeMap();
+  }
+
+  /** The host's area on screen: its bounding box, after transforms. */
+  private get screenBounds(): Box {
+    return viewportBounds(this.placed, { x: 0, y: 0, ...this.size });
+  }
+
+  /**
+   * Below the visible part of the picture when there is room in the viewport, else inside its
+   * bottom-left corner; kept inside the viewport horizontally.
+   */
+  private placePanel(): void {
+    const bounds = this.screenBounds;
+    const seen = intersect(bounds, this.clip);
+    const anchor = seen.width > 0 && seen.height > 0 ? seen : bounds;
+    const bottom = anchor.y + anchor.height;
+    const below = bottom + 6 + this.panel.offsetHeight <= window.innerHeight;
+    const top = below ? bottom + 6 : bottom - 6 - this.panel.offsetHeight;
+    const left = Math.max(4, Math.min(anchor.x + (below ? 0 : 6), window.innerWidth - this.panel.offsetWidth - 4));
+    this.panel.style.left = `${left - this.placed.origin.x}px`;
+    this.panel.style.top = `${top - this.placed.origin.y}px`;
   }
 
   /** The rect the map covers, relative to the host: the whole picture, or the screenshot's part of it. */
@@ -386,10 +420,8 @@ export class Overlay {
     });
   }
 
-  /** Positions the host over the content box in document coordinates, correcting for a positioned <html>. */
-  private place(content: Box, transform?: { matrix: string; origin: { x: number; y: number } }): void {
-    // Calibrate without the transform: the untransformed host must sit exactly on the untransformed box.
-    this.host.style.setProperty('transform', 'none', 'important');
+  /** Positions the host's top-left corner in document coordinates, correcting for a positioned <html>. */
+  private place(content: Box): void {
     const apply = () => {
       this.host.style.setProperty('left', `${content.x + window.scrollX + this.offset.x}px`, 'important');
       this.host.style.setProperty('top', `${content.y + window.scrollY + this.offset.y}px`, 'important');
@@ -404,24 +436,24 @@ export class Overlay {
       this.offset = { x: this.offset.x + dx, y: this.offset.y + dy };
       apply();
     }
-    if (transform) {
-      this.host.style.setProperty('transform-origin', `${transform.origin.x}px ${transform.origin.y}px`, 'important');
-      this.host.style.setProperty('transform', transform.matrix, 'important');
-    }
   }
 
   /** Clips the map to what scrolling ancestors leave visible; hides the overlay when nothing is. */
-  private clipTo(host: Box, clip: Box, transformed: boolean): void {
-    const top = Math.max(0, clip.y - host.y);
-    const left = Math.max(0, clip.x - host.x);
-    const bottom = Math.max(0, host.y + host.height - (clip.y + clip.height));
-    const right = Math.max(0, host.x + host.width - (clip.x + clip.width));
-    const hidden = left + right >= host.width || top + bottom >= host.height;
+  private clipTo(): void {
+    const bounds = this.screenBounds;
+    const seen = intersect(bounds, this.clip);
     // Off screen is not clipped away (the overlay scrolls with the page); only ancestors' clipping is.
-    const offViewport = clip.width === 0 || clip.height === 0;
-    this.host.style.setProperty('visibility', hidden && !offViewport ? 'hidden' : 'visible', 'important');
-    // A transformed overlay is not clipped: the clip would be in rotated coordinates.
-    this.frame.style.clipPath = transformed || (!top && !left && !bottom && !right) ? '' : `inset(${top}px ${right}px ${bottom}px ${left}px)`;
+    const offViewport = this.clip.width === 0 || this.clip.height === 0;
+    const hidden = (seen.width <= 0 || seen.height <= 0) && !offViewport;
+    this.host.style.setProperty('visibility', hidden ? 'hidden' : 'visible', 'important');
+    const whole = seen.width >= bounds.width - 0.01 && seen.height >= bounds.height - 0.01;
+    if (whole || offViewport) {
+      this.frame.style.clipPath = '';
+      return;
+    }
+    // The frame's clip-path is in its own (transformed) coordinates: the viewport rectangle, mapped back.
+    const polygon = localPolygon(this.placed, this.clip);
+    this.frame.style.clipPath = polygon ? `polygon(${polygon.map((p) => `${p.x}px ${p.y}px`).join(', ')})` : '';
   }
 
   private draw(): void {

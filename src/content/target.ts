@@ -4,7 +4,9 @@
 import {
   backgroundImageRect, contentBox, imageRectInContentBox, parseObjectPosition, type Box, type BoxModel, type ObjectFit, type Size,
 } from '../core/geometry';
+import { t } from '../core/i18nBrowser';
 import type { ImageSource } from '../core/messages';
+import { IDENTITY, compose, isIdentity, toViewport, untransformedOrigin, type Linear2D } from '../core/transform2d';
 
 export interface ContextClick {
   target: EventTarget | null;
@@ -15,12 +17,15 @@ export interface ContextClick {
 export class TargetError extends Error {}
 
 export interface PictureLayout {
-  /** The box the overlay covers (viewport CSS px, before the element's own transform): content box, or padding box for backgrounds. */
+  /**
+   * The box the overlay covers (content box, or padding box for backgrounds): where its top-left
+   * corner is on screen (viewport CSS px) and its size before any transform.
+   */
   host: Box;
-  /** Where the whole picture is drawn, relative to `host` (may overflow it: cover, none). */
+  /** Where the whole picture is drawn, in the host's own coordinates (may overflow it: cover, none). */
   picture: Box;
-  /** The element's own CSS transform, to apply to the overlay too, with its origin relative to `host`. */
-  transform?: { matrix: string; origin: { x: number; y: number } };
+  /** The element's and its ancestors' transforms composed, applied about the host's top-left corner; absent when none. */
+  transform?: Linear2D;
   /** The part of the viewport not clipped by scrolling ancestors (overflow other than visible). */
   clip: Box;
 }
@@ -59,65 +64,96 @@ function borderBox(el: Element): Box {
   return { x: r.left, y: r.top, width: r.width, height: r.height };
 }
 
-/**
- * The border box before the element's own transform, and that transform. getBoundingClientRect of a
- * rotated or scaled element is the bounding box of the transformed shape; the untransformed origin
- * follows from it, the layout size and the transform matrix. (Ancestors' transforms are not modelled.)
- */
-function layoutBox(el: Element, cs: CSSStyleDeclaration): { box: Box; matrix: string | null; origin: { x: number; y: number } } {
-  const rect = borderBox(el);
-  if (cs.transform === 'none' || !(el instanceof HTMLElement)) return { box: rect, matrix: null, origin: { x: 0, y: 0 } };
-  const width = el.offsetWidth;
-  const height = el.offsetHeight;
-  const [ox = width / 2, oy = height / 2] = cs.transformOrigin.split(' ').map(parseFloat);
-  const m = new DOMMatrixReadOnly(cs.transform);
-  let minX = Infinity;
-  let minY = Infinity;
-  for (const [x, y] of [[0, 0], [width, 0], [0, height], [width, height]]) {
-    const p = m.transformPoint(new DOMPoint(x - ox, y - oy));
-    minX = Math.min(minX, p.x + ox);
-    minY = Math.min(minY, p.y + oy);
-  }
-  return { box: { x: rect.x - minX, y: rect.y - minY, width, height }, matrix: cs.transform, origin: { x: ox, y: oy } };
+/** The linear part of an element's own transform: the individual rotate and scale properties, then `transform`. */
+function ownLinear(cs: CSSStyleDeclaration): Linear2D {
+  let m = IDENTITY;
+  const rotate = cs.rotate && cs.rotate !== 'none' ? cs.rotate.split(' ') : [];
+  if (rotate.length === 1) m = compose(m, linearOf(`rotate(${rotate[0]})`));
+  else if (rotate.length === 2) m = compose(m, linearOf(`rotate${rotate[0].toUpperCase()}(${rotate[1]})`));
+  else if (rotate.length === 4) m = compose(m, linearOf(`rotate3d(${rotate.join(', ')})`));
+  const scale = cs.scale && cs.scale !== 'none' ? cs.scale.split(' ') : [];
+  if (scale.length) m = compose(m, linearOf(`scale(${scale[0]}, ${scale[1] ?? scale[0]})`));
+  if (cs.transform && cs.transform !== 'none') m = compose(m, linearOf(cs.transform));
+  return m;
 }
 
-/** The viewport area left visible by ancestors that clip (overflow hidden, auto, scroll, clip). */
-function visibleArea(el: Element): Box {
+/** The 2-D part of any CSS transform list (3-D ones are flattened, perspective ignored). */
+function linearOf(transformList: string): Linear2D {
+  try {
+    const d = new DOMMatrixReadOnly(transformList);
+    return { a: d.a, b: d.b, c: d.c, d: d.d };
+  } catch {
+    return IDENTITY;
+  }
+}
+
+/** The parent in the rendered (flat) tree: a slotted element's slot, else the parent or the shadow host. */
+function parentOf(el: Element): Element | null {
+  return el.assignedSlot ?? el.parentElement ?? ((el.getRootNode() as ShadowRoot).host || null);
+}
+
+/**
+ * One walk up the rendered tree: the transform of the element and all its ancestors, and the
+ * viewport area left visible by ancestors that clip (overflow hidden, auto, scroll, clip).
+ */
+function onScreen(el: Element, cs: CSSStyleDeclaration): { m: Linear2D; clip: Box } {
+  let m = ownLinear(cs);
   let left = 0;
   let top = 0;
   let right = window.innerWidth;
   let bottom = window.innerHeight;
-  for (let node: Element | null = parentOf(el); node && node !== document.documentElement; node = parentOf(node)) {
-    const cs = getComputedStyle(node);
-    if (cs.overflowX === 'visible' && cs.overflowY === 'visible') continue;
+  let clipping = true;
+  for (let node: Element | null = parentOf(el); node; node = parentOf(node)) {
+    const style = getComputedStyle(node);
+    m = compose(ownLinear(style), m);
+    if (!clipping || node === document.documentElement || (style.overflowX === 'visible' && style.overflowY === 'visible')) continue;
     const r = node.getBoundingClientRect();
     // The padding box: inside the borders, without the scrollbars.
     const x = r.left + node.clientLeft;
     const y = r.top + node.clientTop;
-    if (cs.overflowX !== 'visible') {
+    if (style.overflowX !== 'visible') {
       left = Math.max(left, x);
       right = Math.min(right, x + node.clientWidth);
     }
-    if (cs.overflowY !== 'visible') {
+    if (style.overflowY !== 'visible') {
       top = Math.max(top, y);
       bottom = Math.min(bottom, y + node.clientHeight);
     }
-    if (cs.position === 'fixed') break;
+    // Boxes around a fixed box do not scroll or clip it.
+    if (style.position === 'fixed') clipping = false;
   }
-  return { x: left, y: top, width: Math.max(0, right - left), height: Math.max(0, bottom - top) };
+  return { m, clip: { x: left, y: top, width: Math.max(0, right - left), height: Math.max(0, bottom - top) } };
 }
 
-function parentOf(el: Element): Element | null {
-  return el.parentElement ?? ((el.getRootNode() as ShadowRoot).host || null);
+/** The border box's untransformed size: the used width and height, exact where offsetWidth rounds. */
+function layoutSize(el: HTMLElement, cs: CSSStyleDeclaration): Size {
+  const width = parseFloat(cs.width);
+  const height = parseFloat(cs.height);
+  if (!Number.isFinite(width) || !Number.isFinite(height)) return { width: el.offsetWidth, height: el.offsetHeight };
+  if (cs.boxSizing === 'border-box') return { width, height };
+  const m = boxModel(cs, true);
+  return {
+    width: width + m.borderLeft + m.borderRight + m.paddingLeft + m.paddingRight,
+    height: height + m.borderTop + m.borderBottom + m.paddingTop + m.paddingBottom,
+  };
 }
 
-/** Places a picture inside a box (inset from the border box) that may carry the element's transform. */
-function withTransform(el: Element, cs: CSSStyleDeclaration, inset: BoxModel, picture: (host: Box) => Box): PictureLayout {
-  const { box, matrix, origin } = layoutBox(el, cs);
-  const host = contentBox(box, inset);
-  const layout: PictureLayout = { host, picture: picture(host), clip: visibleArea(el) };
-  if (matrix) layout.transform = { matrix, origin: { x: box.x + origin.x - host.x, y: box.y + origin.y - host.y } };
-  return layout;
+/**
+ * Places a picture inside a box (inset from the border box), under the transforms of the element
+ * and its ancestors. getBoundingClientRect of a transformed element is only the bounding box of
+ * its transformed shape; with the layout size and the composed matrix it says where the box sits.
+ */
+function withTransform(el: Element, cs: CSSStyleDeclaration, inset: BoxModel, picture: (host: Size) => Box): PictureLayout {
+  const rect = borderBox(el);
+  const { m, clip } = onScreen(el, cs);
+  if (isIdentity(m) || !(el instanceof HTMLElement)) {
+    const host = contentBox(rect, inset);
+    return { host, picture: picture(host), clip };
+  }
+  const size = layoutSize(el, cs);
+  const local = contentBox({ x: 0, y: 0, ...size }, inset);
+  const corner = toViewport({ origin: untransformedOrigin(rect, size.width, size.height, m), m }, local);
+  return { host: { ...corner, width: local.width, height: local.height }, picture: picture(local), clip, transform: m };
 }
 
 /** Replaced elements (img, video, canvas): content box, object-fit and object-position. */
@@ -165,7 +201,7 @@ async function rasterizeUrl(url: string, fallbackSize: Size): Promise<ImageSourc
   try {
     await img.decode();
   } catch {
-    throw new TargetError('the page could not load the image either');
+    throw new TargetError(t('errPageCannotLoad'));
   }
   const width = img.naturalWidth || fallbackSize.width || 300;
   const height = img.naturalHeight || fallbackSize.height || 150;
@@ -178,12 +214,12 @@ async function blobSource(url: string): Promise<ImageSource> {
   const blob = await fetch(url)
     .then((r) => r.blob())
     .catch(() => {
-      throw new TargetError('could not read the page-owned blob: image');
+      throw new TargetError(t('errBlobUnreadable'));
     });
   const dataUrl = await new Promise<string>((resolve, reject) => {
     const reader = new FileReader();
     reader.onload = () => resolve(String(reader.result));
-    reader.onerror = () => reject(new TargetError('could not read the blob: image'));
+    reader.onerror = () => reject(new TargetError(t('errBlobUnreadable')));
     reader.readAsDataURL(blob);
   });
   return { kind: 'dataUrl', dataUrl, originalUrl: url };
@@ -201,7 +237,7 @@ function imgTarget(img: HTMLImageElement): ExplainTarget {
     element: img,
     identity: () => img.currentSrc || img.src,
     pagePixels: async () => {
-      if (!img.complete || !img.naturalWidth) throw new TargetError('the image has not loaded, so the page cannot draw it either');
+      if (!img.complete || !img.naturalWidth) throw new TargetError(t('errImageNotLoaded'));
       const dataUrl = rasterize((ctx) => ctx.drawImage(img, 0, 0, img.naturalWidth, img.naturalHeight), img.naturalWidth, img.naturalHeight);
       return dataUrl ? { kind: 'dataUrl', dataUrl, originalUrl: img.currentSrc || img.src } : { kind: 'screenshot' };
     },
@@ -212,7 +248,7 @@ function imgTarget(img: HTMLImageElement): ExplainTarget {
       // A placeholder (nothing loaded, or a 1×1 spacer) stands in until the lazy source loads.
       const placeholder = !img.currentSrc || (img.complete && img.naturalWidth <= 1 && img.naturalHeight <= 1);
       const url = lazy && placeholder ? lazy : img.currentSrc || img.getAttribute('src') || lazy;
-      if (!url) throw new TargetError('the image has no source');
+      if (!url) throw new TargetError(t('errNoImageSource'));
       return urlSource(absoluteUrl(url), borderBox(img));
     },
   };
@@ -226,7 +262,7 @@ function videoTarget(video: HTMLVideoElement): ExplainTarget {
     pagePixels: () => videoTarget(video).source(),
     layout: () => replacedLayout(video, { width: video.videoWidth, height: video.videoHeight }),
     source: async () => {
-      if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA || !video.videoWidth) throw new TargetError('the video has no frame to explain yet');
+      if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA || !video.videoWidth) throw new TargetError(t('errVideoNoFrame'));
       const dataUrl = rasterize((ctx) => ctx.drawImage(video, 0, 0), video.videoWidth, video.videoHeight);
       return dataUrl ? { kind: 'dataUrl', dataUrl, originalUrl: video.currentSrc || 'video frame' } : { kind: 'screenshot' };
     },
@@ -241,7 +277,7 @@ function canvasTarget(canvas: HTMLCanvasElement): ExplainTarget {
     pagePixels: () => canvasTarget(canvas).source(),
     layout: () => replacedLayout(canvas, { width: canvas.width, height: canvas.height }),
     source: async () => {
-      if (!canvas.width || !canvas.height) throw new TargetError('the canvas is empty (0×0)');
+      if (!canvas.width || !canvas.height) throw new TargetError(t('errCanvasEmpty'));
       let dataUrl: string | null = null;
       try {
         dataUrl = canvas.toDataURL('image/png');
@@ -279,10 +315,10 @@ function svgImageTarget(image: SVGImageElement): ExplainTarget {
     // The SVG element's box is the area the picture is fitted into (preserveAspectRatio is not modelled).
     layout: () => {
       const host = borderBox(image);
-      return { host, picture: { x: 0, y: 0, width: host.width, height: host.height }, clip: visibleArea(image) };
+      return { host, picture: { x: 0, y: 0, width: host.width, height: host.height }, clip: onScreen(image, getComputedStyle(image)).clip };
     },
     source: async () => {
-      if (!href()) throw new TargetError('the SVG image has no href');
+      if (!href()) throw new TargetError(t('errSvgNoHref'));
       return urlSource(absoluteUrl(href(), image.ownerDocument.baseURI), borderBox(image));
     },
   };
@@ -369,7 +405,7 @@ export function resolveTarget(click: ContextClick | null, srcUrl: string | undef
     const img = Array.from(document.images).find((i) => i.currentSrc === srcUrl || i.src === srcUrl);
     if (img) return imgTarget(img);
   }
-  throw new TargetError('could not find the image that was right-clicked');
+  throw new TargetError(t('errTargetNotFound'));
 }
 
 /** The frame's images worth explaining in bulk: displayed at least MIN_EXPLAIN_ALL_SIZE on each side, with a source. */

@@ -237,18 +237,23 @@ export function imageRectInContentBox(content: Size, natural: Size, fit: ObjectF
 }
 
 /**
+ * The part of rectangle `a` inside rectangle `b`. An empty intersection has zero width/height and
+ * is positioned at the nearest point of `b`.
+ */
+export function intersect(a: Box, b: Box): Box {
+  const clampX = (v: number) => Math.min(Math.max(v, b.x), b.x + Math.max(0, b.width));
+  const clampY = (v: number) => Math.min(Math.max(v, b.y), b.y + Math.max(0, b.height));
+  const x0 = clampX(a.x);
+  const y0 = clampY(a.y);
+  return { x: x0, y: y0, width: Math.max(0, clampX(a.x + a.width) - x0), height: Math.max(0, clampY(a.y + a.height) - y0) };
+}
+
+/**
  * The part of the image rectangle inside the content box: what the user actually sees (replaced
- * content is clipped to the content box). An empty intersection has zero width/height and is
- * positioned at the nearest point of the content box.
+ * content is clipped to the content box).
  */
 export function visibleRect(imageRect: Box, content: Size): Box {
-  const clampX = (v: number) => Math.min(Math.max(v, 0), Math.max(0, content.width));
-  const clampY = (v: number) => Math.min(Math.max(v, 0), Math.max(0, content.height));
-  const x0 = clampX(imageRect.x);
-  const y0 = clampY(imageRect.y);
-  const x1 = clampX(imageRect.x + imageRect.width);
-  const y1 = clampY(imageRect.y + imageRect.height);
-  return { x: x0, y: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0) };
+  return intersect(imageRect, { x: 0, y: 0, width: content.width, height: content.height });
 }
 
 /**

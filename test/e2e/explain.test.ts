@@ -268,6 +268,8 @@ describe('explain this image', () => {
     const renderer = await popup.locator('#renderer').textContent();
     if ((await popup.locator('#backend').textContent()) === 'WebGL') expect(renderer).not.toBe('—');
     await popup.locator('#opacity').fill('1');
+    // The popup writes storage asynchronously (read, merge, write): wait for it before closing the page.
+    await expect.poll(() => popup.evaluate(async () => ((await chrome.storage.sync.get('settings')).settings as { opacity?: number })?.opacity)).toBe(1);
     await popup.close();
     await h.page.bringToFront();
     await expect.poll(async () => meanDiff(shown, await grab(h, box))).toBeGreaterThan(8);

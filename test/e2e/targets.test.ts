@@ -36,10 +36,10 @@ async function frameIdOf(frame: Frame): Promise<number> {
 }
 
 /** Right-click the element (real event), run the menu handler for that frame, return result + overlay vs expected box. */
-async function explainIn(frame: Frame, selector: string, menuItemId = 'explain-image', box: 'content' | 'padding' = 'content') {
+async function explainIn(frame: Frame, selector: string, menuItemId = 'explain-image', box: 'content' | 'padding' = 'content', clickAt: { x: number; y: number } | null = { x: 30, y: 30 }) {
   const element = frame.locator(selector);
   await element.scrollIntoViewIfNeeded();
-  await element.click({ button: 'right', position: { x: 30, y: 30 }, force: true });
+  await element.click({ button: 'right', position: clickAt ?? undefined, force: true });
   const frameId = await frameIdOf(frame);
   const result = (await h.worker.evaluate(
     async ({ pageUrl, frameId, menuItemId }) => {
@@ -68,6 +68,38 @@ async function explainIn(frame: Frame, selector: string, menuItemId = 'explain-i
 
 function expectOver(overlay: Rect, expected: Rect): void {
   for (const k of ['x', 'y', 'width', 'height'] as const) expect(Math.abs(overlay[k] - expected[k]), k).toBeLessThanOrEqual(1);
+}
+
+/**
+ * Where an element's content box is on screen when the page turns it by `turn` degrees and scales
+ * it by `scale` (as written in the demo page, not as the extension computes it): the bounding box's
+ * centre is the picture's centre (symmetric borders and padding), and `at(u, v)`, u and v in [-1, 1],
+ * is a point of the picture. The element is scrolled to the middle of the viewport first, so the
+ * class panel fits below it.
+ */
+async function turnedPicture(selector: string, turn: number, scale: number) {
+  const g = await h.page.locator(selector).evaluate((el) => {
+    el.scrollIntoView({ block: 'center' });
+    const r = el.getBoundingClientRect();
+    const cs = getComputedStyle(el);
+    return { bounds: { x: r.left, y: r.top, width: r.width, height: r.height }, width: parseFloat(cs.width), height: parseFloat(cs.height) };
+  });
+  const rad = (turn * Math.PI) / 180;
+  const [cos, sin] = [Math.cos(rad) * scale, Math.sin(rad) * scale];
+  const cx = g.bounds.x + g.bounds.width / 2;
+  const cy = g.bounds.y + g.bounds.height / 2;
+  return {
+    bounds: g.bounds,
+    at: (u: number, v: number) => {
+      const [x, y] = [(u * g.width) / 2, (v * g.height) / 2];
+      return { x: cx + cos * x - sin * y, y: cy + sin * x + cos * y };
+    },
+  };
+}
+
+/** How much a 5×5 patch around a viewport point changed between two grabs of `area`. */
+function patchDiff(area: Rect, before: PNG, after: PNG) {
+  return (p: { x: number; y: number }) => meanDiff(before, after, { x: p.x - area.x - 2, y: p.y - area.y - 2, width: 5, height: 5 });
 }
 
 describe('every kind of picture', () => {
@@ -164,41 +196,55 @@ describe('hostile pages', () => {
 });
 
 describe('overlay geometry', () => {
-  test('a rotated, scaled image: the overlay is transformed the same way', async () => {
-    const { result, overlay } = await explainIn(h.page.mainFrame(), '#rotated');
+  test.each([
+    { name: 'its own transform: rotate(12deg) scale(0.9)', selector: '#rotated', turn: 12, scale: 0.9 },
+    { name: "a parent's rotate(-10deg) scale(0.8) and its own rotate: 4deg", selector: '#in-card', turn: -6, scale: 0.8 },
+  ])('a turned image, $name: the map covers the turned picture, not its bounding box', async ({ selector, turn, scale }) => {
+    const picture = await turnedPicture(selector, turn, scale);
+    const area = { x: picture.bounds.x - 4, y: picture.bounds.y - 4, width: picture.bounds.width + 8, height: picture.bounds.height + 8 };
+    const before = await grab(h, area);
+    const { result } = await explainIn(h.page.mainFrame(), selector);
     expect(result.ok).toBe(true);
-    // Both bounding boxes are of the transformed shapes: equal when the overlay carries the same transform around the same origin.
-    const imgBox = await h.page.locator('#rotated').evaluate((el) => {
-      const r = el.getBoundingClientRect();
-      const cs = getComputedStyle(el);
-      const inset = (parseFloat(cs.borderLeftWidth) + parseFloat(cs.paddingLeft)) * 0.9;
-      return { x: r.left, y: r.top, width: r.width, height: r.height, inset };
-    });
-    // The host is the content box: its transformed bounding box sits inside the image's by the scaled border + padding (rotation widens it).
-    expect(overlay.width).toBeLessThan(imgBox.width);
-    expect(overlay.x).toBeGreaterThan(imgBox.x);
-    const centre = { x: overlay.x + overlay.width / 2, y: overlay.y + overlay.height / 2 };
-    expect(Math.abs(centre.x - (imgBox.x + imgBox.width / 2))).toBeLessThanOrEqual(1);
-    expect(Math.abs(centre.y - (imgBox.y + imgBox.height / 2))).toBeLessThanOrEqual(1);
-    const transform = await h.page.locator('[data-cam-lens]').evaluate((el) => getComputedStyle(el).transform);
-    const imgTransform = await h.page.locator('#rotated').evaluate((el) => getComputedStyle(el).transform);
-    expect(transform).toBe(imgTransform);
+    const after = await grab(h, area);
+    const painted = patchDiff(area, before, after);
+    for (const [u, v] of [[0, 0], [-0.85, -0.85], [0.85, -0.85], [0.85, 0.85], [-0.85, 0.85]]) {
+      expect(painted(picture.at(u, v)), `inside the picture at (${u}, ${v})`).toBeGreaterThan(3);
+    }
+    // The top corners of the bounding box are page background beside the turned picture (the class panel sits at the bottom).
+    const { x, y, width } = picture.bounds;
+    for (const corner of [{ x: x + 4, y: y + 4 }, { x: x + width - 4, y: y + 4 }]) {
+      expect(painted(corner), `bounding-box corner (${corner.x}, ${corner.y})`).toBeLessThan(1);
+    }
+  });
+
+  test('a turned image inside a clipping box: the map is clipped with it', async () => {
+    const picture = await turnedPicture('#in-window', 20, 1);
+    const window = (await h.page.locator('#window').boundingBox())!;
+    const area = { x: picture.bounds.x - 4, y: picture.bounds.y - 4, width: picture.bounds.width + 8, height: picture.bounds.height + 8 };
+    const before = await grab(h, area);
+    // Right-clicked in its middle: its corners are hidden by the window.
+    const { result } = await explainIn(h.page.mainFrame(), '#in-window', 'explain-image', 'content', null);
+    expect(result.ok).toBe(true);
+    const painted = patchDiff(area, before, await grab(h, area));
+    expect(painted(picture.at(0, 0)), 'the centre, inside the window').toBeGreaterThan(3);
+    // A point of the picture to the right of the window: hidden by it, so left as the page drew it.
+    const hidden = picture.at(0.7, 0);
+    expect(hidden.x).toBeGreaterThan(window.x + window.width + 5);
+    expect(painted(hidden), 'picture outside the window').toBeLessThan(1);
   });
 
   test('inside a scrolling box, the overlay is clipped with the image', async () => {
     await h.page.locator('#scroller').scrollIntoViewIfNeeded();
     const scroller = (await h.page.locator('#scroller').boundingBox())!;
-    // The part of the image the scroll box hides lies below it; that area of the page must stay untouched.
-    const below = { x: scroller.x, y: scroller.y + scroller.height + 2, width: 300, height: 100 };
-    const visible = { x: scroller.x + 20, y: scroller.y + 20, width: 200, height: 100 };
-    const before = await grab(h, below);
+    // The part of the image the scroll box hides lies to its right; that area of the page must stay untouched.
+    const beside = { x: scroller.x + scroller.width + 2, y: scroller.y, width: 140, height: 280 };
+    const visible = { x: scroller.x + 20, y: scroller.y + 20, width: 100, height: 200 };
+    const before = await grab(h, beside);
     const visibleBefore = await grab(h, visible);
     const { result, overlay } = await explainIn(h.page.mainFrame(), '#scrolled');
     expect(result.ok).toBe(true);
-    expect(overlay.height).toBeCloseTo(300, 0);
-    const after = await grab(h, below);
-    // The panel is drawn below the image box; keep to the right of it.
-    expect(meanDiff(before, after, { x: 200, y: 0, width: 100, height: 100 })).toBeLessThan(1);
+    expect(overlay.width).toBeCloseTo(300, 0);
+    expect(meanDiff(before, await grab(h, beside))).toBeLessThan(1);
     // …while the visible part is coloured.
     expect(meanDiff(visibleBefore, await grab(h, visible))).toBeGreaterThan(8);
   });

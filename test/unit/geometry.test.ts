@@ -4,6 +4,7 @@ import {
   contentBox,
   imageRectInContentBox,
   parseObjectPosition,
+  intersect,
   visibleRect,
   type BoxModel,
   type ObjectPosition,
@@ -169,6 +170,20 @@ describe('imageRectInContentBox: zero sizes', () => {
       for (const v of Object.values(r)) expect(Number.isFinite(v)).toBe(true);
     }
     expect(imageRectInContentBox({ width: 0, height: 0 }, WIDE, 'contain', CENTER)).toEqual({ x: 0, y: 0, width: 0, height: 0 });
+  });
+});
+
+describe('intersect', () => {
+  it('the overlap of two boxes anywhere on the page', () => {
+    expect(intersect({ x: 10, y: 20, width: 100, height: 50 }, { x: 60, y: 0, width: 200, height: 40 })).toEqual({ x: 60, y: 20, width: 50, height: 20 });
+  });
+
+  it('a box inside the other is itself', () => {
+    expect(intersect({ x: 70, y: 5, width: 10, height: 10 }, { x: 60, y: 0, width: 200, height: 40 })).toEqual({ x: 70, y: 5, width: 10, height: 10 });
+  });
+
+  it('disjoint boxes give an empty box at the nearest point', () => {
+    expect(intersect({ x: 0, y: 0, width: 10, height: 10 }, { x: 60, y: 30, width: 20, height: 20 })).toEqual({ x: 60, y: 30, width: 0, height: 0 });
   });
 });
 

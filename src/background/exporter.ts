@@ -7,6 +7,7 @@ import { t } from '../core/i18nBrowser';
 import type { ExplanationSuccess, PixelSource } from '../core/messages';
 import { METHODS } from '../core/methods';
 import { prepareDisplayMap, upsampleDisplayMap } from '../core/postprocess';
+import { formatProbability } from '../core/scores';
 import { loadImage } from './pixels';
 
 /** Longer side of an export: natural resolution up to this (a 30 MP photo would be a 120 MB canvas). */
@@ -59,7 +60,7 @@ function drawFooter(ctx: OffscreenCanvasRenderingContext2D, result: ExplanationS
   ctx.fillStyle = '#eef1f6';
   ctx.font = '600 14px system-ui, sans-serif';
   ctx.textBaseline = 'middle';
-  const label = `${METHODS[result.method].name} · ${result.target.label} (${(result.target.probability * 100).toFixed(1)} %)`;
+  const label = `${METHODS[result.method].name} · ${result.target.label} (${formatProbability(result.target.probability)})`;
   ctx.fillText(label, 10, top + 15, Math.max(10, width - barWidth - 30));
   ctx.fillStyle = '#aab2c0';
   ctx.font = '11px system-ui, sans-serif';

@@ -8,8 +8,10 @@ import { heatmapRgba } from '../core/heatmap';
 import { t } from '../core/i18nBrowser';
 import type { CaptureRegion, ExplanationResult, ExplanationSuccess } from '../core/messages';
 import { METHODS } from '../core/methods';
+import { formatProbability } from '../core/scores';
 import { prepareDisplayMap, upsampleDisplayMap, type DisplayMap } from '../core/postprocess';
 import { OVERLAY_CSS } from './overlay.css';
+import { el } from './dom';
 import { frameOffset } from './frameOffset';
 import type { ExplainTarget } from './target';
 
@@ -72,12 +74,12 @@ export class Overlay {
       'overflow: visible !important; background: transparent !important; inset: auto !important;';
     this.host.lang = t('langCode'); // the panel's language, for screen readers
     const root = this.host.attachShadow({ mode: 'closed' });
-    root.innerHTML = `<style>${OVERLAY_CSS}</style><div class="frame"><canvas class="map"></canvas><div class="box" hidden></div><div class="veil"><div class="spinner"></div></div></div><div class="panel" role="group" aria-label="CAM Lens"></div><div class="live" role="status" aria-live="polite"></div>`;
-    this.frame = root.querySelector('.frame')!;
-    this.canvas = root.querySelector('.map')!;
-    this.boxOutline = root.querySelector('.box')!;
-    this.panel = root.querySelector('.panel')!;
-    this.live = root.querySelector('.live')!;
+    this.canvas = el('canvas', { class: 'map' });
+    this.boxOutline = el('div', { class: 'box', hidden: true });
+    this.frame = el('div', { class: 'frame' }, this.canvas, this.boxOutline, el('div', { class: 'veil' }, el('div', { class: 'spinner' })));
+    this.panel = el('div', { class: 'panel', role: 'group', 'aria-label': 'CAM Lens' });
+    this.live = el('div', { class: 'live', role: 'status', 'aria-live': 'polite' });
+    root.append(el('style', {}, OVERLAY_CSS), this.frame, this.panel, this.live);
     document.addEventListener('pointermove', this.onPointerMove, { passive: true, capture: true });
     this.canvas.style.opacity = String(settings.opacity);
     document.documentElement.appendChild(this.host);
@@ -94,7 +96,7 @@ export class Overlay {
   setLoading(): void {
     this.host.dataset.camLens = 'loading';
     this.armWatchdog();
-    if (!this.result) this.renderPanel(`<div class="head"><span class="title busy">${html(t('overlayExplaining'))}</span>${CLOSE}</div>`);
+    if (!this.result) this.renderPanel(this.head(el('span', { class: 'title busy' }, t('overlayExplaining'))));
   }
 
   show(result: ExplanationResult): void {
@@ -112,9 +114,11 @@ export class Overlay {
       this.clearCanvas();
       this.boxOutline.hidden = true;
       this.host.dataset.camLens = 'error';
-      this.renderPanel(`<div class="head"><span class="title">${html(t('overlayCouldNotExplain'))}</span>${CLOSE}</div><div class="message"></div>`);
-      // 'cancelled' is the worker's protocol value for a cancelled computation; every other error is already words.
-      this.panel.querySelector('.message')!.textContent = result.error === 'cancelled' ? t('overlayCancelled') : result.error;
+      this.renderPanel(
+        this.head(el('span', { class: 'title' }, t('overlayCouldNotExplain'))),
+        // 'cancelled' is the worker's protocol value for a cancelled computation; every other error is already words.
+        el('div', { class: 'message' }, result.error === 'cancelled' ? t('overlayCancelled') : result.error),
+      );
       return;
     }
     this.result = result;
@@ -140,14 +144,11 @@ export class Overlay {
     this.armWatchdog(); // still working: long methods are not timed out while they report progress
     let progress = this.panel.querySelector<HTMLElement>('.progress');
     if (!progress) {
-      const holder = document.createElement('div');
-      holder.className = 'progress';
-      holder.innerHTML = '<div class="progress-text"></div><div class="progress-track"><div class="progress-fill"></div></div><button class="cancel" type="button"></button>';
-      const cancel = holder.querySelector<HTMLButtonElement>('.cancel')!;
-      cancel.textContent = t('cancel');
+      const cancel = el('button', { class: 'cancel', type: 'button' }, t('cancel'));
       cancel.addEventListener('click', () => this.callbacks.onCancel(this));
-      this.panel.appendChild(holder);
-      progress = holder;
+      progress = el('div', { class: 'progress' }, el('div', { class: 'progress-text' }), el('div', { class: 'progress-track' }, el('div', { class: 'progress-fill' })), cancel);
+      this.panel.append(progress);
+      this.placePanel();
     }
     progress.querySelector('.progress-text')!.textContent = t('overlayProgress', [String(done), String(total)]);
     (progress.querySelector('.progress-fill') as HTMLElement).style.width = `${(100 * done) / total}%`;
@@ -215,25 +216,41 @@ export class Overlay {
     this.callbacks.onClose(this);
   }
 
-  private renderPanel(html: string): void {
-    this.panel.innerHTML = html;
-    this.panel.querySelector('.close')?.addEventListener('click', () => this.close());
+  private renderPanel(...content: Node[]): void {
+    this.panel.replaceChildren(...content);
     this.placePanel(); // its size changed
   }
 
+  /** The panel's first row: a title, optional buttons, and the close button. */
+  private head(title: HTMLElement, ...buttons: HTMLElement[]): HTMLElement {
+    const close = el('button', { class: 'close', type: 'button', 'aria-label': t('overlayCloseLabel'), title: t('overlayCloseTitle') }, '×');
+    close.addEventListener('click', () => this.close());
+    return el('div', { class: 'head' }, title, ...buttons, close);
+  }
+
   private renderResultPanel(result: ExplanationSuccess): void {
+    const button = (name: 'save' | 'copy', label: string, tooltip: string, text: string) => {
+      const b = el('button', { class: `${name} icon`, type: 'button', 'aria-label': label, title: tooltip }, text);
+      b.addEventListener('click', () => this.callbacks.onExport(this, name));
+      return b;
+    };
     this.renderPanel(
-      `<div class="head"><span class="title"></span>${EXPORT_BUTTONS}${CLOSE}</div><div class="chips"></div>` +
-        `<div class="legend"><span>${html(t('overlayLegendLow'))}</span><canvas width="128" height="8" aria-hidden="true"></canvas><span>${html(t('overlayLegendHigh'))}</span></div>` +
-        '<div class="legend-note"></div><div class="hover" aria-hidden="true"></div><div class="note" hidden></div>',
+      this.head(
+        el('span', { class: 'title' }),
+        button('save', t('overlaySaveLabel'), t('overlaySaveTitle'), t('overlaySave')),
+        button('copy', t('overlayCopyLabel'), t('overlayCopyTitle'), t('overlayCopy')),
+      ),
+      el('div', { class: 'chips' }),
+      el('div', { class: 'legend' }, el('span', {}, t('overlayLegendLow')), el('canvas', { width: '128', height: '8', 'aria-hidden': 'true' }), el('span', {}, t('overlayLegendHigh'))),
+      el('div', { class: 'legend-note' }),
+      el('div', { class: 'hover', 'aria-hidden': 'true' }),
+      el('div', { class: 'note', hidden: true }),
     );
     this.drawLegend(result);
-    this.panel.querySelector('.save')!.addEventListener('click', () => this.callbacks.onExport(this, 'save'));
-    this.panel.querySelector('.copy')!.addEventListener('click', () => this.callbacks.onExport(this, 'copy'));
     this.announce(
       t('overlayAnnounce', [
         result.classes[0]?.label ?? result.target.label,
-        percent(result.classes[0]?.probability ?? result.target.probability),
+        formatProbability(result.classes[0]?.probability ?? result.target.probability),
         METHODS[result.method].name,
         result.target.label,
       ]),
@@ -242,16 +259,15 @@ export class Overlay {
     this.panel.querySelector('.title')!.setAttribute('title', t('overlayModelLayer', [result.modelName, result.layer]));
     const chips = this.panel.querySelector('.chips')!;
     for (const c of result.classes) {
-      const chip = document.createElement('button');
-      chip.className = 'chip';
-      chip.type = 'button';
-      chip.dataset.classIndex = String(c.index);
-      chip.setAttribute('aria-pressed', String(c.index === result.target.index));
-      chip.setAttribute('aria-label', t('overlayChipLabel', [c.label, percent(c.probability)]));
-      chip.innerHTML = '<span class="label"></span><span class="pct"></span><span class="bar"></span>';
-      chip.querySelector('.label')!.textContent = c.label;
-      chip.querySelector('.pct')!.textContent = percent(c.probability);
-      (chip.querySelector('.bar') as HTMLElement).style.width = `${Math.max(0, Math.min(1, c.probability)) * 100}%`;
+      const bar = el('span', { class: 'bar' });
+      bar.style.width = `${Math.max(0, Math.min(1, c.probability)) * 100}%`;
+      const chip = el(
+        'button',
+        { class: 'chip', type: 'button', 'data-class-index': String(c.index), 'aria-pressed': String(c.index === result.target.index), 'aria-label': t('overlayChipLabel', [c.label, formatProbability(c.probability)]) },
+        el('span', { class: 'label' }, c.label),
+        el('span', { class: 'pct' }, formatProbability(c.probability)),
+        bar,
+      );
       chip.addEventListener('click', () => {
         if (c.index === this.result?.target.index) return;
         this.setLoading();
@@ -488,16 +504,3 @@ function pageImageData(pixels: Uint8ClampedArray<ArrayBuffer>, width: number, he
   return new ImageData(cloneInto ? cloneInto(pixels, window) : pixels, width, height);
 }
 
-/** A message as HTML text or attribute value (translations are ours, but may contain quotes). */
-function html(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-const CLOSE = `<button class="close" type="button" aria-label="${html(t('overlayCloseLabel'))}" title="${html(t('overlayCloseTitle'))}">×</button>`;
-const EXPORT_BUTTONS =
-  `<button class="save icon" type="button" aria-label="${html(t('overlaySaveLabel'))}" title="${html(t('overlaySaveTitle'))}">${html(t('overlaySave'))}</button>` +
-  `<button class="copy icon" type="button" aria-label="${html(t('overlayCopyLabel'))}" title="${html(t('overlayCopyTitle'))}">${html(t('overlayCopy'))}</button>`;
-
-function percent(p: number): string {
-  return `${(p * 100).toFixed(p >= 0.995 || p < 0.001 ? 0 : 1)} %`;
-}

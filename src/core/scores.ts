@@ -16,3 +16,12 @@ export function topClasses(probabilities: ArrayLike<number>, labels: readonly st
 function rank(p: number): number {
   return Number.isNaN(p) ? -Infinity : p;
 }
+
+/**
+ * A probability as the panel, announcements and exports show it: one decimal ("75.3 %"), none at
+ * the extremes where a decimal would claim precision the softmax does not have ("100 %", "0 %").
+ */
+export function formatProbability(p: number): string {
+  if (!Number.isFinite(p)) return '– %';
+  return `${(p * 100).toFixed(p >= 0.9995 || p < 0.0005 ? 0 : 1)} %`;
+}

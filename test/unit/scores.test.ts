@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { topClasses } from '../../src/core/scores';
+import { formatProbability, topClasses } from '../../src/core/scores';
 
 describe('topClasses', () => {
   const labels = ['cat', 'dog', 'bird', 'fish', 'frog'];
@@ -55,5 +55,24 @@ describe('topClasses', () => {
     topClasses(p, l, 2);
     expect(p).toEqual([0.1, 0.9, 0.5]);
     expect(l).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('formatProbability', () => {
+  it('one decimal in the middle of the range', () => {
+    expect(formatProbability(0.7534)).toBe('75.3 %');
+    expect(formatProbability(0.0012)).toBe('0.1 %');
+    expect(formatProbability(0.9994)).toBe('99.9 %');
+  });
+
+  it('no decimal where one would print 100.0 or 0.0', () => {
+    expect(formatProbability(1)).toBe('100 %');
+    expect(formatProbability(0.99951)).toBe('100 %');
+    expect(formatProbability(0.0004)).toBe('0 %');
+    expect(formatProbability(0)).toBe('0 %');
+  });
+
+  it('a dash for a score that is not a number', () => {
+    expect(formatProbability(Number.NaN)).toBe('– %');
   });
 });

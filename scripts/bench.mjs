@@ -156,12 +156,39 @@ await page.evaluate((n) => {
   document.querySelector('main').innerHTML = Array.from({ length: n }, (_, i) => `<img src="/fixtures/${names[i % names.length]}?bench=${i}" width="160" height="120">`).join('');
 }, 50);
 await page.waitForFunction(() => Array.from(document.images).every((img) => img.complete));
+const cdp = await browser.context.newCDPSession(page);
+await cdp.send('Performance.enable');
+/** Main-thread time per frame while the page scrolls 10 px a frame, down and back up (Chrome's own counters). */
+async function scrollCost(frames = 240) {
+  const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  const m0 = await metrics();
+  await page.evaluate(
+    (frames) =>
+      new Promise((resolve) => {
+        let i = 0;
+        const step = () => {
+          window.scrollBy(0, i < frames / 2 ? 10 : -10);
+          if (++i < frames) requestAnimationFrame(step);
+          else resolve();
+        };
+        requestAnimationFrame(step);
+      }),
+    frames,
+  );
+  const m1 = await metrics();
+  const perFrame = (k) => ((m1[k] - m0[k]) * 1000) / frames;
+  return { task: perFrame('TaskDuration'), script: perFrame('ScriptDuration') };
+}
+const bareScroll = await scrollCost();
 const t0 = performance.now();
 const all = await seam((id) => globalThis.camLens.explainAll(id), tabId);
 const allSeconds = (performance.now() - t0) / 1000;
+const overlaidScroll = await scrollCost();
 out(`## Explain all images`);
 out();
 out(`50 images on one page: ${all.done} explained, ${all.failed} failed in ${allSeconds.toFixed(1)} s = **${(all.done / allSeconds).toFixed(1)} images/s**.`);
+out();
+out(`Scrolling that page afterwards (main-thread time per frame, all tasks / of it script): without overlays ${ms(bareScroll.task)} / ${ms(bareScroll.script)}, with ${all.done} overlays ${ms(overlaidScroll.task)} / ${ms(overlaidScroll.script)}.`);
 out();
 
 if (!QUICK) {

@@ -52,9 +52,11 @@ export class Overlay {
   private pictureRect: Box = { x: 0, y: 0, width: 0, height: 0 };
   /** Where the host's own coordinates land on screen (its top-left corner and the transforms above it). */
   private placed: PlacedBox = { origin: { x: 0, y: 0 }, m: IDENTITY };
-  /** The part of the viewport where the picture can be seen (what scrolling ancestors leave). */
-  private clip: Box = { x: 0, y: 0, width: 0, height: 0 };
+  /** What clipping ancestors leave visible (viewport px at the last layout), if any clips. */
+  private clip: Box | undefined;
   private size = { width: 0, height: 0 };
+  private scrollAtLayout = { x: 0, y: 0 };
+  private scrollSettle: ReturnType<typeof setTimeout> | undefined;
   private offset = { x: 0, y: 0 };
   private raf = 0;
   private closed = false;
@@ -81,6 +83,7 @@ export class Overlay {
     this.live = el('div', { class: 'live', role: 'status', 'aria-live': 'polite' });
     root.append(el('style', {}, OVERLAY_CSS), this.frame, this.panel, this.live);
     document.addEventListener('pointermove', this.onPointerMove, { passive: true, capture: true });
+    window.addEventListener('scroll', this.onScroll, { passive: true });
     this.canvas.style.opacity = String(settings.opacity);
     document.documentElement.appendChild(this.host);
     this.enterTopLayer();
@@ -170,7 +173,8 @@ export class Overlay {
     const placed = { origin: { x: host.x, y: host.y }, m: transform ?? IDENTITY };
     const drawn = viewportBounds(placed, picture);
     // Visible = the drawn picture within the host (object-fit: cover clips), then within what scrolling boxes and the viewport leave.
-    const visible = intersect(viewportBounds(placed, visibleRect(picture, host)), clip);
+    const viewport = { x: 0, y: 0, width: window.innerWidth, height: window.innerHeight };
+    const visible = intersect(intersect(viewportBounds(placed, visibleRect(picture, host)), clip ?? viewport), viewport);
     if (visible.width < 1 || visible.height < 1) return { ok: false, error: t('errNotOnScreen') };
     // Inside an iframe, the tab's screenshot needs the rect in the top-level viewport.
     let offset;
@@ -211,6 +215,8 @@ export class Overlay {
     this.closed = true;
     clearTimeout(this.watchdog);
     document.removeEventListener('pointermove', this.onPointerMove, { capture: true });
+    window.removeEventListener('scroll', this.onScroll);
+    clearTimeout(this.scrollSettle);
     cancelAnimationFrame(this.raf);
     this.host.remove();
     this.callbacks.onClose(this);
@@ -325,7 +331,8 @@ export class Overlay {
   private onPointerMove = (e: PointerEvent): void => {
     const hover = this.panel.querySelector<HTMLElement>('.hover');
     if (!hover || !this.result || !this.display) return;
-    const local = toLocal(this.placed, { x: e.clientX, y: e.clientY });
+    // The page may have scrolled since the last layout; the host moved with it.
+    const local = toLocal(this.placed, { x: e.clientX + window.scrollX - this.scrollAtLayout.x, y: e.clientY + window.scrollY - this.scrollAtLayout.y });
     const rect = this.mapRect;
     const u = local ? (local.x - rect.x) / rect.width : NaN;
     const v = local ? (local.y - rect.y) / rect.height : NaN;
@@ -336,6 +343,15 @@ export class Overlay {
     const { width, height } = this.result.map;
     const i = Math.min(height - 1, Math.floor(v * height)) * width + Math.min(width - 1, Math.floor(u * width));
     hover.textContent = t('overlayHoverValue', [this.display.values[i].toFixed(2), this.result.map.values[i].toPrecision(3)]);
+  };
+
+  /**
+   * Once the page has stopped scrolling, the panel may need to flip to stay in the viewport. (Not
+   * `scrollend`: every programmatic scroll fires it, which would lay out every overlay each frame.)
+   */
+  private onScroll = (): void => {
+    clearTimeout(this.scrollSettle);
+    this.scrollSettle = setTimeout(() => this.closed || this.layout(), 150);
   };
 
   /** Follows the image every frame; cheap when nothing moved (one rect read). */
@@ -361,8 +377,10 @@ export class Overlay {
       this.close();
       return;
     }
+    // In document coordinates: scrolling the page moves the host with the image, with nothing to lay out.
     const r = this.target.element.getBoundingClientRect();
-    const key = `${r.left},${r.top},${r.width},${r.height},${window.scrollX},${window.scrollY}`;
+    const at = (v: number) => Math.round(v * 64); // sums of fractions differ in their last bits
+    const key = `${at(r.left + window.scrollX)},${at(r.top + window.scrollY)},${r.width},${r.height},${window.innerWidth},${window.innerHeight}`;
     if (key !== this.lastRect) {
       this.lastRect = key;
       this.layout();
@@ -373,6 +391,7 @@ export class Overlay {
   private layout(): void {
     const { host, picture, transform, clip } = this.target.layout();
     this.placed = { origin: { x: host.x, y: host.y }, m: transform ?? IDENTITY };
+    this.scrollAtLayout = { x: window.scrollX, y: window.scrollY };
     this.size = { width: host.width, height: host.height };
     this.clip = clip;
     this.place(host);
@@ -396,7 +415,7 @@ export class Overlay {
    */
   private placePanel(): void {
     const bounds = this.screenBounds;
-    const seen = intersect(bounds, this.clip);
+    const seen = this.clip ? intersect(bounds, this.clip) : bounds;
     const anchor = seen.width > 0 && seen.height > 0 ? seen : bounds;
     const bottom = anchor.y + anchor.height;
     const below = bottom + 6 + this.panel.offsetHeight <= window.innerHeight;
@@ -457,17 +476,14 @@ export class Overlay {
   /** Clips the map to what scrolling ancestors leave visible; hides the overlay when nothing is. */
   private clipTo(): void {
     const bounds = this.screenBounds;
-    const seen = intersect(bounds, this.clip);
-    // Off screen is not clipped away (the overlay scrolls with the page); only ancestors' clipping is.
-    const offViewport = this.clip.width === 0 || this.clip.height === 0;
-    const hidden = (seen.width <= 0 || seen.height <= 0) && !offViewport;
-    this.host.style.setProperty('visibility', hidden ? 'hidden' : 'visible', 'important');
-    const whole = seen.width >= bounds.width - 0.01 && seen.height >= bounds.height - 0.01;
-    if (whole || offViewport) {
+    const seen = this.clip ? intersect(bounds, this.clip) : bounds;
+    const clippedAway = !!this.clip && bounds.width > 0 && bounds.height > 0 && (seen.width <= 0 || seen.height <= 0);
+    this.host.style.setProperty('visibility', clippedAway ? 'hidden' : 'visible', 'important');
+    if (!this.clip || (seen.width >= bounds.width - 0.01 && seen.height >= bounds.height - 0.01)) {
       this.frame.style.clipPath = '';
       return;
     }
-    // The frame's clip-path is in its own (transformed) coordinates: the viewport rectangle, mapped back.
+    // The frame's clip-path is in its own (transformed) coordinates: the clipping rectangle, mapped back.
     const polygon = localPolygon(this.placed, this.clip);
     this.frame.style.clipPath = polygon ? `polygon(${polygon.map((p) => `${p.x}px ${p.y}px`).join(', ')})` : '';
   }

@@ -26,8 +26,12 @@ export interface PictureLayout {
   picture: Box;
   /** The element's and its ancestors' transforms composed, applied about the host's top-left corner; absent when none. */
   transform?: Linear2D;
-  /** The part of the viewport not clipped by scrolling ancestors (overflow other than visible). */
-  clip: Box;
+  /**
+   * What ancestors that clip (overflow other than visible) leave visible, in viewport CSS px;
+   * absent when none does. Not bounded by the viewport: the overlay scrolls with the page, and
+   * need not be laid out again when only the page scrolls.
+   */
+  clip?: Box;
 }
 
 export interface ExplainTarget {
@@ -94,19 +98,19 @@ function parentOf(el: Element): Element | null {
 
 /**
  * One walk up the rendered tree: the transform of the element and all its ancestors, and the
- * viewport area left visible by ancestors that clip (overflow hidden, auto, scroll, clip).
+ * area left visible by ancestors that clip (overflow hidden, auto, scroll, clip).
  */
-function onScreen(el: Element, cs: CSSStyleDeclaration): { m: Linear2D; clip: Box } {
+function onScreen(el: Element, cs: CSSStyleDeclaration): { m: Linear2D; clip?: Box } {
   let m = ownLinear(cs);
-  let left = 0;
-  let top = 0;
-  let right = window.innerWidth;
-  let bottom = window.innerHeight;
+  const FAR = 1e9; // an unclipped side
+  let [left, top, right, bottom] = [-FAR, -FAR, FAR, FAR];
   let clipping = true;
+  let clipped = false;
   for (let node: Element | null = parentOf(el); node; node = parentOf(node)) {
     const style = getComputedStyle(node);
     m = compose(ownLinear(style), m);
     if (!clipping || node === document.documentElement || (style.overflowX === 'visible' && style.overflowY === 'visible')) continue;
+    clipped = true;
     const r = node.getBoundingClientRect();
     // The padding box: inside the borders, without the scrollbars.
     const x = r.left + node.clientLeft;
@@ -122,7 +126,7 @@ function onScreen(el: Element, cs: CSSStyleDeclaration): { m: Linear2D; clip: Bo
     // Boxes around a fixed box do not scroll or clip it.
     if (style.position === 'fixed') clipping = false;
   }
-  return { m, clip: { x: left, y: top, width: Math.max(0, right - left), height: Math.max(0, bottom - top) } };
+  return clipped ? { m, clip: { x: left, y: top, width: Math.max(0, right - left), height: Math.max(0, bottom - top) } } : { m };
 }
 
 /** The border box's untransformed size: the used width and height, exact where offsetWidth rounds. */

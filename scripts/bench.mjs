@@ -5,7 +5,8 @@
 import path from 'node:path';
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import WebSocket from 'ws';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM, launchWithExtension } from './browser.mjs';
 import { startServers } from './servers.mjs';
@@ -31,7 +32,8 @@ const out = (line = '') => {
 
 const servers = await startServers();
 const launchedAt = performance.now();
-const browser = await launchWithExtension(path.join(root, 'dist'));
+// A DevTools port too: Playwright gives no protocol session for service workers, and the heap is measured there.
+const browser = await launchWithExtension(path.join(root, 'dist'), { extraArgs: ['--remote-debugging-port=0'] });
 const page = await browser.context.newPage();
 await page.goto(`${servers.pageOrigin}/`);
 await page.waitForLoadState('load');
@@ -191,16 +193,100 @@ out();
 out(`Scrolling that page afterwards (main-thread time per frame, all tasks / of it script): without overlays ${ms(bareScroll.task)} / ${ms(bareScroll.script)}, with ${all.done} overlays ${ms(overlaidScroll.task)} / ${ms(overlaidScroll.script)}.`);
 out();
 
+/** A DevTools protocol connection to the extension's service worker. */
+async function workerDevtools() {
+  const port = readFileSync(path.join(browser.profile, 'DevToolsActivePort'), 'utf8').split('\n')[0];
+  const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
+  const target = targets.find((t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${browser.extensionId}/`));
+  if (!target) throw new Error('the service worker is not among the DevTools targets');
+  const socket = new WebSocket(target.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  const snapshotChunks = [];
+  socket.on('message', (data) => {
+    const message = JSON.parse(String(data));
+    if (message.method === 'HeapProfiler.addHeapSnapshotChunk') snapshotChunks.push(message.params.chunk);
+  });
+  let lastId = 0;
+  const send = (method, params = {}) =>
+    new Promise((resolve, reject) => {
+      const id = ++lastId;
+      const onMessage = (data) => {
+        const message = JSON.parse(String(data));
+        if (message.id !== id) return;
+        socket.off('message', onMessage);
+        if (message.error) reject(new Error(`${method}: ${message.error.message}`));
+        else resolve(message.result);
+      };
+      socket.on('message', onMessage);
+      socket.send(JSON.stringify({ id, method, params }));
+    });
+  return { send, snapshotChunks, close: () => socket.close() };
+}
+
+/** The worker's JS heap after a full garbage collection, in bytes. */
+async function workerHeap() {
+  const devtools = await workerDevtools();
+  try {
+    await devtools.send('HeapProfiler.collectGarbage');
+    return (await devtools.send('Runtime.getHeapUsage')).usedSize;
+  } finally {
+    devtools.close();
+  }
+}
+
+/**
+ * Bytes on the worker's heap by kind, from a heap snapshot: JavaScript values (objects, closures,
+ * arrays, strings, numbers: where a leak of the extension, tfjs or the polyfill would show), compiled
+ * code (grows while the JIT warms up), the DevTools network agent's records (kept because this
+ * benchmark's driver watches the worker's requests: not there in normal use), and engine internals.
+ */
+async function workerHeapByKind() {
+  const devtools = await workerDevtools();
+  let snapshot;
+  try {
+    await devtools.send('HeapProfiler.collectGarbage');
+    await devtools.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+    snapshot = JSON.parse(devtools.snapshotChunks.join(''));
+  } finally {
+    devtools.close();
+  }
+  const fields = snapshot.snapshot.meta.node_fields;
+  const [typeAt, nameAt, sizeAt] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f));
+  const types = snapshot.snapshot.meta.node_types[0];
+  const JS_VALUES = new Set(['object', 'closure', 'array', 'string', 'concatenated string', 'sliced string', 'regexp', 'number', 'heap number', 'bigint', 'symbol']);
+  const kinds = { values: 0, code: 0, devtools: 0, engine: 0 };
+  for (let i = 0; i < snapshot.nodes.length; i += fields.length) {
+    const type = types[snapshot.nodes[i + typeAt]];
+    const name = snapshot.strings[snapshot.nodes[i + nameAt]];
+    const kind = JS_VALUES.has(type) ? 'values' : type === 'code' ? 'code' : /^blink::(NetworkResourcesData|Inspector)/.test(name) ? 'devtools' : 'engine';
+    kinds[kind] += snapshot.nodes[i + sizeAt];
+  }
+  return kinds;
+}
+
 if (!QUICK) {
   // Back to the demo page (the gallery replaced its images).
   await page.goto(`${servers.pageOrigin}/`);
   await page.waitForLoadState('load');
   const before = await seam(() => globalThis.camLens.memory());
-  for (let i = 0; i < 500; i++) await explain({}, '#cat');
+  const kindsBefore = await workerHeapByKind();
+  // The heap every 100 explanations: a plateau (caches filled) is fine, a steady climb is a leak.
+  const heap = [await workerHeap()];
+  for (let i = 1; i <= 500; i++) {
+    await explain({}, '#cat');
+    if (i % 100 === 0) heap.push(await workerHeap());
+  }
   const after = await seam(() => globalThis.camLens.memory());
+  const kindsAfter = await workerHeapByKind();
+  const mib = (bytes) => (bytes / 2 ** 20).toFixed(2);
+  const kib = (bytes) => `${bytes >= 0 ? '+' : ''}${(bytes / 1024).toFixed(0)} KiB`;
   out(`## Memory`);
   out();
-  out(`TensorFlow.js memory around 500 further explanations: ${before.numTensors} → ${after.numTensors} tensors, ${(before.numBytes / 2 ** 20).toFixed(1)} → ${(after.numBytes / 2 ** 20).toFixed(1)} MiB.`);
+  out(`Around 500 further explanations: TensorFlow.js ${before.numTensors} → ${after.numTensors} tensors, ${mib(before.numBytes)} → ${mib(after.numBytes)} MiB.`);
+  out(`Service worker JS heap after a full GC, every 100 explanations: ${heap.map(mib).join(' → ')} MiB.`);
+  out(
+    `Heap snapshots before and after, by kind: JavaScript values (the extension's, tfjs's, the polyfill's) **${kib(kindsAfter.values - kindsBefore.values)}**; compiled code ${kib(kindsAfter.code - kindsBefore.code)}; DevTools network records kept for this benchmark's driver ${kib(kindsAfter.devtools - kindsBefore.devtools)}; engine internals ${kib(kindsAfter.engine - kindsBefore.engine)}.`,
+  );
   out();
 }
 

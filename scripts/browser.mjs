@@ -36,5 +36,5 @@ export async function launchWithExtension(extensionDir, { headless = true, extra
     await context.close().catch(() => undefined);
     rmSync(profile, { recursive: true, force: true });
   };
-  return { context, worker, extensionId, close };
+  return { context, worker, extensionId, profile, close };
 }

@@ -109,6 +109,8 @@ async function fetchImageBytes(url: string, timeoutMs: number): Promise<{ bytes:
     let response: Response;
     try {
       response = await fetch(url, { signal: abort.signal, credentials: 'include' });
+      // Nobody reads the worker's resource timings; left alone they fill a 250-entry buffer.
+      performance.clearResourceTimings();
     } catch (e) {
       if (stopped) throw stoppedError(stopped);
       const error = await networkError(parsed, abort.signal);

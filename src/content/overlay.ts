@@ -331,8 +331,8 @@ export class Overlay {
   private onPointerMove = (e: PointerEvent): void => {
     const hover = this.panel.querySelector<HTMLElement>('.hover');
     if (!hover || !this.result || !this.display) return;
-    // The page may have scrolled since the last layout; the host moved with it.
-    const local = toLocal(this.placed, { x: e.clientX + window.scrollX - this.scrollAtLayout.x, y: e.clientY + window.scrollY - this.scrollAtLayout.y });
+    const shift = this.scrolledSinceLayout();
+    const local = toLocal(this.placed, { x: e.clientX + shift.x, y: e.clientY + shift.y });
     const rect = this.mapRect;
     const u = local ? (local.x - rect.x) / rect.width : NaN;
     const v = local ? (local.y - rect.y) / rect.height : NaN;
@@ -417,12 +417,19 @@ export class Overlay {
     const bounds = this.screenBounds;
     const seen = this.clip ? intersect(bounds, this.clip) : bounds;
     const anchor = seen.width > 0 && seen.height > 0 ? seen : bounds;
-    const bottom = anchor.y + anchor.height;
+    // Viewport coordinates now: the page may have scrolled since the last layout (all moved together).
+    const shift = this.scrolledSinceLayout();
+    const bottom = anchor.y + anchor.height - shift.y;
     const below = bottom + 6 + this.panel.offsetHeight <= window.innerHeight;
     const top = below ? bottom + 6 : bottom - 6 - this.panel.offsetHeight;
-    const left = Math.max(4, Math.min(anchor.x + (below ? 0 : 6), window.innerWidth - this.panel.offsetWidth - 4));
-    this.panel.style.left = `${left - this.placed.origin.x}px`;
-    this.panel.style.top = `${top - this.placed.origin.y}px`;
+    const left = Math.max(4, Math.min(anchor.x - shift.x + (below ? 0 : 6), window.innerWidth - this.panel.offsetWidth - 4));
+    this.panel.style.left = `${left - (this.placed.origin.x - shift.x)}px`;
+    this.panel.style.top = `${top - (this.placed.origin.y - shift.y)}px`;
+  }
+
+  /** How far the page scrolled since the last layout (which kept viewport coordinates of that moment). */
+  private scrolledSinceLayout(): { x: number; y: number } {
+    return { x: window.scrollX - this.scrollAtLayout.x, y: window.scrollY - this.scrollAtLayout.y };
   }
 
   /** The rect the map covers, relative to the host: the whole picture, or the screenshot's part of it. */

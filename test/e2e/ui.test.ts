@@ -116,9 +116,13 @@ describe('popup', () => {
     expect(await first.locator('#welcome p').textContent()).toMatch(/Right-click any picture.*Explain this image.*Esc closes/);
     await first.getByRole('button', { name: 'Got it' }).click();
     expect(await first.locator('#welcome').isVisible()).toBe(false);
+    // The dismissal is written asynchronously: closing before it lands would race it.
+    await expect.poll(() => first.evaluate(async () => (await chrome.storage.local.get('welcomed')).welcomed)).toBe(true);
     await first.close();
     const again = await open();
-    await again.waitForTimeout(300);
+    // Hidden in the markup until the popup has read storage. A read issued after the popup's own
+    // (which starts before the load event) is answered after it: then the popup has decided.
+    await again.evaluate(() => chrome.storage.local.get('welcomed'));
     expect(await again.locator('#welcome').isVisible()).toBe(false);
     await again.close();
   });

@@ -120,6 +120,8 @@ const backends = QUICK ? ['wasm', 'webgl'] : ['wasm', 'webgl', 'cpu'];
 for (const name of backends) {
   await seam((n) => globalThis.camLens.useBackend(n), name);
   const first = await explain();
+  // The model loads while the image downloads, so the wait in the explanation can be 0: ask the worker.
+  const loaded = await seam(() => globalThis.camLens.status());
   const runs = name === 'cpu' ? Math.min(RUNS, 8) : RUNS;
   const wall = [];
   const inference = [];
@@ -130,7 +132,7 @@ for (const name of backends) {
     inference.push(result.timingsMs.inference);
     method.push(result.timingsMs.method);
   }
-  out(`| ${name} | ${ms(first.wall)} (${ms(first.result.timingsMs.modelWait)}) | ${ms(pct(wall, 50))} | ${ms(pct(wall, 95))} | ${ms(pct(inference, 50))} | +${((100 * pct(method, 50)) / pct(inference, 50)).toFixed(1)} % |`);
+  out(`| ${name} | ${ms(first.wall)} (${ms(loaded.modelLoadMs + loaded.modelWarmupMs)}) | ${ms(pct(wall, 50))} | ${ms(pct(wall, 95))} | ${ms(pct(inference, 50))} | +${((100 * pct(method, 50)) / pct(inference, 50)).toFixed(1)} % |`);
 }
 out();
 

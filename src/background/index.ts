@@ -264,6 +264,8 @@ async function status(load = false, tabId?: number): Promise<Status> {
     modelId: entry.id,
     modelName: entry.displayName,
     modelLoaded: hosted !== null,
+    modelLoadMs: hosted?.loadMs ?? null,
+    modelWarmupMs: hosted?.warmupMs ?? null,
     models,
     backend: hosted?.backend.backend ?? null,
     backendSetting: backends.override ?? settings.backend,

@@ -99,6 +99,9 @@ export const Status = z.object({
   modelId: z.string(),
   modelName: z.string(),
   modelLoaded: z.boolean(),
+  /** How long the loaded model took to load and to warm up (first run, kernel compilation) on its backend. */
+  modelLoadMs: z.nullable(z.number()),
+  modelWarmupMs: z.nullable(z.number()),
   models: z.array(ModelStatus),
   backend: z.nullable(z.string()),
   /** The user's backend setting ('auto' or a backend name). */

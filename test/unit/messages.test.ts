@@ -203,6 +203,8 @@ describe('Status', () => {
     modelId: 'm',
     modelName: 'Model',
     modelLoaded: false,
+    modelLoadMs: null,
+    modelWarmupMs: null,
     models: [{ id: 'm', name: 'Model', format: 'graph', layer: null, camApplies: null, camUnavailable: null }],
     backend: null,
     backendSetting: 'auto',
@@ -214,7 +216,7 @@ describe('Status', () => {
 
   it('accepts nulls and concrete values for the nullable fields', () => {
     expect(Status.safeParse(full).success).toBe(true);
-    const loaded = { ...full, modelLoaded: true, backend: 'webgl', backendNote: 'n', renderer: 'ANGLE', lastTimingsMs: { total: 3 } };
+    const loaded = { ...full, modelLoaded: true, modelLoadMs: 94.2, modelWarmupMs: 13, backend: 'webgl', backendNote: 'n', renderer: 'ANGLE', lastTimingsMs: { total: 3 } };
     expect(Status.safeParse(loaded).success).toBe(true);
   });
 

@@ -9,6 +9,8 @@ function status(overrides: Partial<Status> = {}): Status {
     modelId: 'm',
     modelName: 'Model',
     modelLoaded: true,
+    modelLoadMs: 90,
+    modelWarmupMs: 12,
     models: [],
     backend: 'webgl',
     backendSetting: 'auto',

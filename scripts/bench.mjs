@@ -154,6 +154,28 @@ for (const method of METHODS) {
 }
 out();
 
+// Earlier layers: finer maps, gradients through more of the network (WASM runs three convolution
+// gradients on the CPU backend's code: it has no kernels for them).
+{
+  const choices = await seam(() => globalThis.camLens.listLayers());
+  const rows = [7, 14, 28].map((side) => choices.layers.find((l) => l.shape[0] === side && /expand\/Relu6$|Conv_1\/Relu6$/.test(l.name))).filter(Boolean);
+  out(`## Grad-CAM at earlier layers (default model, automatic backend)`);
+  out();
+  out(`| layer | map | method p50 | whole explanation p50 |`);
+  out(`| --- | --- | --- | --- |`);
+  for (const layer of rows) {
+    const m = [];
+    const total = [];
+    for (let i = 0; i < Math.max(3, Math.floor(RUNS / 6)); i++) {
+      const { result, wall } = await explain({ method: 'gradcam', layer: layer.name });
+      m.push(result.timingsMs.method);
+      total.push(wall);
+    }
+    out(`| ${layer.name.split('/').slice(-3).join('/')} | ${layer.shape.join('×')} | ${ms(pct(m, 50))} | ${ms(pct(total, 50))} |`);
+  }
+  out();
+}
+
 // Explain-all on a page of 50 distinct image URLs (cache-busting query strings).
 await page.evaluate((n) => {
   const names = ['chelsea.png', 'coffee.png', 'astronaut.png', 'rocket.jpg', 'logo.png'];

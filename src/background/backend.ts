@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { registerWasmGradientFallbacks } from './wasmGradients';
 import { BACKEND_NAMES, FALLBACK_ORDER, type BackendMeasurement, type BackendName } from '../core/backendChoice';
 
 export type { BackendName } from '../core/backendChoice';
@@ -23,6 +24,7 @@ export function configureWasm(wasmDirUrl: string): void {
   // A service worker has no URL.createObjectURL, which the threaded build needs.
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   setWasmPaths(wasmDirUrl);
+  registerWasmGradientFallbacks();
 }
 
 async function trySetBackend(name: BackendName): Promise<void> {

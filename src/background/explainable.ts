@@ -3,7 +3,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { findCamHead, type GraphNode } from '../core/camHead';
 import type { ModelEntry } from '../core/catalog';
-import { findGraphExplainHead, findLayersExplainHead, type LayerInfo, type OutputActivation } from '../core/explainHead';
+import {
+  findGraphExplainHead, findLayersExplainHead, graphNodesToProbe, isSpatialMap, layersModelCandidates,
+  type LayerCandidate, type LayerInfo, type OutputActivation,
+} from '../core/explainHead';
 
 export class ModelError extends Error {}
 
@@ -20,7 +23,14 @@ export interface ExplainableModel {
   forward(input: tf.Tensor4D): { features: tf.Tensor4D; logits: tf.Tensor2D };
   /** Logits [N, C] from CAM-layer activations: differentiable; `input` is needed only by graphs with bypass branches. */
   head(features: tf.Tensor4D, input: tf.Tensor4D): tf.Tensor2D;
+  /** The layers this model can be explained at, deepest first, and the one chosen when the user names none. */
+  layerChoices(): LayerChoices;
   dispose(): void;
+}
+
+export interface LayerChoices {
+  automatic: string;
+  layers: LayerCandidate[];
 }
 
 /** Scores the user sees, from logits. */
@@ -40,11 +50,12 @@ export class GraphExplainable implements ExplainableModel {
   private readonly logitsNode: string;
   /** Whether the head reads tensors other than the CAM layer (bypass branches); learnt on first use. */
   private headNeedsInput: boolean | null = null;
+  private choices: LayerChoices | null = null;
 
   constructor(
     readonly entry: ModelEntry,
     private readonly graph: tf.GraphModel,
-    nodes: GraphNode[],
+    private readonly nodes: GraphNode[],
     layerOverride?: string,
   ) {
     const head = findGraphExplainHead(nodes, layerOverride);
@@ -64,6 +75,28 @@ export class GraphExplainable implements ExplainableModel {
           ? linear.weights.message
           : `exact CAM applies only to layer ${linear.featureNode}`;
     if (this.camWeights) checkCamWeights(entry, this.camWeights);
+  }
+
+  /** Shapes are not stored in a converted graph: one run on a blank image tells them (shapes only, no download). */
+  layerChoices(): LayerChoices {
+    if (this.choices) return this.choices;
+    const automatic = findGraphExplainHead(this.nodes).featureNode;
+    const names = graphNodesToProbe(this.nodes);
+    const { width, height } = this.entry.inputSize;
+    const input = tf.zeros([1, height, width, 3]);
+    const outputs = this.graph.execute({ [this.inputNode]: input }, names) as tf.Tensor[];
+    const shapes = outputs.map((t) => t.shape);
+    tf.dispose([input, ...outputs]);
+    const layers = names
+      .map((name, i): LayerCandidate | null => {
+        const [, h, w, c] = shapes[i];
+        const image = h === height && w === width && c === 3; // the input or its scaling: not a feature map
+        return isSpatialMap(shapes[i]) && !image ? { name, shape: [h ?? null, w ?? null, c ?? null] } : null;
+      })
+      .filter((c): c is LayerCandidate => c !== null)
+      .reverse();
+    this.choices = { automatic, layers };
+    return this.choices;
   }
 
   forward(input: tf.Tensor4D): { features: tf.Tensor4D; logits: tf.Tensor2D } {
@@ -162,6 +195,7 @@ export class LayersExplainable implements ExplainableModel {
   private readonly trunk: tf.LayersModel;
   private readonly chain: tf.layers.Layer[];
   private readonly logitsDense: tf.layers.Layer | null;
+  private readonly choices: LayerChoices;
 
   constructor(
     readonly entry: ModelEntry,
@@ -172,6 +206,10 @@ export class LayersExplainable implements ExplainableModel {
     const infos = model.layers.map(describeLayer);
     const outputLayer = model.outputs[0].sourceLayer.name;
     const found = findLayersExplainHead(infos, outputLayer, layerOverride);
+    this.choices = {
+      automatic: layerOverride ? findLayersExplainHead(infos, outputLayer).featureLayer : found.featureLayer,
+      layers: layersModelCandidates(infos, outputLayer),
+    };
     this.layer = found.featureLayer;
     this.outputActivation = found.outputActivation;
     this.chain = found.chain.map((name) => model.getLayer(name));
@@ -180,6 +218,10 @@ export class LayersExplainable implements ExplainableModel {
     this.camUnavailable = found.camUnavailable;
     this.camWeights = found.linearDense ? (model.getLayer(found.linearDense).getWeights()[0].clone() as tf.Tensor2D) : null;
     if (this.camWeights) checkCamWeights(entry, this.camWeights);
+  }
+
+  layerChoices(): LayerChoices {
+    return this.choices;
   }
 
   forward(input: tf.Tensor4D): { features: tf.Tensor4D; logits: tf.Tensor2D } {

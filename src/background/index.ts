@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import browser, { type Menus, type Runtime, type Tabs } from 'webextension-polyfill';
 import { allModels, defaultModel, findModel, type ModelEntry } from '../core/catalog';
 import {
-  BeginExplainReply, ImageSource as ImageSourceSchema, parseMessage, type ExportReply, type PixelSource, type ExplanationResult, type ExplanationSuccess, type ImageSource, type Message, type ModelStatus, type Status,
+  BeginExplainReply, ImageSource as ImageSourceSchema, parseMessage, type ExportReply, type PixelSource, type ExplanationResult, type ExplanationSuccess, type ImageSource, type LayersReply, type Message, type ModelStatus, type Status,
 } from '../core/messages';
 import type { MethodChoice } from '../core/methods';
 import { loadSettings, onSettingsChanged, saveSettings, type Settings } from '../core/settingsStore';
@@ -105,11 +105,12 @@ async function requestFor(shown: Shown, overrides: ExplainOverrides): Promise<Ex
   running.get(key)?.abort();
   const controller = new AbortController();
   running.set(key, controller);
+  const entry = await activeModel(settings);
   return {
-    entry: await activeModel(settings),
+    entry,
     method: overrides.method ?? settings.method,
     classIndex: overrides.classIndex,
-    layer: overrides.layer,
+    layer: overrides.layer ?? settings.layers[entry.id],
     box: overrides.box ?? settings.showBox,
     topK: settings.topK,
     methodOptions: overrides.scoreCamChannels !== undefined ? { scoreCamChannels: overrides.scoreCamChannels } : undefined,
@@ -243,7 +244,7 @@ async function explainClass(classIndex: number, explanationId?: string, method?:
 async function status(load = false, tabId?: number): Promise<Status> {
   const settings = await loadSettings(browser.storage.sync);
   const entry = await activeModel(settings);
-  if (load) await host.get(entry).catch(() => undefined);
+  if (load) await host.get(entry, settings.layers[entry.id]).catch(() => undefined);
   const hosted = host.current?.model.entry.id === entry.id ? host.current : null;
   // The worker may have restarted since the last explanation; its timings survive in session storage.
   const session = (await browser.storage.session?.get('lastTimingsMs').catch(() => undefined)) as { lastTimingsMs?: Record<string, number> } | undefined;
@@ -275,6 +276,18 @@ async function status(load = false, tabId?: number): Promise<Status> {
     lastTimingsMs: (lastResult?.ok ? lastResult.timingsMs : null) ?? session?.lastTimingsMs ?? null,
     explainAll: tabId === undefined ? undefined : explainAll.get(tabId),
   };
+}
+
+/** Where the active model can be explained; loads it (with the user's layer, if any: the list is the same). */
+async function listLayers(): Promise<LayersReply> {
+  const settings = await loadSettings(browser.storage.sync);
+  const entry = await activeModel(settings);
+  try {
+    const hosted = await host.get(entry, settings.layers[entry.id]).catch(() => host.get(entry));
+    return { ok: true, modelId: entry.id, ...hosted.model.layerChoices() };
+  } catch (e) {
+    return { ok: false, error: e instanceof Error ? e.message : String(e) };
+  }
 }
 
 /** Runs the model on exactly one backend (benchmarks); 'auto' returns to the user's setting. */
@@ -363,6 +376,8 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
     }
     case 'get-status':
       return status(message.load, message.tabId);
+    case 'list-layers':
+      return listLayers();
     case 'install-model':
       // Downloads and installs happen only when the user asks, in the extension's own page (the popup).
       if (!fromExtensionPage(sender)) return undefined;
@@ -390,6 +405,6 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
 const memory = () => tf.memory();
 
 (globalThis as Record<string, unknown>).camLens = { installModel: (source: unknown, form: unknown = {}) => installer.install(source as never, form as never), deleteModel, onMenuClick, explainUnderPointer, explainClass,
-  explainAll: (tabId: number) => explainAll.run(tabId), status, useBackend, memory, lastResult: () => lastResult,
+  explainAll: (tabId: number) => explainAll.run(tabId), status, listLayers, useBackend, memory, lastResult: () => lastResult,
   /** The screenshot crop an explanation was computed from (PNG data URL), for checking where it was taken. */
   capturedPixels: (explanationId: string) => captures.get(explanationId)?.dataUrl ?? null };

@@ -60,6 +60,9 @@ class SoftmaxScores implements ExplainableModel {
   head(features: tf.Tensor4D, input: tf.Tensor4D) {
     return this.inner.head(features, input);
   }
+  layerChoices() {
+    return this.inner.layerChoices();
+  }
   dispose() {
     this.inner.dispose();
   }

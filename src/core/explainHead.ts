@@ -117,8 +117,7 @@ export function findLayersExplainHead(layers: LayerInfo[], outputLayer: string, 
   let layer = byName.get(outputLayer);
   if (!layer) throw new CamHeadError(`no layer named "${outputLayer}"`);
   for (;;) {
-    const spatial = layer.outputShape.length === 4 && (layer.outputShape[1] ?? 2) > 1 && (layer.outputShape[2] ?? 2) > 1;
-    if (featureOverride ? layer.name === featureOverride : spatial) break;
+    if (featureOverride ? layer.name === featureOverride : isSpatialMap(layer.outputShape)) break;
     chain.unshift(layer);
     if (layer.inbound.length !== 1) {
       throw new CamHeadError(
@@ -164,4 +163,41 @@ function linearHead(feature: LayerInfo, chain: LayerInfo[]): { linearDense: stri
     return { linearDense: null, camUnavailable: `the dense layer applies ${dense.activation}` };
   }
   return { linearDense: dense.name, camUnavailable: null };
+}
+
+/** A layer that can be explained: a 4-D activation with a spatial map (height and width > 1). */
+export interface LayerCandidate {
+  name: string;
+  /** [height, width, channels]; null where the model leaves a dimension free. */
+  shape: [number | null, number | null, number | null];
+}
+
+/** Whether an output shape (with its batch dimension) is a spatial map worth explaining. */
+export function isSpatialMap(shape: readonly (number | null)[]): boolean {
+  return shape.length === 4 && (shape[1] ?? 2) > 1 && (shape[2] ?? 2) > 1;
+}
+
+/**
+ * Layers models: the layers `findLayersExplainHead` can explain, deepest first — the spatial maps on
+ * the single-input path back from the output (a branch, e.g. a residual addition, ends the path: the
+ * head after an earlier layer would not be a chain). The input itself is the image, not a feature map.
+ */
+export function layersModelCandidates(layers: LayerInfo[], outputLayer: string): LayerCandidate[] {
+  const byName = new Map(layers.map((l) => [l.name, l]));
+  const found: LayerCandidate[] = [];
+  for (let layer = byName.get(outputLayer); layer; layer = layer.inbound.length === 1 ? byName.get(layer.inbound[0]) : undefined) {
+    if (layer.name !== outputLayer && layer.className !== 'InputLayer' && isSpatialMap(layer.outputShape)) {
+      const [, h, w, c] = layer.outputShape;
+      found.push({ name: layer.name, shape: [h, w, c] });
+    }
+  }
+  return found;
+}
+
+/**
+ * Graph models: the nodes whose outputs may be explainable maps, in graph order. Shapes are rarely
+ * stored in a converted graph, so the caller runs the model once and keeps the spatial maps.
+ */
+export function graphNodesToProbe(nodes: GraphNode[]): string[] {
+  return nodes.filter((n) => !NOT_DATA.has(n.op) && !PASS_THROUGH.has(n.op) && n.op !== 'Placeholder').map((n) => n.name);
 }

@@ -156,6 +156,19 @@ export const DescribeReply = z.discriminatedUnion('ok', [
 ]);
 export type DescribeReply = z.infer<typeof DescribeReply>;
 
+/** The layers the active model can be explained at (popup's Layer menu), deepest first. */
+export const LayersReply = z.discriminatedUnion('ok', [
+  z.object({
+    ok: z.literal(true),
+    modelId: z.string(),
+    /** The model's own choice, used when the user names none. */
+    automatic: z.string(),
+    layers: z.array(z.object({ name: z.string(), shape: z.tuple([z.nullable(z.number()), z.nullable(z.number()), z.nullable(z.number())]) })),
+  }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+export type LayersReply = z.infer<typeof LayersReply>;
+
 export const Message = z.discriminatedUnion('type', [
   // background → content script (in the frame that was right-clicked)
   // from 'pointer': the keyboard shortcut (the focused picture, else the one under the pointer), not a right-click
@@ -192,6 +205,7 @@ export const Message = z.discriminatedUnion('type', [
   z.object({ type: z.literal('end-capture'), overlayId: z.string() }),
   // popup → background (load: start loading the active model to learn which methods apply)
   z.object({ type: z.literal('get-status'), load: z.optional(z.boolean()), tabId: z.optional(z.int()) }),
+  z.object({ type: z.literal('list-layers') }),
   z.object({ type: z.literal('start-explain-all'), tabId: z.int() }),
   z.object({ type: z.literal('cancel-explain-all'), tabId: z.int() }),
   // popup → background: the user's own models (network only on install-model / describe-model)

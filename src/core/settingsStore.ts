@@ -14,6 +14,7 @@ export const DEFAULT_SETTINGS = {
   backend: 'auto',
   colormap: 'turbo',
   topK: 5,
+  layers: {},
 } as const;
 
 export const Settings = z.object({
@@ -33,6 +34,8 @@ export const Settings = z.object({
   colormap: z.catch(z.enum(COLORMAP_NAMES), DEFAULT_SETTINGS.colormap),
   /** How many classes the overlay lists. */
   topK: z.catch(z.int().check(z.gte(1), z.lte(10)), DEFAULT_SETTINGS.topK),
+  /** The layer to explain, by model id, where the user chose one (else the model's automatic choice). */
+  layers: z.catch(z.record(z.string(), z.string().check(z.minLength(1), z.maxLength(300))), {}),
 });
 export type Settings = z.infer<typeof Settings>;
 const KEY = 'settings';

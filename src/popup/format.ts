@@ -58,3 +58,41 @@ export function camNote(model: ModelStatus | undefined, t: Translate): string | 
   if (!model || model.camApplies !== false) return null;
   return t('camNote', model.camUnavailable ?? t('camNoteDefaultReason'));
 }
+
+export interface LayerOption {
+  /** The layer's full name; '' for the model's automatic choice. */
+  value: string;
+  label: string;
+  /** The full name, for a tooltip (labels drop the prefix all names share). */
+  title: string;
+}
+
+/**
+ * The Layer menu: the model's automatic choice first, then every explainable layer, deepest first,
+ * as "name · 14×14×576". Graph node names share long scope prefixes; the labels leave them out.
+ */
+export function layerOptions(reply: { automatic: string; layers: { name: string; shape: (number | null)[] }[] }, chosen: string | undefined, t: Translate): LayerOption[] {
+  const names = reply.layers.map((l) => l.name);
+  if (chosen && !names.includes(chosen)) names.push(chosen);
+  const prefix = sharedScope(names);
+  const short = (name: string) => name.slice(prefix.length);
+  const shapeOf = (name: string) => reply.layers.find((l) => l.name === name)?.shape;
+  const describe = (name: string) => {
+    const shape = shapeOf(name);
+    return shape ? `${short(name)} · ${shape.map((d) => d ?? '?').join('×')}` : t('popupLayerMissing', short(name));
+  };
+  return [
+    { value: '', label: t('popupLayerAuto', describe(reply.automatic)), title: reply.automatic },
+    ...names.map((name) => ({ value: name, label: describe(name), title: name })),
+  ];
+}
+
+/** The longest run of whole "scope/" segments every name starts with (and none is entirely). */
+function sharedScope(names: string[]): string {
+  if (names.length < 2) return names[0]?.slice(0, names[0].lastIndexOf('/') + 1) ?? '';
+  let prefix = names[0].slice(0, names[0].lastIndexOf('/') + 1);
+  while (prefix && !names.every((n) => n.startsWith(prefix) && n.length > prefix.length)) {
+    prefix = prefix.slice(0, prefix.lastIndexOf('/', prefix.length - 2) + 1);
+  }
+  return prefix;
+}

@@ -2,9 +2,9 @@
 import browser from 'webextension-polyfill';
 import type { MessageKey } from '../core/i18n';
 import { t } from '../core/i18nBrowser';
-import { Status, type Message } from '../core/messages';
+import { LayersReply, Status, type Message } from '../core/messages';
 import { loadSettings, saveSettings, type Settings } from '../core/settingsStore';
-import { camNote, describeBackend, describeExplainAll, describeTimings, methodOptions } from './format';
+import { camNote, describeBackend, describeExplainAll, describeTimings, layerOptions, methodOptions } from './format';
 import { renderModels, setupModels } from './models';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -48,6 +48,28 @@ function render(status: Status | null, settings: Settings): void {
   const text = camNote(active, t);
   methodNote.hidden = !text;
   methodNote.textContent = text ?? '';
+}
+
+/** The Layer menu for the active model (the worker loads the model to list its layers). */
+async function renderLayers(settings: Settings): Promise<void> {
+  const select = $<HTMLSelectElement>('layer-select');
+  const message: Message = { type: 'list-layers' };
+  const parsed = LayersReply.safeParse(await browser.runtime.sendMessage(message).catch(() => null));
+  const reply = parsed.success ? parsed.data : { ok: false as const, error: t('errExtensionNoAnswer') };
+  if (!reply.ok) {
+    select.replaceChildren(new Option(reply.error, ''));
+    select.disabled = true;
+    return;
+  }
+  const chosen = settings.layers[reply.modelId];
+  select.replaceChildren(
+    ...layerOptions(reply, chosen, t).map((o) => {
+      const option = new Option(o.label, o.value, false, o.value === (chosen ?? ''));
+      option.title = o.title;
+      return option;
+    }),
+  );
+  select.disabled = false;
 }
 
 function renderExplainAll(status: Status): void {
@@ -115,12 +137,25 @@ async function main(): Promise<void> {
       await save({ modelId });
       render(await fetchStatus(false), settings);
       render(await fetchStatus(true), settings);
+      await renderLayers(settings);
     },
-    changed: async () => render(await fetchStatus(false), settings),
+    changed: async () => {
+      settings = await loadSettings(browser.storage.sync); // a deleted active model hands over to the default
+      render(await fetchStatus(false), settings);
+      await renderLayers(settings);
+    },
   });
   modelSelect.addEventListener('change', async () => {
     await save({ modelId: modelSelect.value });
     render(await fetchStatus(false), settings);
+    render(await fetchStatus(true), settings);
+    await renderLayers(settings);
+  });
+  const layerSelect = $<HTMLSelectElement>('layer-select');
+  layerSelect.addEventListener('change', async () => {
+    const { [settings.modelId]: _previous, ...others } = settings.layers;
+    await save({ layers: layerSelect.value ? { ...others, [settings.modelId]: layerSelect.value } : others });
+    // Another layer may change which methods apply (exact CAM only at the pooled layer).
     render(await fetchStatus(true), settings);
   });
   $<HTMLSelectElement>('method-select').addEventListener('change', (e) => void save({ method: (e.target as HTMLSelectElement).value as Settings['method'] }));
@@ -177,6 +212,7 @@ async function main(): Promise<void> {
   // Quick first paint from what the worker knows, then again once the active model has loaded.
   render(await fetchStatus(false), settings);
   render(await fetchStatus(true), settings);
+  await renderLayers(settings);
   void followExplainAll(settings);
 }
 

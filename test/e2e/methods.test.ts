@@ -119,3 +119,44 @@ describe('options', () => {
     expect(next.ok).toBe(true);
   });
 });
+
+describe('the layer explained', () => {
+  beforeAll(async () => {
+    await setSettings(h, { modelId: 'nsfw-mobilenet-v2-mid', method: 'auto', layers: {} });
+  });
+
+  afterAll(async () => {
+    await setSettings(h, { layers: {} });
+  });
+
+  test('chosen in the popup: an earlier 14×14 layer gives a finer map by Grad-CAM; Automatic goes back to exact CAM', async () => {
+    const popup = await h.context.newPage();
+    await popup.goto(`chrome-extension://${h.extensionId}/popup.html`);
+    const select = popup.locator('#layer-select');
+    await expect.poll(() => select.locator('option').count(), { timeout: 20_000 }).toBeGreaterThan(20);
+    expect(await select.locator('option').first().textContent()).toBe('Automatic: Conv_1/Relu6 · 7×7×1792');
+    const earlier = (await select.locator('option', { hasText: 'expanded_conv_12/expand/Relu6 · 14×14×816' }).getAttribute('value'))!;
+    await select.selectOption(earlier);
+    // The popup reloads the model at that layer: its status line names it, and CAM is no longer offered.
+    await expect.poll(() => popup.locator('#layer').textContent(), { timeout: 20_000 }).toBe(earlier);
+    expect(await popup.locator('#method-select option[value="cam"]').isDisabled()).toBe(true);
+
+    const fine = await explain(h, '#cat');
+    if (!fine.ok) throw new Error(fine.error);
+    expect(fine.layer).toBe(earlier);
+    expect(fine.method).toBe('gradcam');
+    expect(fine.map).toMatchObject({ width: 14, height: 14 });
+
+    // The popup remembers the choice per model.
+    await popup.reload();
+    await expect.poll(() => select.inputValue(), { timeout: 20_000 }).toBe(earlier);
+    await select.selectOption('');
+    await expect.poll(() => popup.locator('#layer').textContent(), { timeout: 20_000 }).toMatch(/Conv_1\/Relu6$/);
+    await expect.poll(() => popup.evaluate(async () => ((await chrome.storage.sync.get('settings')).settings as { layers: object }).layers)).toEqual({});
+    await popup.close();
+    const coarse = await explain(h, '#cat');
+    if (!coarse.ok) throw new Error(coarse.error);
+    expect(coarse.method).toBe('cam');
+    expect(coarse.map).toMatchObject({ width: 7, height: 7 });
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Status } from '../../src/core/messages';
-import { camNote, describeBackend, describeExplainAll, describeTimings, methodOptions } from '../../src/popup/format';
+import { camNote, describeBackend, describeExplainAll, describeTimings, layerOptions, methodOptions } from '../../src/popup/format';
 import type { ModelStatus } from '../../src/core/messages';
 import { englishTranslate as en } from './helpers/englishTranslate';
 
@@ -118,5 +118,36 @@ describe('describeExplainAll', () => {
   it('says how it ended', () => {
     expect(describeExplainAll(p(7, 1, 8, { finished: true }), en)).toBe('Done: 8 of 8 images (1 could not be explained).');
     expect(describeExplainAll(p(2, 0, 8, { cancelled: true, finished: true }), en)).toBe('Cancelled after 2 of 8 images.');
+  });
+});
+
+describe('layerOptions', () => {
+  const scope = 'StatefulPartitionedCall/model/MobilenetV2/';
+  const reply = {
+    automatic: `${scope}Conv_1/Relu6`,
+    layers: [
+      { name: `${scope}Conv_1/Relu6`, shape: [7, 7, 1792] },
+      { name: `${scope}expanded_conv_12/expand/Relu6`, shape: [14, 14, 816] },
+      { name: `${scope}expanded_conv/depthwise/depthwise`, shape: [112, 112, null] },
+    ],
+  };
+
+  it('automatic first, then each layer without the shared scope, with its shape', () => {
+    expect(layerOptions(reply, undefined, en)).toEqual([
+      { value: '', label: 'Automatic: Conv_1/Relu6 · 7×7×1792', title: `${scope}Conv_1/Relu6` },
+      { value: `${scope}Conv_1/Relu6`, label: 'Conv_1/Relu6 · 7×7×1792', title: `${scope}Conv_1/Relu6` },
+      { value: `${scope}expanded_conv_12/expand/Relu6`, label: 'expanded_conv_12/expand/Relu6 · 14×14×816', title: `${scope}expanded_conv_12/expand/Relu6` },
+      { value: `${scope}expanded_conv/depthwise/depthwise`, label: 'expanded_conv/depthwise/depthwise · 112×112×?', title: `${scope}expanded_conv/depthwise/depthwise` },
+    ]);
+  });
+
+  it('a stored choice the model no longer has is listed, and says so', () => {
+    const options = layerOptions(reply, `${scope}gone/Relu`, en);
+    expect(options[options.length - 1]).toEqual({ value: `${scope}gone/Relu`, label: 'gone/Relu (not in this model)', title: `${scope}gone/Relu` });
+  });
+
+  it('Keras layer names have no scope to drop', () => {
+    const keras = { automatic: 'out_relu', layers: [{ name: 'out_relu', shape: [7, 7, 1280] }, { name: 'Conv_1', shape: [7, 7, 1280] }] };
+    expect(layerOptions(keras, 'Conv_1', en).map((o) => o.label)).toEqual(['Automatic: out_relu · 7×7×1280', 'out_relu · 7×7×1280', 'Conv_1 · 7×7×1280']);
   });
 });

@@ -26,7 +26,7 @@ class FakeArea implements StorageAreaLike {
 }
 
 /** Expected settings: the documented defaults (written out here, not imported) with overrides. */
-const defaults = { opacity: 0.5, modelId: 'nsfw-mobilenet-v2-mid', method: 'auto', showBox: false, hideNegative: true, backend: 'auto', colormap: 'turbo', topK: 5 };
+const defaults = { opacity: 0.5, modelId: 'nsfw-mobilenet-v2-mid', method: 'auto', showBox: false, hideNegative: true, backend: 'auto', colormap: 'turbo', topK: 5, layers: {} };
 const withDefaults = (patch: Partial<Settings> = {}) => ({ ...defaults, ...patch });
 
 describe('parseSettings', () => {
@@ -209,5 +209,24 @@ describe('colormap and class count', () => {
     for (const raw of [{ colormap: 'rainbow' }, { topK: 0 }, { topK: 11 }, { topK: 2.5 }, { topK: '3' }]) {
       expect(parseSettings(raw), JSON.stringify(raw)).toEqual(withDefaults());
     }
+  });
+});
+
+describe('layer choices', () => {
+  it('keeps a layer name per model', () => {
+    const layers = { 'nsfw-mobilenet-v2-mid': 'block_13_expand_relu', 'user-1': 'conv_pw_11_relu' };
+    expect(parseSettings({ layers }).layers).toEqual(layers);
+  });
+
+  it('drops a record that is not names by model id', () => {
+    for (const layers of [['a'], 'block_13', { m: '' }, { m: 3 }, { m: 'x'.repeat(301) }]) {
+      expect(parseSettings({ layers }).layers, JSON.stringify(layers)).toEqual({});
+    }
+  });
+
+  it('choosing a layer for one model keeps the others', async () => {
+    const area = new FakeArea({ settings: { layers: { a: 'conv1' } } });
+    const saved = await saveSettings(area, { layers: { ...(await loadSettings(area)).layers, b: 'conv2' } });
+    expect(saved.layers).toEqual({ a: 'conv1', b: 'conv2' });
   });
 });

@@ -270,7 +270,7 @@ async function hostileRoute(req, res, pathname) {
       const chunk = Buffer.alloc(1024 * 1024);
       res.write(makePng(100, 100, null).subarray(0, 33));
       for (let i = 0; i < 60 && !req.socket.destroyed; i++) {
-        if (!res.write(chunk)) await new Promise((resolve) => { res.once('drain', resolve); req.socket.once('close', resolve); });
+        if (!res.write(chunk)) await drainedOrClosed(req, res);
       }
       res.end();
       return true;
@@ -341,6 +341,19 @@ async function modelRoute(req, res, modelsDir) {
  * Starts the page origin and the image origin on free loopback ports (`modelsDir`: serve fixture models under /models/).
  * The page at / is demo/index.html with {{IMAGE_ORIGIN}} replaced by the second origin.
  */
+/** Until the client takes more data or goes away; the listener left over is removed (no pile-up on a kept-alive socket). */
+function drainedOrClosed(req, res) {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      req.socket.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    req.socket.once('close', done);
+  });
+}
+
 export async function startServers({ modelsDir } = {}) {
   const images = await listen(async (req, res) => {
     const { pathname } = new URL(req.url, 'http://x');

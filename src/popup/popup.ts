@@ -57,11 +57,13 @@ async function renderLayers(settings: Settings): Promise<void> {
   const parsed = LayersReply.safeParse(await browser.runtime.sendMessage(message).catch(() => null));
   const reply = parsed.success ? parsed.data : { ok: false as const, error: t('errExtensionNoAnswer') };
   if (!reply.ok) {
+    delete select.dataset.modelId;
     select.replaceChildren(new Option(reply.error, ''));
     select.disabled = true;
     return;
   }
   const chosen = settings.layers[reply.modelId];
+  select.dataset.modelId = reply.modelId;
   select.replaceChildren(
     ...layerOptions(reply, chosen, t).map((o) => {
       const option = new Option(o.label, o.value, false, o.value === (chosen ?? ''));
@@ -153,8 +155,11 @@ async function main(): Promise<void> {
   });
   const layerSelect = $<HTMLSelectElement>('layer-select');
   layerSelect.addEventListener('change', async () => {
-    const { [settings.modelId]: _previous, ...others } = settings.layers;
-    await save({ layers: layerSelect.value ? { ...others, [settings.modelId]: layerSelect.value } : others });
+    // For the model the menu lists (the worker's active one), over what is stored now.
+    const modelId = layerSelect.dataset.modelId;
+    if (!modelId) return;
+    const { [modelId]: _previous, ...others } = (await loadSettings(browser.storage.sync)).layers;
+    await save({ layers: layerSelect.value ? { ...others, [modelId]: layerSelect.value } : others });
     // Another layer may change which methods apply (exact CAM only at the pooled layer).
     render(await fetchStatus(true), settings);
   });

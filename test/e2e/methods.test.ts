@@ -159,4 +159,23 @@ describe('the layer explained', () => {
     expect(coarse.method).toBe('cam');
     expect(coarse.map).toMatchObject({ width: 7, height: 7 });
   });
+
+  test("Grad-CAM at an inner layer on WASM (borrowed convolution gradients) equals the CPU backend's", async () => {
+    const { layers } = await h.worker.evaluate(() => (globalThis as any).camLens.listLayers());
+    const inner = layers.find((l: { shape: number[] }) => l.shape[0] === 28).name;
+    const wasm = await explain(h, '#cat', { method: 'gradcam', layer: inner });
+    await h.worker.evaluate(() => (globalThis as any).camLens.useBackend('cpu'));
+    try {
+      const cpu = await explain(h, '#cat', { method: 'gradcam', layer: inner });
+      if (!wasm.ok || !cpu.ok) throw new Error(`${!wasm.ok && wasm.error} ${!cpu.ok && cpu.error}`);
+      expect([wasm.backend, cpu.backend]).toEqual(['wasm', 'cpu']);
+      expect(wasm.map).toMatchObject({ width: 28, height: 28 });
+      const peak = Math.max(...cpu.map.values.map(Math.abs));
+      expect(peak).toBeGreaterThan(0);
+      const worst = Math.max(...wasm.map.values.map((v, i) => Math.abs(v - cpu.map.values[i])));
+      expect(worst / peak).toBeLessThan(1e-3);
+    } finally {
+      await h.worker.evaluate(() => (globalThis as any).camLens.useBackend('wasm'));
+    }
+  });
 });

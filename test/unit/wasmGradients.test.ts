@@ -3,7 +3,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WASM_MISSING_GRADIENT_KERNELS, registerWasmGradientFallbacks } from '../../src/background/wasmGradients';
+import { WASM_MISSING_GRADIENT_KERNELS, registerWasmGradientFallbacks, withoutWeightGradients } from '../../src/background/wasmGradients';
 
 const wasmDir = path.resolve('node_modules/@tensorflow/tfjs-backend-wasm/dist') + path.sep;
 
@@ -49,5 +49,20 @@ describe('WASM gradient fallbacks', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect((tf.findBackend('cpu') as unknown as { numDataIds(): number }).numDataIds()).toBe(cpuBuffers);
     actual.forEach((g, i) => g.forEach((v, j) => expect(v).toBeCloseTo(expected[i][j], 4)));
+  });
+
+  it('where weight gradients are declared unused: input gradients unchanged, weight gradients not computed (zeros), scope restored after a throw', () => {
+    const [dx, dFilter, dDepth] = withoutWeightGradients(() => gradients(x, filter, depthFilter));
+    dx.forEach((v, j) => expect(v).toBeCloseTo(expected[0][j], 4));
+    expect(dFilter.every((v) => v === 0)).toBe(true);
+    expect(dDepth.every((v) => v === 0)).toBe(true);
+    expect(expected[1].some((v) => v !== 0)).toBe(true);
+    expect(() =>
+      withoutWeightGradients(() => {
+        throw new Error('inside');
+      }),
+    ).toThrow('inside');
+    // Outside the scope again: the filter gradient is computed.
+    gradients(x, filter, depthFilter)[1].forEach((v, j) => expect(v).toBeCloseTo(expected[1][j], 4));
   });
 });

@@ -2,6 +2,7 @@
 // has it, gradients of the logit computed once, read back as a raw row-major map.
 import * as tf from '@tensorflow/tfjs';
 import type { ExplainableModel } from '../explainable';
+import { withoutWeightGradients } from '../wasmGradients';
 import { METHOD_REGISTRY } from './registry';
 import type { CamMethod, MethodContext, MethodOptions } from './types';
 import { MethodError } from './types';
@@ -20,12 +21,14 @@ export function weightedSum(features: tf.Tensor4D, weights: tf.Tensor1D): tf.Ten
   return tf.tidy(() => features.reshape([h * w, k]).matMul(weights.reshape([k, 1])).reshape([h, w]));
 }
 
-/** ∂y_c/∂A for the logit y_c of class c, through the model's head. */
+/** ∂y_c/∂A for the logit y_c of class c, through the model's head (the weights' gradients are not needed). */
 export function logitGradients(model: ExplainableModel, features: tf.Tensor4D, input: tf.Tensor4D, classIndex: number): tf.Tensor4D {
-  return tf.tidy(() => {
-    const logit = (a: tf.Tensor) => model.head(a as tf.Tensor4D, input).slice([0, classIndex], [1, 1]).sum();
-    return tf.grad(logit)(features) as tf.Tensor4D;
-  });
+  return withoutWeightGradients(() =>
+    tf.tidy(() => {
+      const logit = (a: tf.Tensor) => model.head(a as tf.Tensor4D, input).slice([0, classIndex], [1, 1]).sum();
+      return tf.grad(logit)(features) as tf.Tensor4D;
+    }),
+  );
 }
 
 export interface ComputeArgs {

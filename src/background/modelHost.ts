@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { modelPath, type ModelEntry } from '../core/catalog';
 import { t } from '../core/i18nBrowser';
 import { startBackend, type BackendInfo, type BackendName } from './backend';
-import type { ExplainableModel } from './explainable';
+import { CamHeadError } from '../core/camHead';
+import { ModelError, type ExplainableModel } from './explainable';
 import { artifactsFrom, explainableFrom } from './modelLoad';
 import type { StoredArtifacts } from './modelStore';
 
@@ -85,7 +86,11 @@ export class ModelHost {
   private async load(entry: ModelEntry, layerOverride: string | undefined, key: string): Promise<HostedModel> {
     const backend = await startBackend(await this.backendOrder());
     const started = performance.now();
-    const model: ExplainableModel = await explainableFrom(entry, await this.artifacts(entry), layerOverride);
+    const model: ExplainableModel = await explainableFrom(entry, await this.artifacts(entry), layerOverride).catch((e: unknown) => {
+      // A layer chosen for this model earlier may not exist (any more) or not lead to the head: say where to change it.
+      if (layerOverride && e instanceof CamHeadError) throw new ModelError(t('errLayerNotUsable', [layerOverride, e.message]));
+      throw e;
+    });
     const loadMs = performance.now() - started;
     const warmStart = performance.now();
     // First execution compiles shaders / kernels; do it now so the user's first map is not the slow one.

@@ -89,6 +89,7 @@ export const MESSAGE_KEYS = [
   'errShortcutNoTarget',
   'errNotOnScreen',
   'errRotatedScreenshot',
+  'errLayerNotUsable',
   'errPageCannotLoad',
   'errBlobUnreadable',
   'errImageNotLoaded',

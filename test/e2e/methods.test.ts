@@ -160,6 +160,19 @@ describe('the layer explained', () => {
     expect(coarse.map).toMatchObject({ width: 7, height: 7 });
   });
 
+  test('a stored layer the model does not have: the overlay says where to change it', async () => {
+    await setSettings(h, { layers: { 'nsfw-mobilenet-v2-mid': 'no/such/node' } });
+    try {
+      const result = await explain(h, '#cat');
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.error).toBe('the layer chosen in the popup, no/such/node, cannot be explained (no node named "no/such/node" in the model): choose another under “Layer explained”');
+      expect(await overlayState(h)).toEqual(['error']);
+    } finally {
+      await setSettings(h, { layers: {} });
+    }
+    expect((await explain(h, '#cat')).ok).toBe(true);
+  });
+
   test("Grad-CAM at an inner layer on WASM (borrowed convolution gradients) equals the CPU backend's", async () => {
     const { layers } = await h.worker.evaluate(() => (globalThis as any).camLens.listLayers());
     const inner = layers.find((l: { shape: number[] }) => l.shape[0] === 28).name;

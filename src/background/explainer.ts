@@ -207,6 +207,7 @@ export class Explainer {
       layer: model.layer,
       backend: backend.backend,
       classes,
+      classCount: kept.probabilities.length,
       target: { index: targetIndex, label: labels[targetIndex] ?? t('classFallback', String(targetIndex)), probability: kept.probabilities[targetIndex] },
       image: kept.image,
       map: { width: map.width, height: map.height, values: Array.from(map.values) },

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import browser, { type Menus, type Runtime, type Tabs } from 'webextension-polyfill';
 import { allModels, defaultModel, findModel, type ModelEntry } from '../core/catalog';
 import {
-  BeginExplainReply, ImageSource as ImageSourceSchema, parseMessage, type ExportReply, type PixelSource, type ExplanationResult, type ExplanationSuccess, type ImageSource, type LayersReply, type Message, type ModelStatus, type Status,
+  BeginExplainReply, ImageSource as ImageSourceSchema, parseMessage, type ClassLabelsReply, type ExportReply, type PixelSource, type ExplanationResult, type ExplanationSuccess, type ImageSource, type LayersReply, type Message, type ModelStatus, type Status,
 } from '../core/messages';
 import type { MethodChoice } from '../core/methods';
 import { loadSettings, onSettingsChanged, saveSettings, type Settings } from '../core/settingsStore';
@@ -340,6 +340,8 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
         return result;
       });
     }
+    case 'class-labels':
+      return knownModels().then((models): ClassLabelsReply => ({ labels: [...(findModel(message.modelId, models)?.labels ?? [])] }));
     case 'explain': {
       const tabId = sender.tab?.id;
       if (tabId === undefined) return undefined;

@@ -3,7 +3,7 @@
 import browser from 'webextension-polyfill';
 import { exportFileName } from '../core/exportName';
 import { t } from '../core/i18nBrowser';
-import { ExplanationResult, ExportReply, parseMessage, type ImageSource, type Message } from '../core/messages';
+import { ClassLabelsReply, ExplanationResult, ExportReply, parseMessage, type ImageSource, type Message } from '../core/messages';
 import { TaskQueue, type QueueProgress } from '../core/taskQueue';
 import { DEFAULT_SETTINGS, loadSettings, onSettingsChanged, type Settings } from '../core/settingsStore';
 import { answerFrameOffsets } from './frameOffset';
@@ -119,6 +119,11 @@ function start(): void {
           }
         })
         .catch((e: Error) => overlay.notify(mode === 'save' ? t('exportSaveFailed', e.message) : t('exportCopyFailed', e.message)));
+    },
+    async classLabels(modelId: string) {
+      const message: Message = { type: 'class-labels', modelId };
+      const reply = ClassLabelsReply.safeParse(await browser.runtime.sendMessage(message).catch(() => null));
+      return reply.success ? reply.data.labels : [];
     },
     onClassRequest(overlay: Overlay, classIndex: number) {
       const explanation = overlay.explanation;

@@ -35,6 +35,10 @@ export const OVERLAY_CSS = `
 .busy { color: #cfd5df; }
 .note { color: #cfd5df; margin-top: 4px; }
 .chips { display: flex; flex-direction: column; gap: 2px; }
+.other-class { margin-top: 4px; }
+.pick { all: unset; box-sizing: border-box; display: block; width: 100%; padding: 2px 6px; border-radius: 4px; border: 1px solid rgba(255,255,255,0.3); background: rgba(255,255,255,0.06); color: #eef1f6; font: inherit; }
+.pick::placeholder { color: #aab2c0; }
+.pick:focus-visible { outline: 2px solid #7fb2ff; outline-offset: 1px; }
 .legend { display: flex; align-items: center; gap: 6px; margin-top: 6px; color: #cfd5df; font-size: 11px; }
 .legend canvas { flex: 1; height: 8px; min-width: 0; border-radius: 2px; }
 .legend-note, .hover { color: #aab2c0; font-size: 11px; margin-top: 2px; }

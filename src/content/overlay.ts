@@ -24,6 +24,8 @@ export const ANSWER_TIMEOUT_MS = 60_000;
 
 export interface OverlayCallbacks {
   onClassRequest(overlay: Overlay, classIndex: number): void;
+  /** Every class name of a model (may be shorter than its class count). */
+  classLabels(modelId: string): Promise<string[]>;
   /** Save the composed PNG as a file, or copy it to the clipboard. */
   onExport(overlay: Overlay, mode: 'save' | 'copy'): void;
   onCancel(overlay: Overlay): void;
@@ -222,8 +224,8 @@ export class Overlay {
     this.callbacks.onClose(this);
   }
 
-  private renderPanel(...content: Node[]): void {
-    this.panel.replaceChildren(...content);
+  private renderPanel(...content: (Node | null)[]): void {
+    this.panel.replaceChildren(...content.filter((n): n is Node => n !== null));
     this.placePanel(); // its size changed
   }
 
@@ -247,6 +249,7 @@ export class Overlay {
         button('copy', t('overlayCopyLabel'), t('overlayCopyTitle'), t('overlayCopy')),
       ),
       el('div', { class: 'chips' }),
+      result.classCount > result.classes.length ? this.otherClassField(result) : null,
       el('div', { class: 'legend' }, el('span', {}, t('overlayLegendLow')), el('canvas', { width: '128', height: '8', 'aria-hidden': 'true' }), el('span', {}, t('overlayLegendHigh'))),
       el('div', { class: 'legend-note' }),
       el('div', { class: 'hover', 'aria-hidden': 'true' }),
@@ -297,6 +300,40 @@ export class Overlay {
       note.append(line);
       note.hidden = false;
     }
+  }
+
+  /**
+   * A field for any class the chips do not list (a 1000-class ImageNet model lists 5): type or pick
+   * its name (or its number, for unlabelled classes). The names are fetched when the field is first used.
+   */
+  private otherClassField(result: ExplanationSuccess): HTMLElement {
+    const listId = `${this.id}-classes`;
+    const field = el('input', {
+      class: 'pick', type: 'search', list: listId, placeholder: t('overlayOtherClass'), 'aria-label': t('overlayOtherClassLabel'), autocomplete: 'off', spellcheck: 'false',
+    });
+    const options = el('datalist', { id: listId });
+    let labels: Promise<string[]> | null = null;
+    const names = () => (labels ??= this.callbacks.classLabels(result.modelId).then((known) => {
+      const all = Array.from({ length: result.classCount }, (_, i) => known[i] ?? t('classFallback', String(i)));
+      options.replaceChildren(...all.map((label) => el('option', { value: label })));
+      return all;
+    }));
+    field.addEventListener('focus', () => void names());
+    field.addEventListener('change', async () => {
+      const wanted = field.value.trim();
+      if (!wanted) return;
+      const all = await names();
+      const byName = all.findIndex((label) => label.toLowerCase() === wanted.toLowerCase());
+      const index = byName >= 0 ? byName : /^\d+$/.test(wanted) && Number(wanted) < result.classCount ? Number(wanted) : -1;
+      if (index < 0) this.notify(t('overlayNoSuchClass', wanted));
+      else if (index !== this.result?.target.index) {
+        this.setLoading();
+        this.callbacks.onClassRequest(this, index);
+      }
+    });
+    // Typing here is not for the page: its keyboard shortcuts must not see these keys.
+    for (const type of ['keydown', 'keyup', 'keypress']) field.addEventListener(type, (e) => e.stopPropagation());
+    return el('div', { class: 'other-class' }, field, options);
   }
 
   /** The colour bar under the classes: the colormap from low to high, and what the scale means. */

@@ -49,6 +49,8 @@ export const ExplanationSuccess = z.object({
   region: z.optional(Rect),
   backend: z.string(),
   classes: z.array(ClassScore),
+  /** How many classes the model has (the panel offers the others by name when not all are listed). */
+  classCount: z.int().check(z.positive()),
   target: ClassScore,
   image: z.object({ width: z.number(), height: z.number() }),
   /** Raw (signed, unnormalised) map, row-major. */
@@ -193,6 +195,8 @@ export const Message = z.discriminatedUnion('type', [
     look: z.object({ opacity: z.number().check(z.gte(0), z.lte(1)), colormap: z.enum(COLORMAP_NAMES), hideNegative: z.boolean() }),
   }),
   z.object({ type: z.literal('explain'), overlayId: z.string(), source: ImageSource }),
+  /** All class names of a model, for the panel's "another class" field. */
+  z.object({ type: z.literal('class-labels'), modelId: z.string() }),
   /** Is the worker still computing this overlay? (It forgets everything when Chrome stops it.) */
   z.object({ type: z.literal('ping'), overlayId: z.string() }),
   z.object({ type: z.literal('explain-all-progress'), progress: ExplainAllProgress }),
@@ -217,6 +221,9 @@ export const Message = z.discriminatedUnion('type', [
   z.object({ type: z.literal('delete-model'), id: z.string() }),
 ]);
 export type Message = z.infer<typeof Message>;
+
+export const ClassLabelsReply = z.object({ labels: z.array(z.string()) });
+export type ClassLabelsReply = z.infer<typeof ClassLabelsReply>;
 
 /** The content script's answer to begin-explain: the overlay it opened and where the pixels are. */
 export const BeginExplainReply = z.discriminatedUnion('ok', [

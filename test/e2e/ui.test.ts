@@ -128,6 +128,45 @@ describe('popup', () => {
   });
 });
 
+describe('another class', () => {
+  const FIELD = 'Explain another class: type or pick its name';
+
+  test('typed by name into the panel: explained without the page seeing the keys; an unknown name is said', async () => {
+    await setSettings(h, { topK: 2 });
+    try {
+      const first = (await explain(h, '#cat')) as ExplanationSuccess;
+      expect(first.classes).toHaveLength(2);
+      expect(first.classCount).toBe(5);
+      const other = ['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy'].find((l) => !first.classes.some((c) => c.label === l))!;
+      await h.page.evaluate(() => {
+        (window as any).pageKeys = 0;
+        window.addEventListener('keydown', () => (window as any).pageKeys++);
+      });
+      await clickByName(FIELD);
+      await h.page.keyboard.type(other.toLowerCase());
+      await h.page.keyboard.press('Enter');
+      await expect.poll(async () => ((await h.worker.evaluate(() => (globalThis as any).camLens.lastResult())) as ExplanationSuccess).target?.label).toBe(other);
+      const picked = (await h.worker.evaluate(() => (globalThis as any).camLens.lastResult())) as ExplanationSuccess;
+      expect(picked.classes).toEqual(first.classes);
+      expect(picked.map.values).not.toEqual(first.map.values);
+      expect(await h.page.evaluate(() => (window as any).pageKeys)).toBe(0);
+
+      await h.page.waitForFunction(() => document.querySelector('[data-cam-lens]')?.getAttribute('data-cam-lens') === 'done');
+      await clickByName(FIELD);
+      await h.page.keyboard.type('Giraffe');
+      await h.page.keyboard.press('Enter');
+      await expect.poll(accessibleNames).toContain('No class named “Giraffe”');
+    } finally {
+      await setSettings(h, { topK: 5 });
+    }
+  });
+
+  test('not offered when every class is listed', async () => {
+    await explain(h, '#cat');
+    expect(await accessibleNames()).not.toContain(FIELD);
+  });
+});
+
 describe('display settings', () => {
   test('the colormap applies live to an open overlay', async () => {
     await explain(h, '#cat');

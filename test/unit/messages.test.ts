@@ -14,6 +14,7 @@ function success(): Record<string, unknown> {
       { index: 3, label: 'cat', probability: 0.7 },
       { index: 0, label: 'dog', probability: 0.2 },
     ],
+    classCount: 10,
     target: { index: 3, label: 'cat', probability: 0.7 },
     image: { width: 640, height: 480 },
     source: 'fetch',
@@ -230,11 +231,21 @@ describe('Status', () => {
   });
 });
 
+describe('class names', () => {
+  it('class-labels asks by model id; a result must say how many classes the model has', () => {
+    expect(parseMessage({ type: 'class-labels', modelId: 'imagenet' })).toEqual({ type: 'class-labels', modelId: 'imagenet' });
+    expect(parseMessage({ type: 'class-labels' })).toBeNull();
+    const { classCount: _count, ...withoutCount } = success();
+    expect(ExplanationResult.safeParse(withoutCount).success).toBe(false);
+    expect(ExplanationResult.safeParse({ ...success(), classCount: 0 }).success).toBe(false);
+  });
+});
+
 describe('map shape is validated on receipt', () => {
   it('rejects a map whose values do not fill width × height', () => {
     const base = {
       ok: true, explanationId: 'x1', modelId: 'm', modelName: 'M', method: 'cam', layer: 'l', backend: 'cpu',
-      classes: [], target: { index: 0, label: 'a', probability: 1 }, image: { width: 1, height: 1 }, source: 'page', timingsMs: {},
+      classes: [], classCount: 1, target: { index: 0, label: 'a', probability: 1 }, image: { width: 1, height: 1 }, source: 'page', timingsMs: {},
     };
     expect(ExplanationResult.safeParse({ ...base, map: { width: 7, height: 7, values: [1] } }).success).toBe(false);
     expect(ExplanationResult.safeParse({ ...base, map: { width: 2, height: 1, values: [1, 2] } }).success).toBe(true);

@@ -160,6 +160,26 @@ describe('the layer explained', () => {
     expect(coarse.map).toMatchObject({ width: 7, height: 7 });
   });
 
+  test('a layers model lists its single-input path back from the output, and explains an inner layer of it', async () => {
+    await setSettings(h, { modelId: 'nsfw-mobilenet-v2' });
+    try {
+      const choices = await h.worker.evaluate(() => (globalThis as any).camLens.listLayers());
+      expect(choices.automatic).toBe('out_relu');
+      expect(choices.layers[0]).toEqual({ name: 'out_relu', shape: [7, 7, 1280] });
+      // MobileNetV2's last residual addition ends the path.
+      expect(choices.layers[choices.layers.length - 1].name).toBe('block_15_add');
+      const inner = choices.layers.find((l: { name: string }) => l.name === 'block_16_expand_relu');
+      expect(inner).toEqual({ name: 'block_16_expand_relu', shape: [7, 7, 960] });
+      const result = await explain(h, '#cat', { method: 'gradcam', layer: inner.name });
+      if (!result.ok) throw new Error(result.error);
+      expect(result.layer).toBe('block_16_expand_relu');
+      expect(result.map).toMatchObject({ width: 7, height: 7 });
+      expect(result.map.values.some((v) => v > 0)).toBe(true);
+    } finally {
+      await setSettings(h, { modelId: 'nsfw-mobilenet-v2-mid' });
+    }
+  });
+
   test('a stored layer the model does not have: the overlay says where to change it', async () => {
     await setSettings(h, { layers: { 'nsfw-mobilenet-v2-mid': 'no/such/node' } });
     try {

@@ -8,6 +8,7 @@ import type { ExplanationSuccess, PixelSource } from '../core/messages';
 import { METHODS } from '../core/methods';
 import { prepareDisplayMap, upsampleDisplayMap } from '../core/postprocess';
 import { formatProbability } from '../core/scores';
+import { shortLayerName } from '../core/explainHead';
 import { loadImage } from './pixels';
 
 /** Longer side of an export: natural resolution up to this (a 30 MP photo would be a 120 MB canvas). */
@@ -64,5 +65,5 @@ function drawFooter(ctx: OffscreenCanvasRenderingContext2D, result: ExplanationS
   ctx.fillText(label, 10, top + 15, Math.max(10, width - barWidth - 30));
   ctx.fillStyle = '#aab2c0';
   ctx.font = '11px system-ui, sans-serif';
-  ctx.fillText(t('exportFooter', result.modelName), 10, top + 32, Math.max(10, width - barWidth - 30));
+  ctx.fillText(t('exportFooter', [result.modelName, shortLayerName(result.layer)]), 10, top + 32, Math.max(10, width - barWidth - 30));
 }

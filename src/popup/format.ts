@@ -96,3 +96,9 @@ function sharedScope(names: string[]): string {
   }
   return prefix;
 }
+
+/** "94 ms, then 13 ms warm-up": how long the loaded model took to become ready on its backend. */
+export function describeModelLoad(status: Status, t: Translate): string {
+  if (status.modelLoadMs === null || status.modelWarmupMs === null) return t('popupModelNotLoaded');
+  return t('popupModelLoadTimes', [String(Math.round(status.modelLoadMs)), String(Math.round(status.modelWarmupMs))]);
+}

@@ -4,7 +4,7 @@ import type { MessageKey } from '../core/i18n';
 import { t } from '../core/i18nBrowser';
 import { LayersReply, Status, type Message } from '../core/messages';
 import { loadSettings, saveSettings, type Settings } from '../core/settingsStore';
-import { camNote, describeBackend, describeExplainAll, describeTimings, layerOptions, methodOptions } from './format';
+import { camNote, describeBackend, describeExplainAll, describeModelLoad, describeTimings, layerOptions, methodOptions } from './format';
 import { renderModels, setupModels } from './models';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -27,6 +27,7 @@ function render(status: Status | null, settings: Settings): void {
   const active = status.models.find((m) => m.id === status.modelId);
   $('model').textContent = status.modelLoaded ? status.modelName : t('popupModelLoading', status.modelName);
   $('layer').textContent = active?.layer ?? '—';
+  $('model-load').textContent = describeModelLoad(status, t);
   $('backend').textContent = describeBackend(status, t);
   $('renderer').textContent = status.renderer ?? '—';
   $('measurements').textContent = status.backendMeasurements ?? t('popupNotMeasured');

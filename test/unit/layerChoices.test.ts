@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LayersExplainable } from '../../src/background/explainable';
-import { findLayersExplainHead, graphNodesToProbe, isSpatialMap, layersModelCandidates, type LayerInfo } from '../../src/core/explainHead';
+import { findLayersExplainHead, graphNodesToProbe, isSpatialMap, layersModelCandidates, shortLayerName, type LayerInfo } from '../../src/core/explainHead';
 import { loadRealModel, type RealModel } from './helpers/realModel';
 import { tinyEntry } from './helpers/tinyModels';
 
@@ -46,6 +46,13 @@ describe('layersModelCandidates', () => {
     for (const c of candidates) expect(findLayersExplainHead(RESIDUAL, 'dense', c.name).featureLayer).toBe(c.name);
     // …while a layer behind the branch is refused by the finder, which is why it is not offered.
     expect(() => findLayersExplainHead(RESIDUAL, 'dense', 'conv2')).toThrow(/branches at add/);
+  });
+});
+
+describe('shortLayerName', () => {
+  it('the last two scopes of a graph node; a Keras name as is', () => {
+    expect(shortLayerName('StatefulPartitionedCall/predict/MobilenetV2/Conv_1/Relu6')).toBe('Conv_1/Relu6');
+    expect(shortLayerName('out_relu')).toBe('out_relu');
   });
 });
 

@@ -89,6 +89,7 @@ describe('popup', () => {
     expect($('backend').textContent).toBe('WebAssembly');
     expect($('measurements').textContent).toBe('WebAssembly 7 ms');
     expect($('timings').textContent).toBe('58 ms (inference 31)');
+    expect($('model-load').textContent).toBe('90 ms, then 12 ms warm-up (first run, kernel compilation)');
   });
 
   it('lists the layers, Automatic first, and stores a choice for the active model only', async () => {

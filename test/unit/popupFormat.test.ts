@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Status } from '../../src/core/messages';
-import { camNote, describeBackend, describeExplainAll, describeTimings, layerOptions, methodOptions } from '../../src/popup/format';
+import { camNote, describeBackend, describeExplainAll, describeModelLoad, describeTimings, layerOptions, methodOptions } from '../../src/popup/format';
 import type { ModelStatus } from '../../src/core/messages';
 import { englishTranslate as en } from './helpers/englishTranslate';
 
@@ -149,5 +149,12 @@ describe('layerOptions', () => {
   it('Keras layer names have no scope to drop', () => {
     const keras = { automatic: 'out_relu', layers: [{ name: 'out_relu', shape: [7, 7, 1280] }, { name: 'Conv_1', shape: [7, 7, 1280] }] };
     expect(layerOptions(keras, 'Conv_1', en).map((o) => o.label)).toEqual(['Automatic: out_relu · 7×7×1280', 'out_relu · 7×7×1280', 'Conv_1 · 7×7×1280']);
+  });
+});
+
+describe('describeModelLoad', () => {
+  it('load and warm-up in whole milliseconds, or that the model is not loaded', () => {
+    expect(describeModelLoad(status({ modelLoadMs: 94.4, modelWarmupMs: 12.6 }), en)).toBe('94 ms, then 13 ms warm-up (first run, kernel compilation)');
+    expect(describeModelLoad(status({ modelLoaded: false, modelLoadMs: null, modelWarmupMs: null }), en)).toBe('not loaded yet');
   });
 });

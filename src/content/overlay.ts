@@ -129,7 +129,7 @@ export class Overlay {
     this.result = result;
     this.display = prepareDisplayMap(result.map, { relu: this.settings.hideNegative });
     this.drawnSize = '';
-    this.placeMap();
+    this.layout(); // afresh: a picture's natural size (backgrounds, SVG images) may have arrived since
     this.renderResultPanel(result);
     this.host.dataset.camLens = 'done';
   }

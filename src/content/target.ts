@@ -2,7 +2,7 @@
 // frames, <canvas>, SVG <image>, CSS background images; inside open shadow roots too. Each kind
 // says where its picture is drawn (for the overlay) and how the worker can read it.
 import {
-  backgroundImageRect, contentBox, imageRectInContentBox, parseObjectPosition, type Box, type BoxModel, type ObjectFit, type Size,
+  backgroundImageRect, contentBox, imageRectInContentBox, parseObjectPosition, svgAspectAsObjectFit, type Box, type BoxModel, type ObjectFit, type Size,
 } from '../core/geometry';
 import { t } from '../core/i18nBrowser';
 import type { ImageSource } from '../core/messages';
@@ -311,21 +311,43 @@ async function isBlank(dataUrl: string): Promise<boolean> {
 
 function svgImageTarget(image: SVGImageElement): ExplainTarget {
   const href = () => image.href.baseVal || image.getAttribute('xlink:href') || '';
+  const natural = naturalSizeOf(() => absoluteUrl(href(), image.ownerDocument.baseURI));
   return {
     kind: 'svg-image',
     element: image,
     identity: () => href(),
     pagePixels: () => rasterizeUrl(absoluteUrl(href(), image.ownerDocument.baseURI), borderBox(image)),
-    // The SVG element's box is the area the picture is fitted into (preserveAspectRatio is not modelled).
     layout: () => {
-      const host = borderBox(image);
-      return { host, picture: { x: 0, y: 0, width: host.width, height: host.height }, clip: onScreen(image, getComputedStyle(image)).clip };
+      const { clip } = onScreen(image, getComputedStyle(image));
+      // The screen CTM maps the image's user units to the viewport: viewBox scaling, SVG and CSS transforms.
+      const ctm = image.getScreenCTM();
+      const [width, height] = [image.width.animVal.value, image.height.animVal.value];
+      if (!ctm || !(width > 0 && height > 0)) {
+        const host = borderBox(image);
+        return { host, picture: { x: 0, y: 0, width: host.width, height: host.height }, clip };
+      }
+      const corner = new DOMPoint(image.x.animVal.value, image.y.animVal.value).matrixTransform(ctm);
+      const { align, meetOrSlice } = image.preserveAspectRatio.animVal;
+      const { fit, position } = svgAspectAsObjectFit(align, meetOrSlice);
+      const box = { width, height };
+      const picture = natural.width > 0 ? imageRectInContentBox(box, natural, fit, position) : { x: 0, y: 0, ...box };
+      const m = { a: ctm.a, b: ctm.b, c: ctm.c, d: ctm.d };
+      return { host: { x: corner.x, y: corner.y, ...box }, picture, clip, ...(isIdentity(m) ? {} : { transform: m }) };
     },
     source: async () => {
       if (!href()) throw new TargetError(t('errSvgNoHref'));
       return urlSource(absoluteUrl(href(), image.ownerDocument.baseURI), borderBox(image));
     },
   };
+}
+
+/** The natural size of the picture at a URL, filled in once the page has loaded it (0×0 until then). */
+function naturalSizeOf(url: () => string): Size {
+  const natural: Size = { width: 0, height: 0 };
+  const probe = new Image();
+  probe.onload = () => Object.assign(natural, { width: probe.naturalWidth, height: probe.naturalHeight });
+  probe.src = url();
+  return natural;
 }
 
 /** The first url(...) of a computed background-image, if any. */
@@ -335,10 +357,7 @@ function backgroundUrl(el: Element): string | null {
 }
 
 function backgroundTarget(el: Element, url: string): ExplainTarget {
-  const natural: Size = { width: 0, height: 0 };
-  const probe = new Image();
-  probe.onload = () => Object.assign(natural, { width: probe.naturalWidth, height: probe.naturalHeight });
-  probe.src = url;
+  const natural = naturalSizeOf(() => url);
   return {
     kind: 'background',
     element: el,

@@ -287,3 +287,16 @@ export function backgroundImageRect(area: Size, natural: Size, backgroundSize: s
   }
   return { x: resolveOffset(area.width, width, position.x), y: resolveOffset(area.height, height, position.y), width, height };
 }
+
+/**
+ * An SVG <image>'s preserveAspectRatio (the SVGPreserveAspectRatio constants: align 1 = none,
+ * 2…10 = xMinYMin … xMaxYMax row by row; meetOrSlice 1 = meet, 2 = slice) as the object-fit and
+ * object-position that place the picture the same way. Unknown values (0) are SVG's default,
+ * xMidYMid meet.
+ */
+export function svgAspectAsObjectFit(align: number, meetOrSlice: number): { fit: ObjectFit; position: ObjectPosition } {
+  const at = (percent: number): Length => ({ percent, px: 0 });
+  if (align === 1) return { fit: 'fill', position: { x: at(50), y: at(50) } };
+  const cell = align >= 2 && align <= 10 ? align - 2 : 4; // 4 = xMidYMid
+  return { fit: meetOrSlice === 2 ? 'cover' : 'contain', position: { x: at((cell % 3) * 50), y: at(Math.floor(cell / 3) * 50) } };
+}

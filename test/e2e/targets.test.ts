@@ -217,6 +217,25 @@ describe('overlay geometry', () => {
     }
   });
 
+  test('an SVG <image> in a scaled, turned drawing, letterboxed by preserveAspectRatio: the map covers the picture only', async () => {
+    // The browser's own matrix from the image's user units to the viewport is the reference here.
+    const toScreen = await h.page.locator('#svg-meet').evaluate((el) => {
+      el.scrollIntoView({ block: 'center' });
+      const m = (el as SVGImageElement).getScreenCTM()!;
+      return [m.a, m.b, m.c, m.d, m.e, m.f];
+    });
+    const at = (x: number, y: number) => ({ x: toScreen[0] * x + toScreen[2] * y + toScreen[4], y: toScreen[1] * x + toScreen[3] * y + toScreen[5] });
+    const bounds = (await h.page.locator('#svg-meet').boundingBox())!;
+    const area = { x: bounds.x - 4, y: bounds.y - 4, width: bounds.width + 8, height: bounds.height + 8 };
+    const before = await grab(h, area);
+    const { result } = await explainIn(h.page.mainFrame(), '#svg-meet', 'explain-image', 'content', null);
+    expect(result.ok).toBe(true);
+    const painted = patchDiff(area, before, await grab(h, area));
+    // The 512×512 picture in the 500×360 box at (50, 20): 360×360 at x = 120…480 (user units).
+    for (const [x, y] of [[300, 200], [135, 35], [465, 35], [465, 365], [135, 365]]) expect(painted(at(x, y)), `picture at (${x}, ${y})`).toBeGreaterThan(3);
+    for (const [x, y] of [[85, 200], [515, 200]]) expect(painted(at(x, y)), `letterbox bar at (${x}, ${y})`).toBeLessThan(1);
+  });
+
   test('a turned image inside a clipping box: the map is clipped with it', async () => {
     const picture = await turnedPicture('#in-window', 20, 1);
     const window = (await h.page.locator('#window').boundingBox())!;

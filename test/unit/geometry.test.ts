@@ -4,6 +4,7 @@ import {
   contentBox,
   imageRectInContentBox,
   parseObjectPosition,
+  svgAspectAsObjectFit,
   intersect,
   visibleRect,
   type BoxModel,
@@ -233,5 +234,31 @@ describe('backgroundImageRect', () => {
 
   it('an unknown natural size covers the whole area', () => {
     expect(backgroundImageRect({ width: 400, height: 300 }, { width: 0, height: 0 }, 'cover', centre)).toEqual({ x: 0, y: 0, width: 400, height: 300 });
+  });
+});
+
+describe('svgAspectAsObjectFit', () => {
+  const at = (x: number, y: number) => ({ x: { percent: x, px: 0 }, y: { percent: y, px: 0 } });
+  it('none stretches; meet contains; slice covers', () => {
+    expect(svgAspectAsObjectFit(1, 1).fit).toBe('fill');
+    expect(svgAspectAsObjectFit(6, 1)).toEqual({ fit: 'contain', position: at(50, 50) });
+    expect(svgAspectAsObjectFit(6, 2)).toEqual({ fit: 'cover', position: at(50, 50) });
+  });
+
+  it('the nine alignments, row by row from xMinYMin (2) to xMaxYMax (10)', () => {
+    expect(svgAspectAsObjectFit(2, 1).position).toEqual(at(0, 0));
+    expect(svgAspectAsObjectFit(4, 1).position).toEqual(at(100, 0));
+    expect(svgAspectAsObjectFit(5, 1).position).toEqual(at(0, 50));
+    expect(svgAspectAsObjectFit(9, 1).position).toEqual(at(50, 100));
+    expect(svgAspectAsObjectFit(10, 2)).toEqual({ fit: 'cover', position: at(100, 100) });
+  });
+
+  it('unknown values are the default, xMidYMid meet', () => {
+    expect(svgAspectAsObjectFit(0, 0)).toEqual({ fit: 'contain', position: at(50, 50) });
+  });
+
+  it('with imageRectInContentBox: a square picture in a 500×360 box, meet, is a centred 360×360', () => {
+    const { fit, position } = svgAspectAsObjectFit(6, 1);
+    expect(imageRectInContentBox({ width: 500, height: 360 }, { width: 512, height: 512 }, fit, position)).toEqual({ x: 70, y: 0, width: 360, height: 360 });
   });
 });

@@ -40,6 +40,9 @@ export function scoresFromLogits(model: ExplainableModel, logits: tf.Tensor2D): 
   return logits.clone();
 }
 
+/** Nodes whose shapes one probe run asks for (their activations are alive together). */
+const PROBE_BATCH = 24;
+
 /** A converted TF graph model. */
 export class GraphExplainable implements ExplainableModel {
   readonly layer: string;
@@ -77,16 +80,26 @@ export class GraphExplainable implements ExplainableModel {
     if (this.camWeights) checkCamWeights(entry, this.camWeights);
   }
 
-  /** Shapes are not stored in a converted graph: one run on a blank image tells them (shapes only, no download). */
+  /**
+   * Shapes are not stored in a converted graph: runs on a blank image tell them (shapes only, no
+   * download), a few nodes at a time so that a large model never holds all its activations at once.
+   */
   layerChoices(): LayerChoices {
     if (this.choices) return this.choices;
     const automatic = findGraphExplainHead(this.nodes).featureNode;
     const names = graphNodesToProbe(this.nodes);
     const { width, height } = this.entry.inputSize;
     const input = tf.zeros([1, height, width, 3]);
-    const outputs = this.graph.execute({ [this.inputNode]: input }, names) as tf.Tensor[];
-    const shapes = outputs.map((t) => t.shape);
-    tf.dispose([input, ...outputs]);
+    const shapes: number[][] = [];
+    try {
+      for (let i = 0; i < names.length; i += PROBE_BATCH) {
+        const outputs = this.graph.execute({ [this.inputNode]: input }, names.slice(i, i + PROBE_BATCH)) as tf.Tensor[];
+        shapes.push(...outputs.map((t) => t.shape));
+        tf.dispose(outputs);
+      }
+    } finally {
+      input.dispose();
+    }
     const layers = names
       .map((name, i): LayerCandidate | null => {
         const [, h, w, c] = shapes[i];

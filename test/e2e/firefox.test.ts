@@ -158,6 +158,26 @@ describe.skipIf(!firefox.ok)(`Firefox smoke test (${firefox.ok ? firefox.reason 
     writeFileSync(path.join(ARTIFACTS, 'firefox-overlay.png'), PNG.sync.write(await screenshot()));
   });
 
+  test('the layer menu and Grad-CAM from an inner layer work in the event page too', async () => {
+    const outcome = JSON.parse(await inExtension<string>(`(async () => {
+      const background = await browser.runtime.getBackgroundPage();
+      const choices = await background.camLens.listLayers();
+      const inner = choices.layers.find((l) => l.shape[0] === 14).name;
+      const tab = (await browser.tabs.query({})).find((t) => t.url.startsWith(${JSON.stringify(servers.pageOrigin)}));
+      const info = { menuItemId: 'explain-image', srcUrl: ${JSON.stringify(`${servers.pageOrigin}/fixtures/chelsea.png`)}, frameId: 0, pageUrl: tab.url, editable: false };
+      const result = await background.camLens.onMenuClick(info, tab, { method: 'gradcam', layer: inner });
+      return JSON.stringify({ ok: choices.ok, automatic: choices.automatic, count: choices.layers.length, inner, result });
+    })()`));
+    expect(outcome.ok).toBe(true);
+    expect(outcome.automatic).toMatch(/Conv_1\/Relu6$/);
+    expect(outcome.count).toBeGreaterThan(20);
+    if (!outcome.result.ok) throw new Error(`inner-layer Grad-CAM failed in Firefox: ${outcome.result.error}`);
+    expect(outcome.result.layer).toBe(outcome.inner);
+    expect(outcome.result.map).toMatchObject({ width: 14, height: 14 });
+    expect(outcome.result.map.values.some((v: number) => v > 0)).toBe(true);
+    await inPage(`window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }))`);
+  });
+
   test('with site access withdrawn, the popup offers to ask for it again', async () => {
     // Firefox lets the user withdraw MV3 host permissions (about:addons); the popup then shows its button.
     await inExtension(`browser.permissions.remove({ origins: ['<all_urls>'] })`);

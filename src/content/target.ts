@@ -104,12 +104,16 @@ function onScreen(el: Element, cs: CSSStyleDeclaration): { m: Linear2D; clip?: B
   let m = ownLinear(cs);
   const FAR = 1e9; // an unclipped side
   let [left, top, right, bottom] = [-FAR, -FAR, FAR, FAR];
-  let clipping = true;
+  // Above a fixed box, ancestors' overflow does not clip it, until one of them contains it.
+  let contained = cs.position !== 'fixed';
   let clipped = false;
   for (let node: Element | null = parentOf(el); node; node = parentOf(node)) {
     const style = getComputedStyle(node);
     m = compose(ownLinear(style), m);
-    if (!clipping || node === document.documentElement || (style.overflowX === 'visible' && style.overflowY === 'visible')) continue;
+    if (!contained && containsFixedBoxes(style)) contained = true;
+    const clips = contained && node !== document.documentElement && !(style.overflowX === 'visible' && style.overflowY === 'visible');
+    if (style.position === 'fixed') contained = false; // for the ancestors of this one
+    if (!clips) continue;
     clipped = true;
     const r = node.getBoundingClientRect();
     // The padding box: inside the borders, without the scrollbars.
@@ -123,10 +127,17 @@ function onScreen(el: Element, cs: CSSStyleDeclaration): { m: Linear2D; clip?: B
       top = Math.max(top, y);
       bottom = Math.min(bottom, y + node.clientHeight);
     }
-    // Boxes around a fixed box do not scroll or clip it.
-    if (style.position === 'fixed') clipping = false;
   }
   return clipped ? { m, clip: { x: left, y: top, width: Math.max(0, right - left), height: Math.max(0, bottom - top) } } : { m };
+}
+
+/** Whether a box is the containing block of its position: fixed descendants (CSS Transforms, Filter Effects, Containment). */
+function containsFixedBoxes(style: CSSStyleDeclaration): boolean {
+  return (
+    style.transform !== 'none' || style.perspective !== 'none' || style.filter !== 'none' || style.backdropFilter !== 'none' ||
+    (!!style.rotate && style.rotate !== 'none') || (!!style.scale && style.scale !== 'none') || (!!style.translate && style.translate !== 'none') ||
+    /\b(paint|layout|strict|content)\b/.test(style.contain) || /\b(transform|perspective|filter)\b/.test(style.willChange)
+  );
 }
 
 /** The border box's untransformed size: the used width and height, exact where offsetWidth rounds. */

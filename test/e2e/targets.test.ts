@@ -270,6 +270,18 @@ describe('overlay geometry', () => {
 });
 
 describe('page zoom and fixed position', () => {
+  test("a position: fixed image inside a small overflow: hidden box is not clipped by it, and neither is its map", async () => {
+    await h.page.evaluate(() => window.scrollTo(0, 0));
+    const box = (await h.page.locator('#fixed-escapes').boundingBox())!;
+    expect(box.height).toBe(80); // the page shows all of it
+    const before = await grab(h, box);
+    const { result } = await explainIn(h.page.mainFrame(), '#fixed-escapes', 'explain-image', 'content', { x: 40, y: 60 });
+    expect(result.ok).toBe(true);
+    const after = await grab(h, box);
+    // The lower half lies far outside the 20 px tall box around it: coloured too.
+    expect(meanDiff(before, after, { x: 0, y: 40, width: box.width, height: 40 })).toBeGreaterThan(8);
+  });
+
   test('a position: fixed image keeps its overlay while the page scrolls', async () => {
     await h.page.evaluate(() => window.scrollTo(0, 0));
     const { result, expected, overlay } = await explainIn(h.page.mainFrame(), '#fixed');

@@ -173,6 +173,7 @@ function start(): void {
     if (!target.element.isConnected) return false;
     const source = await target.source();
     const overlay = openOverlay(target, source);
+    overlay.makeCompact();
     bulkOverlays.add(overlay);
     const result = await requestExplanation({ type: 'explain', overlayId: overlay.id, source });
     overlay.show(result);

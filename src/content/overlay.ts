@@ -41,6 +41,8 @@ export interface OverlayDisplay {
 }
 
 export class Overlay {
+  /** The overlay that entered the top layer last: it is drawn above the others. */
+  private static frontmost: Overlay | null = null;
   readonly host: HTMLDivElement;
   private readonly frame: HTMLDivElement;
   private readonly canvas: HTMLCanvasElement;
@@ -159,6 +161,20 @@ export class Overlay {
     (progress.querySelector('.progress-fill') as HTMLElement).style.width = `${(100 * done) / total}%`;
   }
 
+  /**
+   * A one-line panel (title, top score, buttons) that opens to the full one while the pointer is on
+   * it or focus is in it: with "explain all", dozens of full panels would cover the page.
+   */
+  makeCompact(): void {
+    this.panel.classList.add('compact');
+    // Opening and closing change its height: keep it inside the viewport.
+    for (const type of ['pointerenter', 'pointerleave', 'focusin', 'focusout']) this.panel.addEventListener(type, () => requestAnimationFrame(() => this.placePanel()));
+    // An open panel may reach over a neighbour's map, which a later overlay draws above it: come to the front.
+    // (Not on focus: leaving and re-entering the top layer would take the focus away.)
+    this.panel.addEventListener('pointerenter', () => Overlay.frontmost === this || this.enterTopLayer());
+    this.placePanel();
+  }
+
   /** Colours and opacity as currently shown, for exports that look the same. */
   get look(): OverlayDisplay {
     return this.settings;
@@ -215,6 +231,7 @@ export class Overlay {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (Overlay.frontmost === this) Overlay.frontmost = null;
     clearTimeout(this.watchdog);
     document.removeEventListener('pointermove', this.onPointerMove, { capture: true });
     window.removeEventListener('scroll', this.onScroll);
@@ -256,7 +273,8 @@ export class Overlay {
       el('div', { class: 'note', hidden: true }),
     );
     this.drawLegend(result);
-    this.announce(
+    // Each of "explain all"'s results is not read out: the popup tells the progress, once.
+    if (!this.panel.classList.contains('compact')) this.announce(
       t('overlayAnnounce', [
         result.classes[0]?.label ?? result.target.label,
         formatProbability(result.classes[0]?.probability ?? result.target.probability),
@@ -265,6 +283,7 @@ export class Overlay {
       ]),
     );
     this.panel.querySelector('.title')!.textContent = `${METHODS[result.method].name} · ${result.target.label}`;
+    this.panel.querySelector('.title')!.append(el('span', { class: 'score' }, ` ${formatProbability(result.target.probability)}`));
     this.panel.querySelector('.title')!.setAttribute('title', t('overlayModelLayer', [result.modelName, result.layer]));
     const chips = this.panel.querySelector('.chips')!;
     for (const c of result.classes) {
@@ -397,7 +416,9 @@ export class Overlay {
    * (where the picture may be); the UA's popover styles are overridden by the inline ones.
    */
   private enterTopLayer(): void {
+    Overlay.frontmost = this;
     try {
+      if (this.host.matches(':popover-open')) this.host.hidePopover(); // showing again puts it on top
       this.host.setAttribute('popover', 'manual');
       this.host.showPopover();
     } catch {

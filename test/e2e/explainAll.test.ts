@@ -1,7 +1,7 @@
 // "Explain all images on this page": a bounded queue in the content script, progress for the popup,
 // and cancel.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { closeOverlays, overlayState, startHarness, type Harness } from './harness';
+import { ARTIFACTS, closeOverlays, overlayState, startHarness, type Harness } from './harness';
 
 let h: Harness;
 
@@ -32,6 +32,37 @@ describe('explain all images', () => {
     // The popup's view of the same run.
     const status = await h.worker.evaluate((id) => (globalThis as any).camLens.status(false, id), tabId);
     expect(status.explainAll).toEqual(progress);
+  });
+
+  test('its panels are one line each, and open while the pointer is on one', async () => {
+    const tabId = await tabIdOf(h);
+    await h.worker.evaluate((id) => (globalThis as any).camLens.explainAll(id), tabId);
+    const cdp = await h.context.newCDPSession(h.page);
+    const tree = async () => ((await cdp.send('Accessibility.getFullAXTree')) as { nodes: { name?: { value?: string }; backendDOMNodeId?: number }[] }).nodes;
+    const chips = async () => (await tree()).filter((n) => /^Explain class '/.test(n.name?.value ?? '')).length;
+    // Collapsed: titles with the top score and the buttons, no class chips.
+    expect(await chips()).toBe(0);
+    const saves = (await tree()).filter((n) => n.name?.value === 'Save image with heat map');
+    expect(saves.length).toBe((await overlayState(h)).filter((s) => s === 'done').length);
+    // Pointer on the cat's panel (the one just below the picture): its five chips appear, and only its.
+    await h.page.evaluate(() => window.scrollTo(0, 0));
+    await h.page.waitForTimeout(400); // panels are placed again once scrolling has settled
+    const cat = (await h.page.locator('#cat').boundingBox())!;
+    let opened = false;
+    for (const save of saves) {
+      const { model } = (await cdp.send('DOM.getBoxModel', { backendNodeId: save.backendDOMNodeId! })) as { model: { content: number[] } };
+      const [x, y] = [model.content[0] - 20, (model.content[1] + model.content[5]) / 2];
+      if (y < cat.y + cat.height || y > cat.y + cat.height + 40 || x > cat.x + cat.width) continue;
+      await h.page.mouse.move(x, y);
+      await expect.poll(chips).toBe(5);
+      await h.page.screenshot({ path: `${ARTIFACTS}/explain-all-panel-open.png` });
+      opened = true;
+      break;
+    }
+    expect(opened).toBe(true);
+    await h.page.mouse.move(1, 1);
+    await expect.poll(chips).toBe(0);
+    await cdp.detach();
   });
 
   test('the page context menu item runs it too', async () => {

@@ -167,8 +167,9 @@ export class Overlay {
    */
   makeCompact(): void {
     this.panel.classList.add('compact');
-    // Opening and closing change its height: keep it inside the viewport.
-    for (const type of ['pointerenter', 'pointerleave', 'focusin', 'focusout']) this.panel.addEventListener(type, () => requestAnimationFrame(() => this.placePanel()));
+    // Opened by the keyboard, it is placed again to fit the viewport. Opened by the pointer, it grows
+    // down from where it is: moving it away from the pointer would close it again, and so on.
+    for (const type of ['focusin', 'focusout']) this.panel.addEventListener(type, () => requestAnimationFrame(() => this.placePanel()));
     // An open panel may reach over a neighbour's map, which a later overlay draws above it: come to the front.
     // (Not on focus: leaving and re-entering the top layer would take the focus away.)
     this.panel.addEventListener('pointerenter', () => Overlay.frontmost === this || this.enterTopLayer());

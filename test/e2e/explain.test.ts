@@ -1,27 +1,14 @@
 // End to end in Debian's Chromium with the built extension: right-click → Explain this image →
 // a class activation map drawn exactly over the image, class switching, errors, closing.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ExplanationSuccess } from '../../src/core/messages';
 import {
-  ARTIFACTS, closeOverlays, contentBoxOf, explain, grab, meanDiff, overlayRect, overlayState, startHarness, type Harness, type Rect,
+  ARTIFACTS, closeOverlays, contentBoxOf, explain, grab, meanDiff, overlayRect, overlayState, useHarness, type Rect,
 } from './harness';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterEach(async () => {
-  // Each test starts from a page without overlays, even when the previous one failed half-way.
-  await closeOverlays(h).catch(() => undefined);
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 function expectSameBox(actual: Rect, expected: Rect): void {
   for (const key of ['x', 'y', 'width', 'height'] as const) expect(Math.abs(actual[key] - expected[key]), key).toBeLessThanOrEqual(1);

@@ -1,21 +1,12 @@
 // "Explain all images on this page": a bounded queue in the content script, progress for the popup,
 // and cancel.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { ARTIFACTS, closeOverlays, overlayState, startHarness, type Harness } from './harness';
+import { afterEach, describe, expect, test } from 'vitest';
+import { ARTIFACTS, overlayState, useHarness, type Harness } from './harness';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
+const h = useHarness();
 
 afterEach(async () => {
   await h.worker.evaluate(() => (globalThis as any).camLens.useBackend('auto'));
-  await closeOverlays(h).catch(() => undefined);
-});
-
-afterAll(async () => {
-  await h?.close();
 });
 
 const tabIdOf = (h: Harness) =>

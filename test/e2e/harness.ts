@@ -1,7 +1,7 @@
 // Shared set-up for end-to-end tests: servers, Chromium with the built extension, and helpers that
 // drive an explanation exactly as a user does (real right-click, then the menu's own handler).
 import type { BrowserContext, Page, Worker } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { PNG } from 'pngjs';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -46,6 +46,31 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await servers.close();
     },
   };
+}
+
+/**
+ * One browser for a test file: started before its tests (then `setUp`), its overlays closed after
+ * each test (also after a failed one), closed after the last. The harness it returns stands for the
+ * one started then.
+ */
+export function useHarness(options: HarnessOptions = {}, setUp?: (h: Harness) => Promise<void>): Harness {
+  let started: Harness | undefined;
+  beforeAll(async () => {
+    started = await startHarness(options);
+    await setUp?.(started);
+  });
+  afterEach(async () => {
+    if (started) await closeOverlays(started).catch(() => undefined);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  return new Proxy({} as Harness, {
+    get(_, key) {
+      if (!started) throw new Error('the harness starts in beforeAll');
+      return Reflect.get(started, key);
+    },
+  });
 }
 
 /** Optional overrides passed to the seam (method, class, layer, box, Score-CAM channels). */

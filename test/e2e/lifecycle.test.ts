@@ -1,18 +1,10 @@
 // The service worker's life: MV3 stops it when idle, taking the model and all state with it.
 // The next explanation, and class switches on overlays drawn before the stop, must still work.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { ExplanationSuccess } from '../../src/core/messages';
-import { closeOverlays, contentBoxOf, explain, nextWorker, overlayState, startHarness, stopWorker, type Harness } from './harness';
+import { closeOverlays, contentBoxOf, explain, nextWorker, overlayState, useHarness, stopWorker } from './harness';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 describe('service worker lifecycle and caching', () => {
   test('re-showing a recent explanation is instant and identical', async () => {

@@ -1,24 +1,13 @@
 // Every method, end to end in Chromium, on both bundled models: the graph model with a linear head
 // (CAM applies) and the layers model with an MLP head (CAM does not; gradient methods do).
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ExplanationSuccess } from '../../src/core/messages';
 import { METHOD_IDS, type MethodId } from '../../src/core/methods';
-import { closeOverlays, contentBoxOf, explain, overlayRect, overlayState, setSettings, startHarness, type Harness } from './harness';
+import { contentBoxOf, explain, overlayRect, overlayState, setSettings, useHarness } from './harness';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
+const h = useHarness({}, async (h) => {
   // WASM keeps the many-pass methods quick on this GPU-less machine; WebGL is covered by explain.test.ts and below.
   await h.worker.evaluate(() => (globalThis as any).camLens.useBackend('wasm'));
-});
-
-afterEach(async () => {
-  await closeOverlays(h).catch(() => undefined);
-});
-
-afterAll(async () => {
-  await h?.close();
 });
 
 function expectMap(result: ExplanationSuccess, method: MethodId): void {

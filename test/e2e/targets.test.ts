@@ -1,27 +1,20 @@
 // Every kind of picture a page shows: each is explained from the right pixels, by the right route,
 // with the overlay exactly over it.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import type { Frame } from 'playwright-core';
 import { PNG } from 'pngjs';
 import type { ExplanationSuccess } from '../../src/core/messages';
-import { closeOverlays, grab, meanDiff, startHarness, type Harness, type Rect } from './harness';
+import { closeOverlays, grab, meanDiff, useHarness, type Rect } from './harness';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
+const h = useHarness({}, async (h) => {
   await h.page.goto(`${h.pageOrigin}/demo/targets.html?images=${encodeURIComponent(h.imageOrigin)}`);
   await h.page.waitForLoadState('load');
   await h.page.waitForFunction(() => (document.getElementById('video') as HTMLVideoElement).readyState >= 2);
 });
 
 afterEach(async () => {
+  // Overlays inside frames too (closeOverlays sees the top document only).
   for (const frame of h.page.frames()) await frame.evaluate(() => window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }))).catch(() => undefined);
-  await closeOverlays(h).catch(() => undefined);
-});
-
-afterAll(async () => {
-  await h?.close();
 });
 
 /** The frame id the extension APIs use for a Playwright frame. */

@@ -1,25 +1,13 @@
 // The overlay and popup as people use them: keyboard shortcut, screen-reader words, colours and
 // class count from the settings.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { ExplanationSuccess } from '../../src/core/messages';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
-import { closeOverlays, contentBoxOf, explain, grab, meanDiff, overlayRect, ROOT, setSettings, startHarness, type Harness } from './harness';
+import { closeOverlays, contentBoxOf, explain, grab, meanDiff, overlayRect, ROOT, setSettings, useHarness } from './harness';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterEach(async () => {
-  await closeOverlays(h).catch(() => undefined);
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 async function shortcut(): Promise<ExplanationSuccess> {
   return h.worker.evaluate(async (pageUrl) => {

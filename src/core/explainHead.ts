@@ -202,7 +202,10 @@ export function graphNodesToProbe(nodes: GraphNode[]): string[] {
   return nodes.filter((n) => !NOT_DATA.has(n.op) && !PASS_THROUGH.has(n.op) && n.op !== 'Placeholder').map((n) => n.name);
 }
 
-/** A layer's name as people read it: the last two scopes of a graph node ("Conv_1/Relu6"), a Keras name as is. */
+/**
+ * A layer's name as people read it: the last three scopes of a graph node (block, part, op:
+ * "expanded_conv_12/expand/Relu6"), a Keras name as is.
+ */
 export function shortLayerName(name: string): string {
-  return name.split('/').slice(-2).join('/');
+  return name.split('/').slice(-3).join('/');
 }

@@ -2,6 +2,7 @@
 import browser from 'webextension-polyfill';
 import type { MessageKey } from '../core/i18n';
 import { t } from '../core/i18nBrowser';
+import { shortLayerName } from '../core/explainHead';
 import { LayersReply, Status, type Message } from '../core/messages';
 import { loadSettings, saveSettings, type Settings } from '../core/settingsStore';
 import { camNote, describeBackend, describeExplainAll, describeModelLoad, describeTimings, layerOptions, methodOptions } from './format';
@@ -26,7 +27,9 @@ function render(status: Status | null, settings: Settings): void {
   renderModels(status);
   const active = status.models.find((m) => m.id === status.modelId);
   $('model').textContent = status.modelLoaded ? status.modelName : t('popupModelLoading', status.modelName);
-  $('layer').textContent = active?.layer ?? '—';
+  // Graph node names run long: the last scopes shown, the whole name on hover.
+  $('layer').textContent = active?.layer ? shortLayerName(active.layer) : '—';
+  $('layer').title = active?.layer ?? '';
   $('model-load').textContent = describeModelLoad(status, t);
   $('backend').textContent = describeBackend(status, t);
   $('renderer').textContent = status.renderer ?? '—';

@@ -127,7 +127,8 @@ describe('the layer explained', () => {
     const earlier = (await select.locator('option', { hasText: 'expanded_conv_12/expand/Relu6 · 14×14×816' }).getAttribute('value'))!;
     await select.selectOption(earlier);
     // The popup reloads the model at that layer: its status line names it, and CAM is no longer offered.
-    await expect.poll(() => popup.locator('#layer').textContent(), { timeout: 20_000 }).toBe(earlier);
+    await expect.poll(() => popup.locator('#layer').getAttribute('title'), { timeout: 20_000 }).toBe(earlier);
+    expect(await popup.locator('#layer').textContent()).toBe('expanded_conv_12/expand/Relu6');
     expect(await popup.locator('#method-select option[value="cam"]').isDisabled()).toBe(true);
 
     const fine = await explain(h, '#cat');
@@ -140,7 +141,7 @@ describe('the layer explained', () => {
     await popup.reload();
     await expect.poll(() => select.inputValue(), { timeout: 20_000 }).toBe(earlier);
     await select.selectOption('');
-    await expect.poll(() => popup.locator('#layer').textContent(), { timeout: 20_000 }).toMatch(/Conv_1\/Relu6$/);
+    await expect.poll(() => popup.locator('#layer').textContent(), { timeout: 20_000 }).toBe('MobilenetV2/Conv_1/Relu6');
     await expect.poll(() => popup.evaluate(async () => ((await chrome.storage.sync.get('settings')).settings as { layers: object }).layers)).toEqual({});
     await popup.close();
     const coarse = await explain(h, '#cat');

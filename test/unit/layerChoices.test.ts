@@ -50,8 +50,9 @@ describe('layersModelCandidates', () => {
 });
 
 describe('shortLayerName', () => {
-  it('the last two scopes of a graph node; a Keras name as is', () => {
-    expect(shortLayerName('StatefulPartitionedCall/predict/MobilenetV2/Conv_1/Relu6')).toBe('Conv_1/Relu6');
+  it('the last three scopes of a graph node; a Keras name as is', () => {
+    expect(shortLayerName('StatefulPartitionedCall/predict/MobilenetV2/Conv_1/Relu6')).toBe('MobilenetV2/Conv_1/Relu6');
+    expect(shortLayerName('StatefulPartitionedCall/predict/MobilenetV2/expanded_conv_12/expand/Relu6')).toBe('expanded_conv_12/expand/Relu6');
     expect(shortLayerName('out_relu')).toBe('out_relu');
   });
 });

@@ -84,7 +84,8 @@ afterEach(() => {
 describe('popup', () => {
   it("shows the worker's status: model, layer, backend, measurements, timings", async () => {
     await openPopup(worker());
-    await vi.waitFor(() => expect($('layer').textContent).toBe(DEEP));
+    await vi.waitFor(() => expect($('layer').textContent).toBe('MobilenetV2/Conv_1/Relu6'));
+    expect($('layer').title).toBe(DEEP);
     expect($('model').textContent).toBe('Content classifier');
     expect($('backend').textContent).toBe('WebAssembly');
     expect($('measurements').textContent).toBe('WebAssembly 7 ms');
@@ -108,7 +109,7 @@ describe('popup', () => {
     select.dispatchEvent(new Event('change'));
     await vi.waitFor(() => expect(savedSettings()?.layers).toEqual({ other: 'conv1', mid: INNER }));
     // The model is reloaded at that layer to learn which methods apply.
-    await vi.waitFor(() => expect($('layer').textContent).toBe(INNER));
+    await vi.waitFor(() => expect($('layer').title).toBe(INNER));
     expect(fake.sent.filter((m) => m.type === 'get-status' && m.load).length).toBeGreaterThanOrEqual(2);
 
     select.value = '';
@@ -148,7 +149,7 @@ describe('popup', () => {
     await vi.waitFor(() => expect(fake.storage.local.data.welcomed).toBe(true));
 
     await openPopup(worker(), { welcomed: true });
-    await vi.waitFor(() => expect($('layer').textContent).toBe(DEEP));
+    await vi.waitFor(() => expect($('layer').title).toBe(DEEP));
     expect($('welcome').hidden).toBe(true);
   });
 

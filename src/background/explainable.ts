@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { findCamHead, type GraphNode } from '../core/camHead';
 import type { ModelEntry } from '../core/catalog';
 import {
-  findGraphExplainHead, findLayersExplainHead, graphNodesToProbe, isSpatialMap, layersModelCandidates,
+  findGraphExplainHead, findLayersExplainHead, graphNodesToProbe, isSpatialMap, layersModelCandidates, shortLayerName,
   type LayerCandidate, type LayerInfo, type OutputActivation,
 } from '../core/explainHead';
 
@@ -76,7 +76,7 @@ export class GraphExplainable implements ExplainableModel {
         ? 'the model does not end in global average pooling followed by one linear layer'
         : linear.weights instanceof Error
           ? linear.weights.message
-          : `exact CAM applies only to layer ${linear.featureNode}`;
+          : `exact CAM applies only to layer ${shortLayerName(linear.featureNode)}`;
     if (this.camWeights) checkCamWeights(entry, this.camWeights);
   }
 

@@ -202,10 +202,13 @@ export function graphNodesToProbe(nodes: GraphNode[]): string[] {
   return nodes.filter((n) => !NOT_DATA.has(n.op) && !PASS_THROUGH.has(n.op) && n.op !== 'Placeholder').map((n) => n.name);
 }
 
+/** Scopes that converters and Keras wrappers add around a graph's own names. */
+const WRAPPER_SCOPE = /^(StatefulPartitionedCall|PartitionedCall|sequential|keras_layer|predict|module_apply_default|model|functional)(_\d+)?$/;
+
 /**
- * A layer's name as people read it: the last three scopes of a graph node (block, part, op:
- * "expanded_conv_12/expand/Relu6"), a Keras name as is.
+ * A layer's name as people read it: a graph node without the wrapper scopes converters add
+ * ("MobilenetV2/expanded_conv_12/expand/Relu6"), a Keras name as is.
  */
 export function shortLayerName(name: string): string {
-  return name.split('/').slice(-3).join('/');
+  return name.split('/').filter((scope) => !WRAPPER_SCOPE.test(scope)).join('/') || name;
 }

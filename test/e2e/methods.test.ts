@@ -128,7 +128,7 @@ describe('the layer explained', () => {
     await select.selectOption(earlier);
     // The popup reloads the model at that layer: its status line names it, and CAM is no longer offered.
     await expect.poll(() => popup.locator('#layer').getAttribute('title'), { timeout: 20_000 }).toBe(earlier);
-    expect(await popup.locator('#layer').textContent()).toBe('expanded_conv_12/expand/Relu6');
+    expect(await popup.locator('#layer').textContent()).toBe('MobilenetV2/expanded_conv_12/expand/Relu6');
     expect(await popup.locator('#method-select option[value="cam"]').isDisabled()).toBe(true);
 
     const fine = await explain(h, '#cat');

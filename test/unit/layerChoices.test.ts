@@ -50,9 +50,12 @@ describe('layersModelCandidates', () => {
 });
 
 describe('shortLayerName', () => {
-  it('the last three scopes of a graph node; a Keras name as is', () => {
-    expect(shortLayerName('StatefulPartitionedCall/predict/MobilenetV2/Conv_1/Relu6')).toBe('MobilenetV2/Conv_1/Relu6');
-    expect(shortLayerName('StatefulPartitionedCall/predict/MobilenetV2/expanded_conv_12/expand/Relu6')).toBe('expanded_conv_12/expand/Relu6');
+  it("a graph node without the converters' wrapper scopes; a Keras name as is", () => {
+    const wrapped = 'StatefulPartitionedCall/sequential/keras_layer/StatefulPartitionedCall/StatefulPartitionedCall/StatefulPartitionedCall/predict/MobilenetV2';
+    expect(shortLayerName(`${wrapped}/Conv_1/Relu6`)).toBe('MobilenetV2/Conv_1/Relu6');
+    expect(shortLayerName(`${wrapped}/expanded_conv_15/project/BatchNorm/FusedBatchNormV3`)).toBe('MobilenetV2/expanded_conv_15/project/BatchNorm/FusedBatchNormV3');
+    expect(shortLayerName('module_apply_default/MobilenetV2/Conv_1/Relu6')).toBe('MobilenetV2/Conv_1/Relu6');
+    expect(shortLayerName('StatefulPartitionedCall')).toBe('StatefulPartitionedCall');
     expect(shortLayerName('out_relu')).toBe('out_relu');
   });
 });

@@ -3,6 +3,7 @@
 // costs only the method itself, not a new forward pass.
 import * as tf from '@tensorflow/tfjs';
 import type { ModelEntry } from '../core/catalog';
+import { centerSquare, type Box } from '../core/geometry';
 import { t } from '../core/i18nBrowser';
 import { localizationBox } from '../core/localization';
 import { LruMap } from '../core/lru';
@@ -10,7 +11,7 @@ import type { ExplanationResult, ExplanationSuccess, PixelSource } from '../core
 import { METHODS, resolveMethod, type MethodChoice, type MethodId } from '../core/methods';
 import { topClasses } from '../core/scores';
 import { scoresFromLogits } from './explainable';
-import { computeMap } from './methods/base';
+import { computeMap, type RawMap } from './methods/base';
 import { CancelledError, DEFAULT_METHOD_OPTIONS, MethodError, type MethodOptions } from './methods/types';
 import type { HostedModel, ModelHost } from './modelHost';
 import { ImageLoadError, loadImage, resizeToRgba, type DecodedImage } from './pixels';
@@ -48,8 +49,17 @@ interface Kept {
   features: tf.Tensor4D;
   probabilities: Float32Array;
   image: { width: number; height: number };
+  /** The part of the image the model saw, when the model frames pictures (in image pixels). */
+  crop?: Box;
   /** From the pixels' loader (e.g. only the first frame of an animation was read). */
   notes: string[];
+}
+
+/** The CAM paper's box, in the image's pixels: the map covers the crop when there is one. */
+function boxInImage(map: RawMap, kept: Kept): Box | null {
+  const area = kept.crop ?? { x: 0, y: 0, ...kept.image };
+  const box = localizationBox(map, area, { relu: true });
+  return box && { ...box, x: box.x + area.x, y: box.y + area.y };
 }
 
 export class Explainer {
@@ -144,9 +154,10 @@ export class Explainer {
     const t2 = performance.now();
     const { entry } = hosted.model;
     const size = { width: image.bitmap.width, height: image.bitmap.height };
+    const crop = entry.inputCrop === 'center' ? centerSquare(size.width, size.height) : undefined;
     let rgba: Uint8ClampedArray;
     try {
-      rgba = resizeToRgba(image.bitmap, entry.inputSize.width, entry.inputSize.height);
+      rgba = resizeToRgba(image.bitmap, entry.inputSize.width, entry.inputSize.height, crop);
     } finally {
       image.bitmap.close();
     }
@@ -160,7 +171,7 @@ export class Explainer {
       });
       const probabilities = (await probabilitiesT.data()) as Float32Array;
       probabilitiesT.dispose();
-      kept = { hostKey: hosted.key, input, features, probabilities, image: size, notes: image.notes };
+      kept = { hostKey: hosted.key, input, features, probabilities, image: size, crop, notes: image.notes };
     } catch (e) {
       input.dispose();
       throw e;
@@ -211,7 +222,8 @@ export class Explainer {
       target: { index: targetIndex, label: labels[targetIndex] ?? t('classFallback', String(targetIndex)), probability: kept.probabilities[targetIndex] },
       image: kept.image,
       map: { width: map.width, height: map.height, values: Array.from(map.values) },
-      ...(request.box ? { box: localizationBox(map, kept.image, { relu: true }) } : {}),
+      ...(kept.crop ? { crop: kept.crop } : {}),
+      ...(request.box ? { box: boxInImage(map, kept) } : {}),
       ...(kept.notes.length > 0 ? { notes: [...kept.notes] } : {}),
       source: request.capturedRegion ? 'screenshot' : source.kind === 'url' ? 'fetch' : 'page',
       ...(request.capturedRegion ? { region: request.capturedRegion } : {}),

@@ -35,10 +35,14 @@ export async function composeExport(source: PixelSource, result: ExplanationSucc
 
     const lut = colormapLut(look.colormap);
     const display = prepareDisplayMap(result.map, { relu: look.hideNegative });
-    const heat = new OffscreenCanvas(width, height);
-    heat.getContext('2d')!.putImageData(new ImageData(heatmapRgba(upsampleDisplayMap(display, width, height), lut, 1), width, height), 0, 0);
+    // The map covers what the model saw: the whole image, or its crop.
+    const area = result.crop ?? { x: 0, y: 0, width: bitmap.width, height: bitmap.height };
+    const heatWidth = Math.max(1, Math.round(area.width * scale));
+    const heatHeight = Math.max(1, Math.round(area.height * scale));
+    const heat = new OffscreenCanvas(heatWidth, heatHeight);
+    heat.getContext('2d')!.putImageData(new ImageData(heatmapRgba(upsampleDisplayMap(display, heatWidth, heatHeight), lut, 1), heatWidth, heatHeight), 0, 0);
     ctx.globalAlpha = look.opacity;
-    ctx.drawImage(heat, 0, 0);
+    ctx.drawImage(heat, Math.round(area.x * scale), Math.round(area.y * scale));
     ctx.globalAlpha = 1;
 
     drawFooter(ctx, result, lut, width, height);

@@ -4,6 +4,7 @@
 import { t } from '../core/i18nBrowser';
 import { FORMAT_NAMES, pixelCount, readImageSize, type ImageFormat } from '../core/imageHeader';
 import { concatBytes } from '../core/bytes';
+import type { Box } from '../core/geometry';
 import type { PixelSource } from '../core/messages';
 
 /** Where else the pixels may be read when the worker cannot: drawn by the page, or from a screenshot. */
@@ -180,8 +181,8 @@ function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/** The whole image resized (aspect squashed) to width×height RGBA. */
-export function resizeToRgba(bitmap: ImageBitmap, width: number, height: number): Uint8ClampedArray {
+/** The image (or its `crop`, in its pixels) resized, aspect squashed, to width×height RGBA. */
+export function resizeToRgba(bitmap: ImageBitmap, width: number, height: number, crop?: Box): Uint8ClampedArray {
   const canvas = new OffscreenCanvas(width, height);
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
   if (!ctx) throw new ImageLoadError(t('errNoCanvas'));
@@ -190,6 +191,7 @@ export function resizeToRgba(bitmap: ImageBitmap, width: number, height: number)
   // Transparent pixels are composited on white, as the page shows them over a typical background.
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, width, height);
-  ctx.drawImage(bitmap, 0, 0, width, height);
+  if (crop) ctx.drawImage(bitmap, crop.x, crop.y, crop.width, crop.height, 0, 0, width, height);
+  else ctx.drawImage(bitmap, 0, 0, width, height);
   return ctx.getImageData(0, 0, width, height).data;
 }

@@ -491,11 +491,21 @@ export class Overlay {
     return { x: window.scrollX - this.scrollAtLayout.x, y: window.scrollY - this.scrollAtLayout.y };
   }
 
-  /** The rect the map covers, relative to the host: the whole picture, or the screenshot's part of it. */
-  private get mapRect(): Box {
+  /** Where the explained image is, relative to the host: the whole picture, or the screenshot's part of it. */
+  private get imageRect(): Box {
     const region = this.result?.region;
     const p = this.pictureRect;
     return region ? { x: p.x + region.x, y: p.y + region.y, width: region.width, height: region.height } : p;
+  }
+
+  /** The rect the map covers: the explained image, or the part of it the model saw (its crop). */
+  private get mapRect(): Box {
+    const rect = this.imageRect;
+    const crop = this.result?.crop;
+    if (!crop || !this.result) return rect;
+    const sx = rect.width / this.result.image.width;
+    const sy = rect.height / this.result.image.height;
+    return { x: rect.x + crop.x * sx, y: rect.y + crop.y * sy, width: crop.width * sx, height: crop.height * sy };
   }
 
   private placeMap(): void {
@@ -510,7 +520,7 @@ export class Overlay {
     const box = this.result?.box;
     this.boxOutline.hidden = !box;
     if (!box || !this.result) return;
-    const rect = this.mapRect;
+    const rect = this.imageRect; // the box is in the image's pixels
     const sx = rect.width / this.result.image.width;
     const sy = rect.height / this.result.image.height;
     Object.assign(this.boxOutline.style, {

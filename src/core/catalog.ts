@@ -37,6 +37,11 @@ export interface ModelEntry {
   labels: string[];
   /** The model outputs raw scores (logits): percentages shown are their softmax. */
   softmaxScores?: boolean;
+  /**
+   * How the picture is framed before it is resized to the input: 'center' = its central square (as
+   * Teachable Machine does, for the models it trains); absent = the whole picture, squashed.
+   */
+  inputCrop?: 'center';
   /** Installed by the user: stored in the browser (IndexedDB), not in the extension package. */
   installed?: { sizeBytes: number; installedAt: number };
 }

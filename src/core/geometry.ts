@@ -300,3 +300,9 @@ export function svgAspectAsObjectFit(align: number, meetOrSlice: number): { fit:
   const cell = align >= 2 && align <= 10 ? align - 2 : 4; // 4 = xMidYMid
   return { fit: meetOrSlice === 2 ? 'cover' : 'contain', position: { x: at((cell % 3) * 50), y: at(Math.floor(cell / 3) * 50) } };
 }
+
+/** The central square of a picture, in its pixels: how Teachable Machine frames an image for its model. */
+export function centerSquare(width: number, height: number): Box {
+  const side = Math.min(width, height);
+  return { x: Math.floor((width - side) / 2), y: Math.floor((height - side) / 2), width: side, height: side };
+}

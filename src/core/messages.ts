@@ -47,6 +47,8 @@ export const ExplanationSuccess = z.object({
   source: z.enum(['fetch', 'page', 'screenshot']),
   /** For screenshots: the part of the picture explained, in CSS px relative to the picture's drawn rect. */
   region: z.optional(Rect),
+  /** The part of the image (its pixels, as in `image`) the model saw when it frames pictures (Teachable Machine: the central square); the map covers it. */
+  crop: z.optional(Rect),
   backend: z.string(),
   classes: z.array(ClassScore),
   /** How many classes the model has (the panel offers the others by name when not all are listed). */

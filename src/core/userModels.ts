@@ -29,6 +29,8 @@ export const UserModel = z.object({
   labels: z.nullable(z.array(z.string())),
   outputs: z.int().check(z.positive()),
   softmaxScores: z.boolean(),
+  /** Framed as its maker does (Teachable Machine: the central square). */
+  inputCrop: z.optional(z.literal('center')),
   sizeBytes: z.int().check(z.nonnegative()),
   installedAt: z.number(),
 });
@@ -81,6 +83,7 @@ export function entryFor(model: UserModel, t: Translate): ModelEntry {
     ...(model.normalization ? { normalization: model.normalization } : {}),
     labels: Array.from({ length: model.outputs }, (_, i) => model.labels?.[i] ?? t('classFallback', String(i))),
     softmaxScores: model.softmaxScores,
+    ...(model.inputCrop ? { inputCrop: model.inputCrop } : {}),
     installed: { sizeBytes: model.sizeBytes, installedAt: model.installedAt },
   };
 }

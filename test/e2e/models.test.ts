@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { makeFixtureModels, LAYERS_LABELS, TEACHABLE_ID, TEACHABLE_LABELS, TFHUB_PATH } from '../../scripts/make-fixture-models.mjs';
 import type { ExplanationSuccess } from '../../src/core/messages';
-import { closeOverlays, explain, nextWorker, overlayState, startHarness, stopWorker, type Harness } from './harness';
+import { closeOverlays, contentBoxOf, explain, grab, meanDiff, nextWorker, overlayState, startHarness, stopWorker, type Harness } from './harness';
 
 let h: Harness;
 let modelsDir: string;
@@ -83,9 +83,21 @@ describe('installing through the popup', () => {
     expect(await p.locator('#installed-models li.active .model-name').textContent()).toBe('tm-my-image-model');
     expect(await p.locator('#installed-models .note').first().textContent()).toContain(`/models/teachable/${TEACHABLE_ID}/`);
 
+    // At the top of the viewport, so that the class panel goes below the photo, not over it.
+    await h.page.locator('#coffee').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    const box = await contentBoxOf(h, '#coffee');
+    const before = await grab(h, box);
     const result = (await explain(h, '#coffee')) as ExplanationSuccess;
     if (!result.ok) throw new Error((result as unknown as { error: string }).error);
     expect(result.modelName).toBe('tm-my-image-model');
+    // Teachable Machine's framing: the model saw the central 400×400 of the 600×400 photo, and the map covers just that.
+    expect(result.image).toEqual({ width: 600, height: 400 });
+    expect(result.crop).toEqual({ x: 100, y: 0, width: 400, height: 400 });
+    const after = await grab(h, box);
+    const strip = box.width / 6;
+    expect(meanDiff(before, after, { x: 2, y: 2, width: strip - 4, height: box.height - 4 })).toBeLessThan(1);
+    expect(meanDiff(before, after, { x: box.width - strip + 2, y: 2, width: strip - 4, height: box.height - 4 })).toBeLessThan(1);
+    expect(meanDiff(before, after, { x: strip + 4, y: 2, width: box.width - 2 * strip - 8, height: box.height - 4 })).toBeGreaterThan(4);
     expect(result.layer).toBe('out_relu');
     // Dense(relu) → Dense(softmax), as Teachable Machine trains: no exact CAM, Grad-CAM automatically.
     expect(result.method).toBe('gradcam');

@@ -5,6 +5,7 @@ import {
   imageRectInContentBox,
   parseObjectPosition,
   svgAspectAsObjectFit,
+  centerSquare,
   intersect,
   visibleRect,
   type BoxModel,
@@ -260,5 +261,13 @@ describe('svgAspectAsObjectFit', () => {
   it('with imageRectInContentBox: a square picture in a 500×360 box, meet, is a centred 360×360', () => {
     const { fit, position } = svgAspectAsObjectFit(6, 1);
     expect(imageRectInContentBox({ width: 500, height: 360 }, { width: 512, height: 512 }, fit, position)).toEqual({ x: 70, y: 0, width: 360, height: 360 });
+  });
+});
+
+describe('centerSquare', () => {
+  it('the central square of a landscape, a portrait and a square picture', () => {
+    expect(centerSquare(451, 300)).toEqual({ x: 75, y: 0, width: 300, height: 300 });
+    expect(centerSquare(300, 451)).toEqual({ x: 0, y: 75, width: 300, height: 300 });
+    expect(centerSquare(64, 64)).toEqual({ x: 0, y: 0, width: 64, height: 64 });
   });
 });

@@ -337,6 +337,9 @@ describe('the installer: all or nothing', () => {
     expect(outcome.ok).toBe(true);
     const [record] = await loadUserModels(records);
     expect(record.labels).toEqual(TEACHABLE_LABELS);
+    // Teachable Machine shows its models the central square of a picture; the entry says so.
+    expect(record.inputCrop).toBe('center');
+    expect(entryFor(record, t).inputCrop).toBe('center');
     expect(put.has(record.id)).toBe(true);
     expect(installer.progress).toMatchObject({ phase: 'done', modelId: record.id });
   });
@@ -409,5 +412,9 @@ describe('the installer: all or nothing', () => {
     };
     await area.set({ userModels: [good, { id: 'bad' }] });
     expect(await loadUserModels(area)).toEqual([good]);
+    // A plain tfjs model sees the whole picture; an unknown framing is not accepted.
+    expect(entryFor(good, t).inputCrop).toBeUndefined();
+    await area.set({ userModels: [{ ...good, inputCrop: 'left' }] });
+    expect(await loadUserModels(area)).toEqual([]);
   });
 });

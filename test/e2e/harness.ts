@@ -65,11 +65,14 @@ export function useHarness(options: HarnessOptions = {}, setUp?: (h: Harness) =>
   afterAll(async () => {
     await started?.close();
   });
+  const current = (): Harness => {
+    if (!started) throw new Error('the harness starts in beforeAll');
+    return started;
+  };
   return new Proxy({} as Harness, {
-    get(_, key) {
-      if (!started) throw new Error('the harness starts in beforeAll');
-      return Reflect.get(started, key);
-    },
+    get: (_, key) => Reflect.get(current(), key),
+    // nextWorker() replaces the worker after a stop: the started harness must see it.
+    set: (_, key, value) => Reflect.set(current(), key, value),
   });
 }
 
@@ -176,4 +179,16 @@ export async function nextWorker(h: Harness, wake: () => Promise<unknown>): Prom
     .toBe('object');
   h.worker = h.context.serviceWorkers()[0];
   return h.worker;
+}
+
+/** Clicks a control of the overlay (closed shadow root) by its accessible name, via the DevTools protocol. */
+export async function clickByName(h: Harness, name: string): Promise<void> {
+  const cdp = await h.context.newCDPSession(h.page);
+  const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: { name?: { value?: string }; backendDOMNodeId?: number }[] };
+  const node = nodes.find((n) => n.name?.value === name);
+  if (!node?.backendDOMNodeId) throw new Error(`no control named ${name}`);
+  const { model } = (await cdp.send('DOM.getBoxModel', { backendNodeId: node.backendDOMNodeId })) as { model: { content: number[] } };
+  await cdp.detach();
+  const [x1, y1, , , x3, y3] = model.content;
+  await h.page.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);
 }

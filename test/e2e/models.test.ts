@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { makeFixtureModels, LAYERS_LABELS, TEACHABLE_ID, TEACHABLE_LABELS, TFHUB_PATH } from '../../scripts/make-fixture-models.mjs';
 import type { ExplanationSuccess } from '../../src/core/messages';
-import { closeOverlays, contentBoxOf, explain, grab, meanDiff, nextWorker, overlayState, startHarness, stopWorker, type Harness } from './harness';
+import { clickByName, closeOverlays, contentBoxOf, explain, grab, meanDiff, nextWorker, overlayState, ROOT, startHarness, stopWorker, type Harness } from './harness';
+import { PNG } from 'pngjs';
 
 let h: Harness;
 let modelsDir: string;
@@ -98,6 +99,20 @@ describe('installing through the popup', () => {
     expect(meanDiff(before, after, { x: 2, y: 2, width: strip - 4, height: box.height - 4 })).toBeLessThan(1);
     expect(meanDiff(before, after, { x: box.width - strip + 2, y: 2, width: strip - 4, height: box.height - 4 })).toBeLessThan(1);
     expect(meanDiff(before, after, { x: strip + 4, y: 2, width: box.width - 2 * strip - 8, height: box.height - 4 })).toBeGreaterThan(4);
+    // The export too: the photo's side strips are the photo's own pixels, its centre has the map.
+    const download = h.page.waitForEvent('download');
+    await clickByName(h, 'Save image with heat map');
+    const exported = PNG.sync.read(readFileSync(await (await download).path()));
+    const photo = PNG.sync.read(readFileSync(path.join(ROOT, 'test/fixtures/coffee.png')));
+    expect([exported.width, exported.height - 44]).toEqual([600, 400]);
+    const columns = (from: number, to: number) => {
+      let sum = 0;
+      for (let y = 0; y < 400; y++) for (let x = from; x < to; x++) for (let c = 0; c < 3; c++) sum += Math.abs(exported.data[(y * 600 + x) * 4 + c] - photo.data[(y * 600 + x) * 4 + c]);
+      return sum / ((to - from) * 400 * 3);
+    };
+    expect(columns(0, 98)).toBeLessThan(1);
+    expect(columns(502, 600)).toBeLessThan(1);
+    expect(columns(110, 490)).toBeGreaterThan(4);
     expect(result.layer).toBe('out_relu');
     // Dense(relu) → Dense(softmax), as Teachable Machine trains: no exact CAM, Grad-CAM automatically.
     expect(result.method).toBe('gradcam');

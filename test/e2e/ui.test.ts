@@ -5,7 +5,7 @@ import type { ExplanationSuccess } from '../../src/core/messages';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
-import { closeOverlays, contentBoxOf, explain, grab, meanDiff, overlayRect, ROOT, setSettings, useHarness } from './harness';
+import { clickByName, closeOverlays, contentBoxOf, explain, grab, meanDiff, overlayRect, ROOT, setSettings, useHarness } from './harness';
 
 const h = useHarness();
 
@@ -14,18 +14,6 @@ async function shortcut(): Promise<ExplanationSuccess> {
     const [tab] = await chrome.tabs.query({ url: pageUrl });
     return (globalThis as any).camLens.explainUnderPointer(tab);
   }, h.page.url());
-}
-
-/** Clicks a control of the overlay (closed shadow root) by its accessible name, via the DevTools protocol. */
-async function clickByName(name: string): Promise<void> {
-  const cdp = await h.context.newCDPSession(h.page);
-  const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: { name?: { value?: string }; backendDOMNodeId?: number }[] };
-  const node = nodes.find((n) => n.name?.value === name);
-  if (!node?.backendDOMNodeId) throw new Error(`no control named ${name}`);
-  const { model } = (await cdp.send('DOM.getBoxModel', { backendNodeId: node.backendDOMNodeId })) as { model: { content: number[] } };
-  await cdp.detach();
-  const [x1, y1, , , x3, y3] = model.content;
-  await h.page.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);
 }
 
 /** Names in the page's accessibility tree (Chromium's, which includes closed shadow roots). */
@@ -78,7 +66,7 @@ describe('export', () => {
     const result = (await explain(h, '#cat')) as ExplanationSuccess;
     expect(result.ok).toBe(true);
     const download = h.page.waitForEvent('download');
-    await clickByName('Save image with heat map');
+    await clickByName(h, 'Save image with heat map');
     const file = await download;
     expect(file.suggestedFilename()).toBe(`chelsea-${result.target.label}-cam.png`);
     const png = PNG.sync.read(readFileSync(await file.path()));
@@ -130,7 +118,7 @@ describe('another class', () => {
         (window as any).pageKeys = 0;
         window.addEventListener('keydown', () => (window as any).pageKeys++);
       });
-      await clickByName(FIELD);
+      await clickByName(h, FIELD);
       await h.page.keyboard.type(other.toLowerCase());
       await h.page.keyboard.press('Enter');
       await expect.poll(async () => ((await h.worker.evaluate(() => (globalThis as any).camLens.lastResult())) as ExplanationSuccess).target?.label).toBe(other);
@@ -140,7 +128,7 @@ describe('another class', () => {
       expect(await h.page.evaluate(() => (window as any).pageKeys)).toBe(0);
 
       await h.page.waitForFunction(() => document.querySelector('[data-cam-lens]')?.getAttribute('data-cam-lens') === 'done');
-      await clickByName(FIELD);
+      await clickByName(h, FIELD);
       await h.page.keyboard.type('Giraffe');
       await h.page.keyboard.press('Enter');
       await expect.poll(accessibleNames).toContain('No class named “Giraffe”');

@@ -116,8 +116,8 @@ export async function checkModel(files: ModelFiles, sourceKind: UserModel['sourc
     labels,
     outputs,
     softmaxScores: true,
-    // Teachable Machine shows its models the central square of each picture: so do we.
-    ...(teachable ? { inputCrop: 'center' as const } : {}),
+    // Teachable Machine shows its models the central square of each picture: so do we, unless told otherwise.
+    ...((form.framing ?? (teachable ? 'center' : 'whole')) === 'center' ? { inputCrop: 'center' as const } : {}),
     sizeBytes: files.sizeBytes,
     installedAt: now,
   };

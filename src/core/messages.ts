@@ -136,6 +136,8 @@ export const InstallForm = z.object({
   pixelScaling: z.optional(z.enum(['unit', 'symmetric', 'byte', 'meanStd'])),
   normalization: z.optional(Normalization),
   labels: z.optional(z.array(z.string())),
+  /** How the model frames a picture: its central square, or all of it squashed. */
+  framing: z.optional(z.enum(['center', 'whole'])),
 }).check(z.refine((f) => f.pixelScaling !== 'meanStd' || !!f.normalization, 'mean/std scaling needs the mean and std'));
 
 export const InstallProgress = z.object({

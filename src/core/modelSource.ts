@@ -426,4 +426,6 @@ export interface InstallForm {
   /** With pixelScaling 'meanStd'. */
   normalization?: Normalization;
   labels?: string[];
+  /** 'center': the model sees a picture's central square; 'whole': all of it, squashed. Default: center for Teachable Machine. */
+  framing?: 'center' | 'whole';
 }

@@ -134,7 +134,7 @@ async function install(source: InstallSourceMessage, form: InstallForm): Promise
   }
 }
 
-/** The form's optional details: name, input size, pixel scaling, labels file. */
+/** The form's optional details: name, input size, pixel scaling, framing, labels file. */
 async function readForm(): Promise<InstallForm> {
   const form: InstallForm = {};
   const name = $<HTMLInputElement>('model-name').value.trim();
@@ -151,6 +151,8 @@ async function readForm(): Promise<InstallForm> {
     if (!normalization) throw new FormError(t('popupInstallBadMeanStd'));
     form.normalization = normalization;
   }
+  const framing = $<HTMLSelectElement>('model-framing').value;
+  if (framing === 'center' || framing === 'whole') form.framing = framing;
   const labels = $<HTMLInputElement>('model-labels').files?.[0];
   if (labels) form.labels = parseLabels(await labels.text());
   return form;

@@ -344,6 +344,19 @@ describe('the installer: all or nothing', () => {
     expect(installer.progress).toMatchObject({ phase: 'done', modelId: record.id });
   });
 
+  test('framing: Teachable Machine defaults to the central square; the form can say otherwise, for any model', async () => {
+    const install = async (form: Record<string, unknown>) => {
+      const records = memoryArea();
+      const installer = new ModelInstaller({ fetch: fakeFetch(), t, records, store: memoryStore().store, ready: async () => undefined });
+      expect((await installer.install({ kind: 'auto', url: tm }, form)).ok).toBe(true);
+      return (await loadUserModels(records))[0].inputCrop;
+    };
+    expect(await install({})).toBe('center');
+    expect(await install({ framing: 'whole' })).toBeUndefined();
+    expect(await install({ framing: 'center' })).toBe('center');
+    expect(parseMessage({ type: 'install-model', source: { kind: 'auto', url: tm }, form: { framing: 'left' } })).toBeNull();
+  });
+
   test('a failing one leaves nothing behind, and says why', async () => {
     const records = memoryArea();
     const { put, store } = memoryStore();

@@ -196,7 +196,7 @@ export function layersModelCandidates(layers: LayerInfo[], outputLayer: string):
 
 /**
  * Graph models: the nodes whose outputs may be explainable maps, in graph order. Shapes are rarely
- * stored in a converted graph, so the caller runs the model once and keeps the spatial maps.
+ * stored in a converted graph, so the caller runs the model on a blank image and keeps the spatial maps.
  */
 export function graphNodesToProbe(nodes: GraphNode[]): string[] {
   return nodes.filter((n) => !NOT_DATA.has(n.op) && !PASS_THROUGH.has(n.op) && n.op !== 'Placeholder').map((n) => n.name);

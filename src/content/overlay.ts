@@ -172,7 +172,7 @@ export class Overlay {
     for (const type of ['focusin', 'focusout']) this.panel.addEventListener(type, () => requestAnimationFrame(() => this.placePanel()));
     // An open panel may reach over a neighbour's map, which a later overlay draws above it: come to the front.
     // (Not on focus: leaving and re-entering the top layer would take the focus away.)
-    this.panel.addEventListener('pointerenter', () => Overlay.frontmost === this || this.enterTopLayer());
+    this.panel.addEventListener('pointerenter', () => Overlay.frontmost === this || this.host.matches(':focus-within') || this.enterTopLayer());
     this.placePanel();
   }
 

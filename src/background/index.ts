@@ -1,13 +1,12 @@
-// Service worker: context menu, message routing and the test seam. The work itself lives in Explainer.
+// Service worker: context menu, message routing and the test seam. The work itself lives in Explainer;
+// the models it knows, in Models.
 import * as tf from '@tensorflow/tfjs';
 import browser, { type Menus, type Runtime, type Tabs } from 'webextension-polyfill';
-import { allModels, defaultModel, findModel, type ModelEntry } from '../core/catalog';
 import {
-  BeginExplainReply, ImageSource as ImageSourceSchema, parseMessage, type ClassLabelsReply, type ExportReply, type PixelSource, type ExplanationResult, type ExplanationSuccess, type ImageSource, type LayersReply, type Message, type ModelStatus, type Status,
+  BeginExplainReply, ImageSource as ImageSourceSchema, parseMessage, type ExportReply, type PixelSource, type ExplanationResult, type ExplanationSuccess, type ImageSource, type Message, type Status,
 } from '../core/messages';
 import type { MethodChoice } from '../core/methods';
-import { loadSettings, onSettingsChanged, saveSettings, type Settings } from '../core/settingsStore';
-import { entryFor, loadUserModels, removeUserModel } from '../core/userModels';
+import { loadSettings, onSettingsChanged } from '../core/settingsStore';
 import { describeMeasurements, type BackendName } from '../core/backendChoice';
 import { configureWasm, startBackend } from './backend';
 import { t } from '../core/i18nBrowser';
@@ -21,6 +20,7 @@ import { BackendChooser } from './backendChooser';
 import { ExplainAllTracker, type ExplainAllOutcome } from './explainAllTracker';
 import { ModelInstaller } from './modelInstaller';
 import { modelStore } from './modelStore';
+import { Models } from './models';
 
 export const MENU_EXPLAIN_IMAGE = 'explain-image';
 export const MENU_EXPLAIN_ALL = 'explain-all';
@@ -39,6 +39,7 @@ const installer = new ModelInstaller({
   ready: async () => void (await startBackend(await backends.order())),
 });
 const explainer = new Explainer(host);
+const models = new Models(host);
 const explainAll = new ExplainAllTracker(errorMessage);
 
 onSettingsChanged(browser.storage, (settings, previous) => {
@@ -80,32 +81,13 @@ export interface ExplainOverrides {
   fresh?: boolean;
 }
 
-/** The bundled models and the user's installed ones. */
-async function knownModels(): Promise<ModelEntry[]> {
-  return allModels((await loadUserModels(browser.storage.local)).map((m) => entryFor(m, t)));
-}
-
-async function activeModel(settings: Settings): Promise<ModelEntry> {
-  return findModel(settings.modelId, await knownModels()) ?? defaultModel();
-}
-
-/** Deletes an installed model: its files, its description, the loaded copy; the choice falls back to the default. */
-async function deleteModel(id: string): Promise<{ ok: boolean }> {
-  const removed = await removeUserModel(browser.storage.local, id);
-  await modelStore.delete(id).catch(() => undefined);
-  await host.forget(id);
-  const settings = await loadSettings(browser.storage.sync);
-  if (settings.modelId === id) await saveSettings(browser.storage.sync, { modelId: defaultModel().id });
-  return { ok: removed };
-}
-
 async function requestFor(shown: Shown, overrides: ExplainOverrides): Promise<ExplainRequest> {
   const settings = await loadSettings(browser.storage.sync);
   const key = overlayKey(shown);
   running.get(key)?.abort();
   const controller = new AbortController();
   running.set(key, controller);
-  const entry = await activeModel(settings);
+  const entry = await models.active(settings);
   return {
     entry,
     method: overrides.method ?? settings.method,
@@ -243,23 +225,11 @@ async function explainClass(classIndex: number, explanationId?: string, method?:
 
 async function status(load = false, tabId?: number): Promise<Status> {
   const settings = await loadSettings(browser.storage.sync);
-  const entry = await activeModel(settings);
+  const entry = await models.active(settings);
   if (load) await host.get(entry, settings.layers[entry.id]).catch(() => undefined);
   const hosted = host.current?.model.entry.id === entry.id ? host.current : null;
   // The worker may have restarted since the last explanation; its timings survive in session storage.
   const session = (await browser.storage.session?.get('lastTimingsMs').catch(() => undefined)) as { lastTimingsMs?: Record<string, number> } | undefined;
-  const models: ModelStatus[] = (await knownModels()).map((m) => {
-    const loaded = host.current?.model.entry.id === m.id ? host.current.model : null;
-    return {
-      id: m.id,
-      name: m.displayName,
-      format: m.format,
-      ...(m.installed ? { installed: { ...m.installed, source: m.source.kind === 'files' ? m.source.names.join(', ') : 'url' in m.source ? m.source.url : '' } } : {}),
-      layer: loaded?.layer ?? null,
-      camApplies: loaded ? loaded.camWeights !== null : null,
-      camUnavailable: loaded?.camUnavailable ?? null,
-    };
-  });
   const decision = await backends.stored();
   return {
     modelId: entry.id,
@@ -267,7 +237,7 @@ async function status(load = false, tabId?: number): Promise<Status> {
     modelLoaded: hosted !== null,
     modelLoadMs: hosted?.loadMs ?? null,
     modelWarmupMs: hosted?.warmupMs ?? null,
-    models,
+    models: await models.statuses(),
     backend: hosted?.backend.backend ?? null,
     backendSetting: backends.override ?? settings.backend,
     backendMeasurements: decision ? describeMeasurements(decision.measurements, t) : null,
@@ -276,18 +246,6 @@ async function status(load = false, tabId?: number): Promise<Status> {
     lastTimingsMs: (lastResult?.ok ? lastResult.timingsMs : null) ?? session?.lastTimingsMs ?? null,
     explainAll: tabId === undefined ? undefined : explainAll.get(tabId),
   };
-}
-
-/** Where the active model can be explained; loads it (with the user's layer, if any: the list is the same). */
-async function listLayers(): Promise<LayersReply> {
-  const settings = await loadSettings(browser.storage.sync);
-  const entry = await activeModel(settings);
-  try {
-    const hosted = await host.get(entry, settings.layers[entry.id]).catch(() => host.get(entry));
-    return { ok: true, modelId: entry.id, ...hosted.model.layerChoices() };
-  } catch (e) {
-    return { ok: false, error: e instanceof Error ? e.message : String(e) };
-  }
 }
 
 /** Runs the model on exactly one backend (benchmarks); 'auto' returns to the user's setting. */
@@ -341,7 +299,7 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
       });
     }
     case 'class-labels':
-      return knownModels().then((models): ClassLabelsReply => ({ labels: [...(findModel(message.modelId, models)?.labels ?? [])] }));
+      return models.labels(message.modelId);
     case 'explain': {
       const tabId = sender.tab?.id;
       if (tabId === undefined) return undefined;
@@ -379,7 +337,7 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
     case 'get-status':
       return status(message.load, message.tabId);
     case 'list-layers':
-      return listLayers();
+      return models.layers();
     case 'install-model':
       // Downloads and installs happen only when the user asks, in the extension's own page (the popup).
       if (!fromExtensionPage(sender)) return undefined;
@@ -396,7 +354,7 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
       return undefined;
     case 'delete-model':
       if (!fromExtensionPage(sender)) return undefined;
-      return deleteModel(message.id);
+      return models.delete(message.id);
     default:
       return undefined;
   }
@@ -406,7 +364,8 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
 /** Tensors and bytes held by TensorFlow.js (benchmarks watch it for growth). */
 const memory = () => tf.memory();
 
-(globalThis as Record<string, unknown>).camLens = { installModel: (source: unknown, form: unknown = {}) => installer.install(source as never, form as never), deleteModel, onMenuClick, explainUnderPointer, explainClass,
-  explainAll: (tabId: number) => explainAll.run(tabId), status, listLayers, useBackend, memory, lastResult: () => lastResult,
+(globalThis as Record<string, unknown>).camLens = { installModel: (source: unknown, form: unknown = {}) => installer.install(source as never, form as never),
+  deleteModel: (id: string) => models.delete(id), onMenuClick, explainUnderPointer, explainClass,
+  explainAll: (tabId: number) => explainAll.run(tabId), status, listLayers: () => models.layers(), useBackend, memory, lastResult: () => lastResult,
   /** The screenshot crop an explanation was computed from (PNG data URL), for checking where it was taken. */
   capturedPixels: (explanationId: string) => captures.get(explanationId)?.dataUrl ?? null };

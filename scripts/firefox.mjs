@@ -10,11 +10,11 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { GECKO_ID } from './manifest.mjs';
+import { FIREFOX_MIN_VERSION, GECKO_ID } from './manifest.mjs';
 
 export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
-/** webExtension.install in WebDriver BiDi. */
-export const FIREFOX_MIN_MAJOR = 138;
+/** webExtension.install in WebDriver BiDi (138), and the add-on's own minimum (its manifest's strict_min_version). */
+export const FIREFOX_MIN_MAJOR = Math.max(138, Number.parseInt(FIREFOX_MIN_VERSION, 10));
 
 /** Firefox's major version, or null when it cannot be run. */
 export function firefoxVersion(binary = FIREFOX) {
@@ -34,7 +34,7 @@ export function firefoxAvailability(binary = FIREFOX) {
   if (!existsSync(binary)) return { ok: false, reason: `no Firefox at ${binary} (apt-get install -y firefox-esr, or set FIREFOX_PATH)` };
   const version = firefoxVersion(binary);
   if (!version) return { ok: false, reason: `${binary} --version failed` };
-  if (version.major < FIREFOX_MIN_MAJOR) return { ok: false, reason: `${version.text} is too old: WebDriver BiDi webExtension.install needs Firefox ${FIREFOX_MIN_MAJOR}+` };
+  if (version.major < FIREFOX_MIN_MAJOR) return { ok: false, reason: `${version.text} is too old: the add-on and WebDriver BiDi's webExtension.install need Firefox ${FIREFOX_MIN_MAJOR}+` };
   return { ok: true, reason: version.text };
 }
 

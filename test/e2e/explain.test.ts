@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ExplanationSuccess } from '../../src/core/messages';
 import {
-  ARTIFACTS, closeOverlays, contentBoxOf, explain, grab, meanDiff, overlayRect, overlayState, useHarness, type Rect,
+  ARTIFACTS, closeOverlays, contentBoxOf, explain, grab, meanDiff, overlayRect, overlayState, pendingExplanation, startExplanation, useHarness, type Rect,
 } from './harness';
 
 const h = useHarness();
@@ -57,7 +57,6 @@ describe('explain this image', () => {
     // The overlay never blocks the page: the image itself is still what the pointer hits.
     const hit = await h.page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.id, { x: box.x + box.width / 2, y: box.y + box.height / 2 });
     expect(hit).toBe('cat');
-    await closeOverlays(h);
   });
 
   test('switching class recomputes the map, from the panel and from the seam', async () => {
@@ -81,13 +80,11 @@ describe('explain this image', () => {
     expect(fromSeam.map.values).not.toEqual(first.map.values);
     // Same image, same features: the class probabilities do not change with the target class.
     expect(fromSeam.classes).toEqual(first.classes);
-    await closeOverlays(h);
   });
 
   test('second origin without CORS, with border and padding', async () => {
     const result = await explainAndCheckBox('#coffee');
     expect(result.image).toEqual({ width: 600, height: 400 });
-    await closeOverlays(h);
   });
 
   test('object-fit: contain colours only the letterboxed picture', async () => {
@@ -102,13 +99,11 @@ describe('explain this image', () => {
     const bar = (box.width - box.height) / 2;
     expect(meanDiff(before, after, { x: 2, y: 2, width: bar - 4, height: box.height - 4 })).toBeLessThan(1);
     expect(meanDiff(before, after, { x: bar + 4, y: 2, width: box.height - 8, height: box.height - 4 })).toBeGreaterThan(8);
-    await closeOverlays(h);
   });
 
   test('second-origin JPEG with object-fit: cover', async () => {
     const result = await explainAndCheckBox('#rocket');
     expect(result.image).toEqual({ width: 640, height: 427 });
-    await closeOverlays(h);
   });
 
   test('the right one of two identical images, and the srcset candidate shown', async () => {
@@ -123,7 +118,6 @@ describe('explain this image', () => {
     expect(shown.src).toMatch(/chelsea\.png$/);
     const result = await explainAndCheckBox('#srcset');
     expect(result.image).toEqual({ width: shown.width, height: shown.height });
-    await closeOverlays(h);
   });
 
   test('the overlay follows the image when the page scrolls', async () => {
@@ -132,7 +126,6 @@ describe('explain this image', () => {
     await h.page.waitForFunction(() => window.scrollY > 0);
     await h.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     expectSameBox(await overlayRect(h), await contentBoxOf(h, '#logo'));
-    await closeOverlays(h);
   });
 
   test('the context menu item is registered for images', async () => {
@@ -149,25 +142,13 @@ describe('explain this image', () => {
       h.page.evaluate(() => Array.from(document.querySelectorAll('body *'), (el) => JSON.stringify(el.getBoundingClientRect())).join('|'));
     await h.page.locator('#coffee').scrollIntoViewIfNeeded();
     const before = await layout();
-    await h.page.locator('#coffee').click({ button: 'right' });
-    const srcUrl = await h.page.locator('#coffee').evaluate((img: HTMLImageElement) => img.currentSrc);
-    await h.worker.evaluate(
-      async ({ pageUrl, srcUrl }) => {
-        const [tab] = await chrome.tabs.query({ url: pageUrl });
-        const seam = (globalThis as any).camLens;
-        // Slow backend on purpose, so the busy state lasts long enough to observe.
-        await seam.useBackend('cpu');
-        (globalThis as any).pending = seam.onMenuClick({ menuItemId: 'explain-image', srcUrl, frameId: 0, pageUrl, editable: false }, tab);
-      },
-      { pageUrl: h.page.url(), srcUrl },
-    );
+    // Slow backend on purpose, so the busy state lasts long enough to observe.
+    await h.worker.evaluate(() => (globalThis as any).camLens.useBackend('cpu'));
+    await startExplanation(h, '#coffee');
     await h.page.waitForSelector('[data-cam-lens="loading"]', { timeout: 10_000 });
     expect(await layout()).toBe(before);
-    const result = await h.worker.evaluate(async () => {
-      const r = await (globalThis as any).pending;
-      await (globalThis as any).camLens.useBackend('auto');
-      return r;
-    });
+    const result = (await pendingExplanation(h)) as ExplanationSuccess;
+    await h.worker.evaluate(() => (globalThis as any).camLens.useBackend('auto'));
     expect(result.ok).toBe(true);
     expect(result.backend).toBe('cpu');
     expect(await overlayState(h)).toEqual(['done']);
@@ -206,7 +187,6 @@ describe('explain this image', () => {
     // The extension keeps working after an error.
     const again = await explain(h, '#cat');
     expect(again.ok).toBe(true);
-    await closeOverlays(h);
   });
 
   test('Esc leaves the page exactly as it was', async () => {
@@ -260,6 +240,5 @@ describe('explain this image', () => {
     await popup.close();
     await h.page.bringToFront();
     await expect.poll(async () => meanDiff(shown, await grab(h, box))).toBeGreaterThan(8);
-    await closeOverlays(h);
   });
 });

@@ -79,12 +79,17 @@ export function useHarness(options: HarnessOptions = {}, setUp?: (h: Harness) =>
 /** Optional overrides passed to the seam (method, class, layer, box, Score-CAM channels). */
 export type Overrides = Record<string, unknown>;
 
-/** Right-clicks the element (a real contextmenu event) and runs the context menu's handler for it. */
-export async function explain(h: Harness, selector: string, overrides: Overrides = {}): Promise<ExplanationResult> {
-  const element = h.page.locator(selector);
+/** A real right-click on the element (the contextmenu event the content script records); returns the picture's URL. */
+async function rightClick(page: Page, selector: string): Promise<string> {
+  const element = page.locator(selector);
   await element.scrollIntoViewIfNeeded();
   await element.click({ button: 'right' });
-  const srcUrl = await element.evaluate((img: HTMLImageElement) => img.currentSrc || img.src);
+  return element.evaluate((img: HTMLImageElement) => img.currentSrc || img.src);
+}
+
+/** Right-clicks the element (a real contextmenu event) and runs the context menu's handler for it. */
+export async function explain(h: Harness, selector: string, overrides: Overrides = {}): Promise<ExplanationResult> {
+  const srcUrl = await rightClick(h.page, selector);
   return h.worker.evaluate(
     async ({ pageUrl, srcUrl, overrides }) => {
       const [tab] = await chrome.tabs.query({ url: pageUrl });
@@ -93,6 +98,23 @@ export async function explain(h: Harness, selector: string, overrides: Overrides
     },
     { pageUrl: h.page.url(), srcUrl, overrides },
   );
+}
+
+/** Like explain(), but leaves the explanation running in the worker; pendingExplanation() waits for it. */
+export async function startExplanation(h: Harness, selector: string, overrides: Overrides = {}, page: Page = h.page): Promise<void> {
+  const srcUrl = await rightClick(page, selector);
+  await h.worker.evaluate(
+    async ({ pageUrl, srcUrl, overrides }) => {
+      const [tab] = await chrome.tabs.query({ url: pageUrl });
+      (globalThis as any).pendingExplanation = (globalThis as any).camLens.onMenuClick({ menuItemId: 'explain-image', srcUrl, frameId: 0, pageUrl, editable: false }, tab, overrides);
+    },
+    { pageUrl: page.url(), srcUrl, overrides },
+  );
+}
+
+/** The result of the explanation startExplanation() left running. */
+export function pendingExplanation(h: Harness): Promise<ExplanationResult> {
+  return h.worker.evaluate(() => (globalThis as any).pendingExplanation as Promise<ExplanationResult>);
 }
 
 /** Writes extension settings as the popup does (chrome.storage.sync 'settings'). */

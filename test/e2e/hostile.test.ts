@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import type { ExplanationResult } from '../../src/core/messages';
 import { createServer } from 'node:net';
 import { readImageSize } from '../../src/core/imageHeader';
-import { closeOverlays, explain, overlayState, startHarness, type Harness, type Overrides } from './harness';
+import { closeOverlays, explain, overlayState, pendingExplanation, startExplanation, startHarness, type Harness, type Overrides } from './harness';
 
 /** Mirrors of pixels.ts's limits (the test must not import worker code that touches browser globals at load). */
 const FETCH_TIMEOUT_S = 15;
@@ -407,11 +407,11 @@ describe('hostile image inputs', () => {
 
   test('the image removed from the page mid-computation', async () => {
     const selector = await addImage(hostile('slow/chelsea.png?ms=2500'));
-    await startWithoutWaiting(selector);
+    await startExplanation(h, selector, { fresh: true });
     await h.page.waitForSelector('[data-cam-lens="loading"]');
     await h.page.locator(selector).evaluate((img) => img.remove());
     await h.page.waitForFunction(() => document.querySelectorAll('[data-cam-lens]').length === 0);
-    const result = await pending();
+    const result = await pendingExplanation(h);
     // The worker finished its work; there was simply nowhere left to show it.
     expect(result.ok).toBe(true);
     await expectStillWorks();
@@ -419,11 +419,11 @@ describe('hostile image inputs', () => {
 
   test('the tab navigated away, or closed, mid-computation; the next explanation on a fresh page works', async () => {
     const selector = await addImage(hostile('slow/rocket.jpg?ms=2500'));
-    await startWithoutWaiting(selector);
+    await startExplanation(h, selector, { fresh: true });
     await h.page.waitForSelector('[data-cam-lens="loading"]');
     await h.page.goto(`${h.pageOrigin}/?fresh-page`);
     await h.page.waitForLoadState('load');
-    const result = await pending();
+    const result = await pendingExplanation(h);
     expect(result.ok).toBe(true);
     await expectStillWorks();
 
@@ -434,38 +434,14 @@ describe('hostile image inputs', () => {
       const img = Object.assign(document.createElement('img'), { id: 'doomed', src, width: 200, height: 150 });
       document.body.prepend(img);
     }, hostile('slow/coffee.png?ms=2500'));
-    await other.locator('#doomed').click({ button: 'right' });
-    await h.worker.evaluate(
-      async ({ pageUrl, srcUrl }) => {
-        const [tab] = await chrome.tabs.query({ url: pageUrl });
-        (globalThis as any).__pending = (globalThis as any).camLens.onMenuClick({ menuItemId: 'explain-image', srcUrl, frameId: 0, pageUrl, editable: false }, tab);
-      },
-      { pageUrl: other.url(), srcUrl: hostile('slow/coffee.png?ms=2500') },
-    );
+    await startExplanation(h, '#doomed', {}, other);
     await other.waitForSelector('[data-cam-lens="loading"]');
     await other.close();
-    expect((await pending()).ok).toBe(true);
+    expect((await pendingExplanation(h)).ok).toBe(true);
     await h.page.bringToFront();
     await expectStillWorks();
   });
 });
-
-/** Right-clicks the image and starts its explanation in the worker without waiting for it (see pending()). */
-async function startWithoutWaiting(selector: string): Promise<void> {
-  await h.page.locator(selector).click({ button: 'right' });
-  const srcUrl = await h.page.locator(selector).evaluate((img: HTMLImageElement) => img.src);
-  await h.worker.evaluate(
-    async ({ pageUrl, srcUrl }) => {
-      const [tab] = await chrome.tabs.query({ url: pageUrl });
-      (globalThis as any).__pending = (globalThis as any).camLens.onMenuClick({ menuItemId: 'explain-image', srcUrl, frameId: 0, pageUrl, editable: false }, tab, { fresh: true });
-    },
-    { pageUrl: h.page.url(), srcUrl },
-  );
-}
-
-async function pending(): Promise<ExplanationResult> {
-  return h.worker.evaluate(() => (globalThis as any).__pending as Promise<ExplanationResult>);
-}
 
 // Real encoder output from Chromium itself, read by the header reader (node side): what browsers
 // actually write must be understood, not only hand-built headers.

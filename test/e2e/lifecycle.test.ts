@@ -2,7 +2,7 @@
 // The next explanation, and class switches on overlays drawn before the stop, must still work.
 import { describe, expect, test } from 'vitest';
 import type { ExplanationSuccess } from '../../src/core/messages';
-import { closeOverlays, contentBoxOf, explain, nextWorker, overlayState, useHarness, stopWorker } from './harness';
+import { closeOverlays, contentBoxOf, explain, nextWorker, overlayState, startExplanation, stopWorker, useHarness } from './harness';
 
 const h = useHarness();
 
@@ -17,7 +17,6 @@ describe('service worker lifecycle and caching', () => {
     expect(again.map).toEqual(first.map);
     expect(again.classes).toEqual(first.classes);
     expect(await overlayState(h)).toEqual(['done']);
-    await closeOverlays(h);
   });
 
   test('after the worker is stopped, the next explanation succeeds', async () => {
@@ -34,29 +33,18 @@ describe('service worker lifecycle and caching', () => {
     expect(after.timingsMs.cache).toBeUndefined();
     expect(after.classes.map((c) => c.index)).toEqual(before.classes.map((c) => c.index));
     for (let i = 0; i < before.map.values.length; i++) expect(after.map.values[i]).toBeCloseTo(before.map.values[i], 3);
-    await closeOverlays(h);
   });
 
   test('a worker stopped mid-explanation: the overlay asks again and still gets its map', async () => {
-    await h.page.locator('#astronaut').scrollIntoViewIfNeeded();
-    await h.page.locator('#astronaut').click({ button: 'right' });
-    const srcUrl = await h.page.locator('#astronaut').evaluate((img: HTMLImageElement) => img.currentSrc);
-    await h.worker.evaluate(
-      async ({ pageUrl, srcUrl }) => {
-        const [tab] = await chrome.tabs.query({ url: pageUrl });
-        // The CPU backend (a reload plus ~1 s an image) leaves time to stop the worker mid-way.
-        await (globalThis as any).camLens.useBackend('cpu');
-        void (globalThis as any).camLens.onMenuClick({ menuItemId: 'explain-image', srcUrl, frameId: 0, pageUrl, editable: false }, tab, { fresh: true });
-      },
-      { pageUrl: h.page.url(), srcUrl },
-    );
+    // The CPU backend (a reload plus ~1 s an image) leaves time to stop the worker mid-way.
+    await h.worker.evaluate(() => (globalThis as any).camLens.useBackend('cpu'));
+    await startExplanation(h, '#astronaut', { fresh: true });
     await h.page.waitForSelector('[data-cam-lens="loading"]');
     await stopWorker(h);
     // The content script's heartbeat finds the worker gone and sends the request again.
     await h.page.waitForSelector('[data-cam-lens="done"]', { timeout: 30_000 });
     expect(await overlayState(h)).toEqual(['done']);
     h.worker = h.context.serviceWorkers()[0];
-    await closeOverlays(h);
   });
 
   test('an overlay drawn before the stop still switches class afterwards', async () => {
@@ -70,6 +58,5 @@ describe('service worker lifecycle and caching', () => {
     const last = (await h.worker.evaluate(() => (globalThis as any).camLens.lastResult())) as ExplanationSuccess;
     expect(last.ok).toBe(true);
     expect(last.target.index).not.toBe(first.target.index);
-    await closeOverlays(h);
   });
 });

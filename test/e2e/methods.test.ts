@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ExplanationSuccess } from '../../src/core/messages';
 import { METHOD_IDS, type MethodId } from '../../src/core/methods';
-import { contentBoxOf, explain, overlayRect, overlayState, setSettings, useHarness } from './harness';
+import { contentBoxOf, explain, overlayRect, overlayState, pendingExplanation, setSettings, startExplanation, useHarness } from './harness';
 
 const h = useHarness({}, async (h) => {
   // WASM keeps the many-pass methods quick on this GPU-less machine; WebGL is covered by explain.test.ts and below.
@@ -83,24 +83,13 @@ describe('options', () => {
   });
 
   test('closing the overlay cancels an on-demand method', async () => {
-    await h.page.locator('#cat').scrollIntoViewIfNeeded();
-    await h.page.locator('#cat').click({ button: 'right' });
-    const srcUrl = await h.page.locator('#cat').evaluate((img: HTMLImageElement) => img.currentSrc);
-    await h.worker.evaluate(
-      async ({ pageUrl, srcUrl }) => {
-        const [tab] = await chrome.tabs.query({ url: pageUrl });
-        // All 1792 channels: far longer than this test waits.
-        (globalThis as any).pending = (globalThis as any).camLens.onMenuClick(
-          { menuItemId: 'explain-image', srcUrl, frameId: 0, pageUrl, editable: false }, tab, { method: 'scorecam', scoreCamChannels: 'all' },
-        );
-      },
-      { pageUrl: h.page.url(), srcUrl },
-    );
+    // All 1792 channels: far longer than this test waits.
+    await startExplanation(h, '#cat', { method: 'scorecam', scoreCamChannels: 'all' });
     await h.page.waitForSelector('[data-cam-lens="loading"]');
     await h.page.waitForTimeout(500);
     await h.page.keyboard.press('Escape');
     const started = Date.now();
-    const result = await h.worker.evaluate(() => (globalThis as any).pending);
+    const result = await pendingExplanation(h);
     expect(result).toEqual({ ok: false, error: 'cancelled' });
     expect(Date.now() - started).toBeLessThan(10_000);
     // The worker is free again.

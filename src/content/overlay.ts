@@ -468,13 +468,18 @@ export class Overlay {
     return viewportBounds(this.placed, { x: 0, y: 0, ...this.size });
   }
 
+  /** The part of those bounds that clipping ancestors leave visible (at the last layout). */
+  private seenOf(bounds: Box): Box {
+    return this.clip ? intersect(bounds, this.clip) : bounds;
+  }
+
   /**
    * Below the visible part of the picture when there is room in the viewport, else inside its
    * bottom-left corner; kept inside the viewport horizontally.
    */
   private placePanel(): void {
     const bounds = this.screenBounds;
-    const seen = this.clip ? intersect(bounds, this.clip) : bounds;
+    const seen = this.seenOf(bounds);
     const anchor = seen.width > 0 && seen.height > 0 ? seen : bounds;
     // Viewport coordinates now: the page may have scrolled since the last layout (all moved together).
     const shift = this.scrolledSinceLayout();
@@ -552,7 +557,7 @@ export class Overlay {
   /** Clips the map to what scrolling ancestors leave visible; hides the overlay when nothing is. */
   private clipTo(): void {
     const bounds = this.screenBounds;
-    const seen = this.clip ? intersect(bounds, this.clip) : bounds;
+    const seen = this.seenOf(bounds);
     const clippedAway = !!this.clip && bounds.width > 0 && bounds.height > 0 && (seen.width <= 0 || seen.height <= 0);
     this.host.style.setProperty('visibility', clippedAway ? 'hidden' : 'visible', 'important');
     if (!this.clip || (seen.width >= bounds.width - 0.01 && seen.height >= bounds.height - 0.01)) {

@@ -27,7 +27,7 @@ function render(status: Status | null, settings: Settings): void {
   renderModels(status);
   const active = status.models.find((m) => m.id === status.modelId);
   $('model').textContent = status.modelLoaded ? status.modelName : t('popupModelLoading', status.modelName);
-  // Graph node names run long: the last scopes shown, the whole name on hover.
+  // Graph node names run long: shown without the converters' wrapper scopes, the whole name on hover.
   $('layer').textContent = active?.layer ? shortLayerName(active.layer) : '—';
   $('layer').title = active?.layer ?? '';
   $('model-load').textContent = describeModelLoad(status, t);

@@ -7,6 +7,7 @@ import {
   findGraphExplainHead, findLayersExplainHead, graphNodesToProbe, isSpatialMap, layersModelCandidates, shortLayerName,
   type LayerCandidate, type LayerInfo, type OutputActivation,
 } from '../core/explainHead';
+import { graphWeightGroups, layersWeightGroups, type WeightGroup } from '../core/metrics/weightGroups';
 
 export class ModelError extends Error {}
 
@@ -25,6 +26,15 @@ export interface ExplainableModel {
   head(features: tf.Tensor4D, input: tf.Tensor4D): tf.Tensor2D;
   /** The layers this model can be explained at, deepest first, and the one chosen when the user names none. */
   layerChoices(): LayerChoices;
+  /** The sanity check's cascade: the head's weights, then the last convolution blocks', deepest first. */
+  weightGroups(): WeightGroup[];
+  /** A named weight's current value (owned by the model: do not dispose). */
+  weight(name: string): tf.Tensor;
+  /**
+   * The same model with some weights replaced (same shapes), for the sanity check; this model is not
+   * changed. Dispose the variant after use; the replacements stay the caller's.
+   */
+  withWeights(replacements: ReadonlyMap<string, tf.Tensor>): Promise<ExplainableModel>;
   dispose(): void;
 }
 
@@ -55,18 +65,23 @@ export class GraphExplainable implements ExplainableModel {
   private headNeedsInput: boolean | null = null;
   private choices: LayerChoices | null = null;
 
+  /** Weights fed with every run instead of the loaded ones (a sanity-check variant), else empty. */
+  private readonly replaced: Record<string, tf.Tensor>;
+
   constructor(
     readonly entry: ModelEntry,
     private readonly graph: tf.GraphModel,
     private readonly nodes: GraphNode[],
-    layerOverride?: string,
+    private readonly layerOverride?: string,
+    replacements?: ReadonlyMap<string, tf.Tensor>,
   ) {
+    this.replaced = Object.fromEntries(replacements ?? []);
     const head = findGraphExplainHead(nodes, layerOverride);
     this.layer = head.featureNode;
     this.inputNode = head.inputNode;
     this.logitsNode = head.logitsNode;
     this.outputActivation = head.outputActivation;
-    const linear = linearGraphHead(graph, nodes);
+    const linear = linearGraphHead(graph, nodes, (name) => this.weight(name));
     const applies = linear !== null && linear.featureNode === this.layer && !(linear.weights instanceof Error);
     this.camWeights = applies ? (linear.weights as tf.Tensor2D) : null;
     if (!applies && linear && !(linear.weights instanceof Error)) (linear.weights as tf.Tensor).dispose();
@@ -113,7 +128,7 @@ export class GraphExplainable implements ExplainableModel {
   }
 
   forward(input: tf.Tensor4D): { features: tf.Tensor4D; logits: tf.Tensor2D } {
-    const [features, logits] = this.graph.execute({ [this.inputNode]: input }, [this.layer, this.logitsNode]) as tf.Tensor[];
+    const [features, logits] = this.graph.execute({ ...this.replaced, [this.inputNode]: input }, [this.layer, this.logitsNode]) as tf.Tensor[];
     if (features.rank !== 4) {
       tf.dispose([features, logits]);
       throw new ModelError(`layer ${this.layer} is ${features.rank}-D; explaining needs a 4-D convolutional activation`);
@@ -136,7 +151,7 @@ export class GraphExplainable implements ExplainableModel {
   head(features: tf.Tensor4D, input: tf.Tensor4D): tf.Tensor2D {
     if (this.headNeedsInput !== true) {
       try {
-        const logits = this.graph.execute({ [this.layer]: features }, this.logitsNode) as tf.Tensor;
+        const logits = this.graph.execute({ ...this.replaced, [this.layer]: features }, this.logitsNode) as tf.Tensor;
         this.headNeedsInput = false;
         return logits.reshape([logits.shape[0], -1]) as tf.Tensor2D;
       } catch (e) {
@@ -146,13 +161,30 @@ export class GraphExplainable implements ExplainableModel {
     }
     const batch = features.shape[0];
     const inputs = batch === input.shape[0] ? input : tf.tile(input, [batch, 1, 1, 1]);
-    const logits = this.graph.execute({ [this.inputNode]: inputs, [this.layer]: features }, this.logitsNode) as tf.Tensor;
+    const logits = this.graph.execute({ ...this.replaced, [this.inputNode]: inputs, [this.layer]: features }, this.logitsNode) as tf.Tensor;
     return logits.reshape([batch, -1]) as tf.Tensor2D;
+  }
+
+  weightGroups(): WeightGroup[] {
+    const { featureNode, logitsNode } = findGraphExplainHead(this.nodes);
+    return graphWeightGroups(this.nodes, featureNode, logitsNode, (name) => this.graph.weights[name]?.[0]?.dtype === 'float32');
+  }
+
+  weight(name: string): tf.Tensor {
+    const value = this.replaced[name] ?? this.graph.weights[name]?.[0];
+    if (!value) throw new ModelError(`the model has no weight ${name}`);
+    return value;
+  }
+
+  /** Graphs take replaced weights as extra inputs of each run: the loaded weight map is never written. */
+  async withWeights(replacements: ReadonlyMap<string, tf.Tensor>): Promise<ExplainableModel> {
+    return new GraphExplainable(this.entry, this.graph, this.nodes, this.layerOverride, new Map([...Object.entries(this.replaced), ...replacements]));
   }
 
   dispose(): void {
     this.camWeights?.dispose();
-    this.graph.dispose();
+    // A variant shares the loaded graph; only the model that loaded it frees it.
+    if (Object.keys(this.replaced).length === 0) this.graph.dispose();
   }
 }
 
@@ -172,7 +204,7 @@ function checkClassCount(entry: ModelEntry, classes: number): void {
 }
 
 /** The [K, C] weights of a GAP + linear head, read from the graph (or the reason they cannot be). */
-function linearGraphHead(graph: tf.GraphModel, nodes: GraphNode[]): { featureNode: string; weights: tf.Tensor2D | Error } | null {
+function linearGraphHead(graph: tf.GraphModel, nodes: GraphNode[], weight: (name: string) => tf.Tensor | undefined): { featureNode: string; weights: tf.Tensor2D | Error } | null {
   let head;
   try {
     head = findCamHead(nodes);
@@ -184,7 +216,7 @@ function linearGraphHead(graph: tf.GraphModel, nodes: GraphNode[]): { featureNod
     const values = axes ? Array.from(axes.dataSync()).sort() : [];
     if (values.join() !== '1,2') return { featureNode: head.featureNode, weights: new ModelError(`pooling ${head.poolNode} averages over axes [${values.join(', ')}], not the spatial axes [1, 2]`) };
   }
-  const raw = graph.weights[head.weightNode]?.[0];
+  const raw = graph.weights[head.weightNode] ? weight(head.weightNode) : undefined;
   if (!raw) return { featureNode: head.featureNode, weights: new ModelError(`weights ${head.weightNode} not loaded`) };
   const weights = tf.tidy(() => {
     switch (head.weightLayout) {
@@ -213,7 +245,7 @@ export class LayersExplainable implements ExplainableModel {
   constructor(
     readonly entry: ModelEntry,
     private readonly model: tf.LayersModel,
-    layerOverride?: string,
+    private readonly layerOverride?: string,
   ) {
     if (model.outputs.length !== 1) throw new ModelError(`the model has ${model.outputs.length} outputs; an image classifier has one`);
     const infos = model.layers.map(describeLayer);
@@ -264,11 +296,39 @@ export class LayersExplainable implements ExplainableModel {
     return x.reshape([x.shape[0], -1]) as tf.Tensor2D;
   }
 
+  weightGroups(): WeightGroup[] {
+    const automatic = this.choices.automatic;
+    const headLayers = findLayersExplainHead(this.model.layers.map(describeLayer), this.model.outputs[0].sourceLayer.name, automatic).chain;
+    const layers = this.model.layers.map((l) => ({ name: l.name, trainable: TRAINED_LAYERS.has(l.getClassName()), weights: l.weights.map((w) => w.name) }));
+    return layersWeightGroups(layers, automatic, headLayers);
+  }
+
+  weight(name: string): tf.Tensor {
+    const variable = this.model.weights.find((w) => w.name === name);
+    if (!variable) throw new ModelError(`the model has no weight ${name}`);
+    return variable.read();
+  }
+
+  /** Layers hold their weights in variables: the variant is a copy of the model built from its topology. */
+  async withWeights(replacements: ReadonlyMap<string, tf.Tensor>): Promise<ExplainableModel> {
+    const copy = await tf.models.modelFromJSON({ modelTopology: this.model.toJSON(null, false) } as tf.io.ModelJSON);
+    try {
+      copy.setWeights(this.model.weights.map((w) => replacements.get(w.name) ?? w.read()));
+      return new LayersExplainable(this.entry, copy, this.layerOverride);
+    } catch (e) {
+      copy.dispose();
+      throw e;
+    }
+  }
+
   dispose(): void {
     this.camWeights?.dispose();
     this.model.dispose();
   }
 }
+
+/** Layers whose kernel and bias the sanity check randomises (normalisation layers keep theirs). */
+const TRAINED_LAYERS = new Set(['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose', 'Dense']);
 
 function describeLayer(layer: tf.layers.Layer): LayerInfo {
   const config = layer.getConfig() as { activation?: string; poolSize?: number[] | number; pool_size?: number[] };

@@ -63,6 +63,15 @@ class SoftmaxScores implements ExplainableModel {
   layerChoices() {
     return this.inner.layerChoices();
   }
+  weightGroups() {
+    return this.inner.weightGroups();
+  }
+  weight(name: string) {
+    return this.inner.weight(name);
+  }
+  async withWeights(replacements: ReadonlyMap<string, tf.Tensor>): Promise<ExplainableModel> {
+    return new SoftmaxScores(await this.inner.withWeights(replacements));
+  }
   dispose() {
     this.inner.dispose();
   }

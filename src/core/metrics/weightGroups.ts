@@ -70,12 +70,14 @@ export function graphWeightGroups(nodes: GraphNode[], featureNode: string, logit
   }
 
   const weighted = trunk.filter((n) => weightsOf(n).length > 0).reverse();
-  const prefix = commonScope(weighted.map((n) => n.name));
+  const prefix = sharedScope(weighted.map((n) => n.name));
   const groups: WeightGroup[] = head.length > 0 ? [{ name: 'head', weights: [...new Set(head)] }] : [];
   const byBlock = new Map<string, WeightGroup>();
   for (const op of weighted) {
-    const rest = op.name.split('/').slice(prefix);
-    const key = blockKey(rest.length > 1 ? rest[0] : op.name.split('/').pop()!);
+    const parts = op.name.split('/');
+    let depth = 0;
+    while (depth < prefix.length && parts[depth] === prefix[depth]) depth++;
+    const key = blockKey(depth < parts.length - 1 ? parts[depth] : parts[parts.length - 1]);
     let group = byBlock.get(key);
     if (!group) {
       if (byBlock.size === blocks) break;
@@ -88,13 +90,21 @@ export function graphWeightGroups(nodes: GraphNode[], featureNode: string, logit
   return groups;
 }
 
-/** How many leading name scopes every name shares (never the names' last part). */
-function commonScope(names: string[]): number {
-  if (names.length === 0) return 0;
+/**
+ * The name scopes nearly all weight-bearing ops share (90 %: an input-scaling op in a scope of its
+ * own, as TF Hub's `hub_input/Mul`, must not hide the model's own scope); never an op's last part.
+ */
+function sharedScope(names: string[]): string[] {
   const parts = names.map((n) => n.split('/'));
-  let depth = 0;
-  while (parts.every((p) => depth < p.length - 1 && p[depth] === parts[0][depth])) depth++;
-  return depth;
+  const prefix: string[] = [];
+  for (;;) {
+    const depth = prefix.length;
+    const counts = new Map<string, number>();
+    for (const p of parts) if (depth < p.length - 1 && prefix.every((c, i) => p[i] === c)) counts.set(p[depth], (counts.get(p[depth]) ?? 0) + 1);
+    const [best, count] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
+    if (count < 0.9 * parts.length) return prefix;
+    prefix.push(best);
+  }
 }
 
 /** What the layers cascade needs of a layer, in the model's (topological) order. */

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { concatBytes as concatAll } from '../../../src/core/bytes';
 import { extractModel, readCatalog } from '../../../models/extract.mjs';
-import { GraphExplainable } from '../../../src/background/explainable';
+import { GraphExplainable, LayersExplainable } from '../../../src/background/explainable';
 import type { GraphNode } from '../../../src/core/camHead';
 import type { ModelEntry } from '../../../src/core/catalog';
 
@@ -52,4 +52,18 @@ let cached: Promise<RealModel> | undefined;
 export function loadRealModel(): Promise<RealModel> {
   cached ??= load();
   return cached;
+}
+
+/** The second bundled model (nsfwjs MobileNetV2 1.0, a layers model with an MLP head), wrapped as the extension does. */
+export async function loadRealLayersModel(): Promise<{ entry: ModelEntry; explainable: LayersExplainable }> {
+  const entry = (readCatalog() as { models: ModelEntry[] }).models.find((m) => m.id === 'nsfw-mobilenet-v2');
+  if (!entry) throw new Error('catalog has no nsfw-mobilenet-v2');
+  const { modelJson, shards } = extractModel(entry) as {
+    modelJson: { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
+    shards: { bytes: Uint8Array }[];
+  };
+  const layers = await tf.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights), weightData: concatBytes(shards.map((s) => s.bytes)) }),
+  );
+  return { entry, explainable: new LayersExplainable(entry, layers) };
 }

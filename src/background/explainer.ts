@@ -122,6 +122,28 @@ export class Explainer {
     });
   }
 
+  /**
+   * The model input kept for an explanation and the model it ran on, for the map checks (metrics/):
+   * the input is a clone the caller disposes. Null once evicted or when another model load is current.
+   */
+  keptInput(explanationId: string): Promise<{ input: tf.Tensor4D; hosted: HostedModel } | null> {
+    return this.enqueue(async () => {
+      const kept = this.kept.get(explanationId);
+      const hosted = this.host.current;
+      return kept && hosted && kept.hostKey === hosted.key ? { input: tf.clone(kept.input), hosted } : null;
+    });
+  }
+
+  /** Whether this model load is still the one in use (checks stop when the user switches model or backend). */
+  isCurrent(hosted: HostedModel): boolean {
+    return this.host.current === hosted;
+  }
+
+  /** Runs model work in the explanation queue: one computation at a time, explanations interleaved between units. */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.enqueue(work);
+  }
+
   /** Forgets kept activations and results (e.g. before a backend change: activations live on the current backend). */
   reset(): Promise<void> {
     return this.enqueue(async () => {

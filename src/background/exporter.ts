@@ -10,10 +10,13 @@ import { prepareDisplayMap, upsampleDisplayMap } from '../core/postprocess';
 import { formatProbability } from '../core/scores';
 import { shortLayerName } from '../core/explainHead';
 import { loadImage } from './pixels';
+import { faithfulnessLine, sanityFooter } from '../core/metrics/summary';
 
 /** Longer side of an export: natural resolution up to this (a 30 MP photo would be a 120 MB canvas). */
 const MAX_EXPORT_SIDE = 4096;
 const FOOTER_HEIGHT = 44;
+/** One more line per check figure carried by the result. */
+const FIGURE_LINE = 16;
 
 export interface ExportLook {
   opacity: number;
@@ -27,7 +30,8 @@ export async function composeExport(source: PixelSource, result: ExplanationSucc
     const scale = Math.min(1, MAX_EXPORT_SIDE / Math.max(bitmap.width, bitmap.height));
     const width = Math.max(1, Math.round(bitmap.width * scale));
     const height = Math.max(1, Math.round(bitmap.height * scale));
-    const canvas = new OffscreenCanvas(width, height + FOOTER_HEIGHT);
+    const figures = figureLines(result);
+    const canvas = new OffscreenCanvas(width, height + FOOTER_HEIGHT + FIGURE_LINE * figures.length);
     const ctx = canvas.getContext('2d')!;
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, width, height);
@@ -45,16 +49,21 @@ export async function composeExport(source: PixelSource, result: ExplanationSucc
     ctx.drawImage(heat, Math.round(area.x * scale), Math.round(area.y * scale));
     ctx.globalAlpha = 1;
 
-    drawFooter(ctx, result, lut, width, height);
+    drawFooter(ctx, result, lut, width, height, figures);
     return await canvas.convertToBlob({ type: 'image/png' });
   } finally {
     bitmap.close();
   }
 }
 
-function drawFooter(ctx: OffscreenCanvasRenderingContext2D, result: ExplanationSuccess, lut: Uint8ClampedArray, width: number, top: number): void {
+/** The check figures the result carries, one line each (the panel's words). */
+function figureLines(result: ExplanationSuccess): string[] {
+  return [result.faithfulness && faithfulnessLine(result.faithfulness, t), result.sanity && sanityFooter(result.sanity, t)].filter((l): l is string => !!l);
+}
+
+function drawFooter(ctx: OffscreenCanvasRenderingContext2D, result: ExplanationSuccess, lut: Uint8ClampedArray, width: number, top: number, figures: string[]): void {
   ctx.fillStyle = '#161a22';
-  ctx.fillRect(0, top, width, FOOTER_HEIGHT);
+  ctx.fillRect(0, top, width, FOOTER_HEIGHT + FIGURE_LINE * figures.length);
   const barWidth = Math.min(160, Math.max(40, Math.round(width / 4)));
   const bar = new ImageData(barWidth, 10);
   for (let x = 0; x < barWidth; x++) {
@@ -70,4 +79,5 @@ function drawFooter(ctx: OffscreenCanvasRenderingContext2D, result: ExplanationS
   ctx.fillStyle = '#aab2c0';
   ctx.font = '11px system-ui, sans-serif';
   ctx.fillText(t('exportFooter', [result.modelName, shortLayerName(result.layer)]), 10, top + 32, Math.max(10, width - barWidth - 30));
+  figures.forEach((line, i) => ctx.fillText(line, 10, top + 32 + FIGURE_LINE * (i + 1), Math.max(10, width - 20)));
 }

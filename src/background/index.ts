@@ -21,6 +21,8 @@ import { ExplainAllTracker, type ExplainAllOutcome } from './explainAllTracker';
 import { ModelInstaller } from './modelInstaller';
 import { modelStore } from './modelStore';
 import { Models } from './models';
+import { MapChecker, type CheckOptions, type CheckTarget } from './metrics/checker';
+import type { CheckKind } from '../core/metrics/results';
 
 export const MENU_EXPLAIN_IMAGE = 'explain-image';
 export const MENU_EXPLAIN_ALL = 'explain-all';
@@ -41,6 +43,8 @@ const installer = new ModelInstaller({
 const explainer = new Explainer(host);
 const models = new Models(host);
 const explainAll = new ExplainAllTracker(errorMessage);
+/** "Check this map" and "Sanity check": figures for the map each overlay shows. */
+const checks = new MapChecker(explainer, (_, shown) => reexplainForCheck(shown.result, shown.source));
 
 onSettingsChanged(browser.storage, (settings, previous) => {
   if (settings.backend !== previous.backend) void switchBackend();
@@ -79,6 +83,9 @@ export interface ExplainOverrides {
   scoreCamChannels?: number | 'all';
   /** Skip the recent-results cache (benchmarks). */
   fresh?: boolean;
+  /** Also check the map (deletion/insertion) and/or run the sanity check; the result carries the figures. */
+  check?: boolean | CheckOptions;
+  sanity?: boolean;
 }
 
 async function requestFor(shown: Shown, overrides: ExplainOverrides): Promise<ExplainRequest> {
@@ -119,7 +126,29 @@ async function onMenuClick(info: Menus.OnClickData, tab?: Tabs.Tab, overrides: E
   const request = await requestFor(shown, overrides);
   const result = await explainFrom(shown, begin.source, request);
   await show(shown, begin.source, result);
-  return result;
+  if (result.ok && overrides.check) await checkShown(shown, 'faithfulness', overrides.check === true ? {} : overrides.check);
+  if (result.ok && overrides.sanity) await checkShown(shown, 'sanity');
+  return (result.ok && checks.result(overlayKey(shown))) || result;
+}
+
+/** Runs a check on what an overlay shows, reporting progress to it; `announce`: also show the outcome there (seam). */
+async function checkShown(shown: Shown, kind: CheckKind, options: CheckOptions = {}, target: CheckTarget | null = null, announce = true) {
+  const positiveOnly = options.positiveOnly ?? (await loadSettings(browser.storage.sync)).hideNegative;
+  const reply = await checks.run(overlayKey(shown), kind, target, { ...options, positiveOnly }, (done, total) =>
+    void send(shown, { type: 'check-progress', overlayId: shown.overlayId, kind, done, total }),
+  );
+  if (announce) await send(shown, { type: 'check-result', overlayId: shown.overlayId, kind, reply });
+  return reply;
+}
+
+/** The shown map's model input was evicted: the same explanation again (same model, method, class). */
+async function reexplainForCheck(result: ExplanationSuccess, source: ImageSource): Promise<ExplanationResult> {
+  const settings = await loadSettings(browser.storage.sync);
+  const entry = await models.active(settings);
+  const captured = source.kind === 'screenshot' ? captures.get(result.explanationId) : undefined;
+  if (entry.id !== result.modelId || (source.kind === 'screenshot' && !captured)) return { ok: false, error: t('errCheckImageChanged') };
+  const pixels: PixelSource = captured ? { kind: 'dataUrl', dataUrl: captured.dataUrl, originalUrl: 'screenshot' } : (source as PixelSource);
+  return explainer.explainAgain(result.explanationId, pixels, { entry, method: result.method, classIndex: result.target.index, layer: settings.layers[entry.id], topK: settings.topK });
 }
 
 /** Screenshots kept per explanation, so switching class does not capture (and flicker) again. */
@@ -206,6 +235,7 @@ async function show(shown: Shown, source: ImageSource, result: ExplanationResult
 
 function finished(shown: Shown, result: ExplanationResult, source: ImageSource): void {
   running.delete(overlayKey(shown));
+  checks.remember(overlayKey(shown), result, source);
   lastResult = result;
   if (!result.ok) return;
   lastShown = { ...shown, explanationId: result.explanationId, source, method: result.method };
@@ -329,6 +359,20 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
     }
     case 'export':
       return exportExplanation(message.source, message.result, message.look);
+    case 'check-map':
+    case 'sanity-check': {
+      const tabId = sender.tab?.id;
+      if (tabId === undefined) return undefined;
+      const shown: Shown = { tabId, frameId: sender.frameId ?? 0, overlayId: message.overlayId };
+      const kind = message.type === 'check-map' ? 'faithfulness' : 'sanity';
+      const options = message.type === 'check-map' ? { positiveOnly: message.positiveOnly } : {};
+      return checkShown(shown, kind, options, { explanationId: message.explanationId, classIndex: message.classIndex, method: message.method }, false);
+    }
+    case 'cancel-check': {
+      const tabId = sender.tab?.id;
+      if (tabId !== undefined) checks.cancel(overlayKey({ tabId, frameId: sender.frameId ?? 0, overlayId: message.overlayId }));
+      return undefined;
+    }
     case 'cancel': {
       const tabId = sender.tab?.id;
       if (tabId !== undefined) running.get(overlayKey({ tabId, frameId: sender.frameId ?? 0, overlayId: message.overlayId }))?.abort();
@@ -360,12 +404,20 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
   }
 });
 
+/** Checks the last shown explanation (seam): deletion/insertion, or the sanity check; the overlay shows the outcome too. */
+function checkLast(kind: CheckKind, options: CheckOptions = {}) {
+  if (!lastShown) return Promise.resolve({ ok: false as const, error: t('errCheckNothingShown') });
+  const { tabId, frameId, overlayId } = lastShown;
+  return checkShown({ tabId, frameId, overlayId }, kind, options);
+}
+
 /** Test and automation seam: the very functions the browser calls. */
 /** Tensors and bytes held by TensorFlow.js (benchmarks watch it for growth). */
 const memory = () => tf.memory();
 
 (globalThis as Record<string, unknown>).camLens = { installModel: (source: unknown, form: unknown = {}) => installer.install(source as never, form as never),
   deleteModel: (id: string) => models.delete(id), onMenuClick, explainUnderPointer, explainClass,
-  explainAll: (tabId: number) => explainAll.run(tabId), status, listLayers: () => models.layers(), useBackend, memory, lastResult: () => lastResult,
+  explainAll: (tabId: number) => explainAll.run(tabId), status,
+  checkMap: (options?: CheckOptions) => checkLast('faithfulness', options), sanityCheck: (options?: CheckOptions) => checkLast('sanity', options), listLayers: () => models.layers(), useBackend, memory, lastResult: () => lastResult,
   /** The screenshot crop an explanation was computed from (PNG data URL), for checking where it was taken. */
   capturedPixels: (explanationId: string) => captures.get(explanationId)?.dataUrl ?? null };

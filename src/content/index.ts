@@ -3,11 +3,13 @@
 import browser from 'webextension-polyfill';
 import { exportFileName } from '../core/exportName';
 import { t } from '../core/i18nBrowser';
-import { ClassLabelsReply, ExplanationResult, ExportReply, parseMessage, type ImageSource, type Message } from '../core/messages';
+import { ClassLabelsReply, ExplanationResult, ExportReply, parseMessage, type ExplanationSuccess, type ImageSource, type Message } from '../core/messages';
 import { TaskQueue, type QueueProgress } from '../core/taskQueue';
 import { DEFAULT_SETTINGS, loadSettings, onSettingsChanged, type Settings } from '../core/settingsStore';
 import { answerFrameOffsets } from './frameOffset';
 import { Overlay, type OverlayDisplay } from './overlay';
+import { mapChecksFor, type MapChecksDeps } from './panelFaithfulness';
+import { explanationJson } from '../core/exportJson';
 import { explainableImages, focusedTarget, resolveTarget, TargetError, type ContextClick, type ExplainTarget } from './target';
 
 /** "Explain all": images explained at once (the worker queues them; two keep it busy while the next downloads). */
@@ -82,21 +84,39 @@ function start(): void {
     { capture: true },
   );
 
+  const checkDeps: MapChecksDeps = {
+    send: (message) => browser.runtime.sendMessage(message),
+    autoCheck: () => settings?.checkAutomatically ?? false,
+  };
+
   const callbacks = {
+    panelSection: (overlay: Overlay, result: ExplanationSuccess) => mapChecksFor(overlay, checkDeps).render(result),
     onCancel(overlay: Overlay) {
       const message: Message = { type: 'cancel', overlayId: overlay.id };
       void browser.runtime.sendMessage(message).catch(() => undefined);
     },
     onClose(overlay: Overlay) {
       if (overlay.state === 'loading') this.onCancel(overlay);
+      mapChecksFor(overlay, checkDeps).cancel();
       bulkOverlays.delete(overlay);
       overlays.delete(overlay.id);
       sources.delete(overlay.id);
     },
-    onExport(overlay: Overlay, mode: 'save' | 'copy') {
+    onExport(overlay: Overlay, mode: 'save' | 'copy' | 'json') {
       const result = overlay.explanation;
       const source = sources.get(overlay.id);
       if (!result || !source) return;
+      if (mode === 'json') {
+        // Everything the panel shows and the raw map, built here: no worker needed.
+        const name = exportFileName(source.kind === 'url' ? source.url : null, document.title, result.target.label, result.method, 'json');
+        const link = document.createElement('a');
+        link.href = URL.createObjectURL(new Blob([explanationJson(result, source.kind === 'url' ? source.url : null)], { type: 'application/json' }));
+        link.download = name;
+        link.click();
+        setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+        overlay.notify(t('exportSaved', name));
+        return;
+      }
       const { opacity, colormap, hideNegative } = overlay.look;
       const message: Message = { type: 'export', source, result, look: { opacity, colormap, hideNegative } };
       void browser.runtime
@@ -251,6 +271,16 @@ function start(): void {
       case 'progress':
         overlays.get(message.overlayId)?.showProgress(message.done, message.total);
         return undefined;
+      case 'check-progress': {
+        const overlay = overlays.get(message.overlayId);
+        if (overlay) mapChecksFor(overlay, checkDeps).progress(message.kind, message.done, message.total);
+        return undefined;
+      }
+      case 'check-result': {
+        const overlay = overlays.get(message.overlayId);
+        if (overlay) mapChecksFor(overlay, checkDeps).show(message.kind, message.reply);
+        return Promise.resolve(true);
+      }
       case 'explain-all':
         return Promise.resolve(startExplainAll());
       case 'cancel-all':

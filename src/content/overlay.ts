@@ -26,8 +26,10 @@ export interface OverlayCallbacks {
   onClassRequest(overlay: Overlay, classIndex: number): void;
   /** Every class name of a model (may be shorter than its class count). */
   classLabels(modelId: string): Promise<string[]>;
-  /** Save the composed PNG as a file, or copy it to the clipboard. */
-  onExport(overlay: Overlay, mode: 'save' | 'copy'): void;
+  /** Save the composed PNG as a file, copy it to the clipboard, or save the explanation as JSON. */
+  onExport(overlay: Overlay, mode: 'save' | 'copy' | 'json'): void;
+  /** A panel feature's section below the classes (the map checks), drawn with each result. */
+  panelSection?(overlay: Overlay, result: ExplanationSuccess): Node | null;
   onCancel(overlay: Overlay): void;
   onClose(overlay: Overlay): void;
 }
@@ -181,6 +183,21 @@ export class Overlay {
     return this.settings;
   }
 
+  /** A one-line panel of "explain all". */
+  get compact(): boolean {
+    return this.panel.classList.contains('compact');
+  }
+
+  /** Figures computed for the map shown (checks), kept with it for exports. */
+  annotate(figures: Pick<ExplanationSuccess, 'faithfulness' | 'sanity'>): void {
+    if (this.result) this.result = { ...this.result, ...figures };
+  }
+
+  /** A panel feature changed its size: place the panel again. */
+  panelChanged(): void {
+    this.placePanel();
+  }
+
   /**
    * Before a screenshot: hides the overlay (it must not be in the picture) and says which part of
    * the picture is visible, in viewport CSS px.
@@ -255,7 +272,7 @@ export class Overlay {
   }
 
   private renderResultPanel(result: ExplanationSuccess): void {
-    const button = (name: 'save' | 'copy', label: string, tooltip: string, text: string) => {
+    const button = (name: 'save' | 'copy' | 'json', label: string, tooltip: string, text: string) => {
       const b = el('button', { class: `${name} icon`, type: 'button', 'aria-label': label, title: tooltip }, text);
       b.addEventListener('click', () => this.callbacks.onExport(this, name));
       return b;
@@ -265,6 +282,7 @@ export class Overlay {
         el('span', { class: 'title' }),
         button('save', t('overlaySaveLabel'), t('overlaySaveTitle'), t('overlaySave')),
         button('copy', t('overlayCopyLabel'), t('overlayCopyTitle'), t('overlayCopy')),
+        button('json', t('overlayJsonLabel'), t('overlayJsonTitle'), t('overlayJson')),
       ),
       el('div', { class: 'chips' }),
       result.classCount > result.classes.length ? this.otherClassField(result) : null,
@@ -272,6 +290,7 @@ export class Overlay {
       el('div', { class: 'legend-note' }),
       el('div', { class: 'hover', 'aria-hidden': 'true' }),
       el('div', { class: 'note', hidden: true }),
+      this.callbacks.panelSection?.(this, result) ?? null,
     );
     this.drawLegend(result);
     // Each of "explain all"'s results is not read out: the popup tells the progress, once.
@@ -378,7 +397,7 @@ export class Overlay {
   }
 
   /** Polite screen-reader announcement of the result, in words. */
-  private announce(text: string): void {
+  announce(text: string): void {
     this.live.textContent = '';
     // A fresh text node after clearing makes screen readers announce repeats too.
     requestAnimationFrame(() => (this.live.textContent = text));

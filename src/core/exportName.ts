@@ -1,4 +1,4 @@
-// File names for exported explanations: "<image or page>-<class>-<method>.png", safe on every OS.
+// File names for exported explanations: "<image or page>-<class>-<method>.png" (or .json), safe on every OS.
 
 function slug(text: string): string {
   return text
@@ -10,7 +10,7 @@ function slug(text: string): string {
 }
 
 /** The image's file name (without extension) when its URL has one, else the page title, else "image". */
-export function exportFileName(imageUrl: string | null, pageTitle: string, label: string, method: string): string {
+export function exportFileName(imageUrl: string | null, pageTitle: string, label: string, method: string, extension: 'png' | 'json' = 'png'): string {
   let base = '';
   if (imageUrl && !imageUrl.startsWith('data:') && !imageUrl.startsWith('blob:')) {
     try {
@@ -21,5 +21,5 @@ export function exportFileName(imageUrl: string | null, pageTitle: string, label
     }
   }
   const parts = [slug(base) || slug(pageTitle) || 'image', slug(label) || 'class', slug(method)];
-  return `${parts.join('-')}.png`;
+  return `${parts.join('-')}.${extension}`;
 }

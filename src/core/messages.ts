@@ -4,6 +4,7 @@
 import * as z from 'zod/mini';
 import { COLORMAP_NAMES } from './colormap';
 import { METHOD_IDS } from './methods';
+import { Faithfulness, SanityCheck } from './metrics/results';
 import { Normalization } from './normalization';
 
 const MethodId = z.enum(METHOD_IDS);
@@ -62,6 +63,10 @@ export const ExplanationSuccess = z.object({
   timingsMs: Timings,
   /** What the user should know about how the image was read, e.g. "animated GIF: the first frame is explained". */
   notes: z.optional(z.array(z.string())),
+  /** Deletion and insertion of this map and of two baselines, once checked (metrics/). */
+  faithfulness: z.optional(Faithfulness),
+  /** The model-randomisation sanity check of this map, once run. */
+  sanity: z.optional(SanityCheck),
 });
 export type ExplanationSuccess = z.infer<typeof ExplanationSuccess>;
 
@@ -175,6 +180,28 @@ export const LayersReply = z.discriminatedUnion('ok', [
 ]);
 export type LayersReply = z.infer<typeof LayersReply>;
 
+const CheckKind = z.enum(['faithfulness', 'sanity']);
+
+/** The worker's answer to check-map / sanity-check: the figures for the map the overlay named. */
+export const CheckReply = z.discriminatedUnion('ok', [
+  z.object({
+    ok: z.literal(true),
+    explanationId: z.string(),
+    classIndex: z.int().check(z.nonnegative()),
+    method: MethodId,
+    faithfulness: z.optional(Faithfulness),
+    sanity: z.optional(SanityCheck),
+    /** Answered from the cache (the same map was checked before). */
+    cached: z.boolean(),
+    ms: z.number(),
+  }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+export type CheckReply = z.infer<typeof CheckReply>;
+
+/** Which map a check is for (the overlay's current one; a stale request is refused). */
+const CheckTarget = { overlayId: z.string(), explanationId: z.string(), classIndex: z.int().check(z.nonnegative()), method: MethodId };
+
 export const Message = z.discriminatedUnion('type', [
   // background → content script (in the frame that was right-clicked)
   // from 'pointer': the keyboard shortcut (the focused picture, else the one under the pointer), not a right-click
@@ -191,6 +218,13 @@ export const Message = z.discriminatedUnion('type', [
     method: MethodId,
   }),
   z.object({ type: z.literal('cancel'), overlayId: z.string() }),
+  // content script → background: check the map an overlay shows (positiveOnly: rank it as drawn with ReLU)
+  z.object({ type: z.literal('check-map'), ...CheckTarget, positiveOnly: z.boolean() }),
+  z.object({ type: z.literal('sanity-check'), ...CheckTarget }),
+  z.object({ type: z.literal('cancel-check'), overlayId: z.string() }),
+  // background → content script: a check's progress, and a check's result when the seam started it
+  z.object({ type: z.literal('check-progress'), overlayId: z.string(), kind: CheckKind, done: z.int().check(z.nonnegative()), total: z.int().check(z.positive()) }),
+  z.object({ type: z.literal('check-result'), overlayId: z.string(), kind: CheckKind, reply: CheckReply }),
   /** Save / Copy: the explanation shown, composed over the image at its natural resolution. */
   z.object({
     type: z.literal('export'),

@@ -15,6 +15,7 @@ export const DEFAULT_SETTINGS = {
   colormap: 'turbo',
   topK: 5,
   layers: {},
+  checkAutomatically: false,
 } as const;
 
 export const Settings = z.object({
@@ -36,6 +37,8 @@ export const Settings = z.object({
   topK: z.catch(z.int().check(z.gte(1), z.lte(10)), DEFAULT_SETTINGS.topK),
   /** The layer to explain, by model id, where the user chose one (else the model's automatic choice). */
   layers: z.catch(z.record(z.string(), z.string().check(z.minLength(1), z.maxLength(300))), {}),
+  /** Check each map (deletion/insertion) as soon as it is shown in a full panel. */
+  checkAutomatically: z.catch(z.boolean(), DEFAULT_SETTINGS.checkAutomatically),
 });
 export type Settings = z.infer<typeof Settings>;
 const KEY = 'settings';

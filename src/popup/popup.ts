@@ -190,6 +190,9 @@ async function main(): Promise<void> {
   const hideNegative = $<HTMLInputElement>('hide-negative');
   hideNegative.checked = settings.hideNegative;
   hideNegative.addEventListener('change', () => void save({ hideNegative: hideNegative.checked }));
+  const checkAutomatically = $<HTMLInputElement>('check-automatically');
+  checkAutomatically.checked = settings.checkAutomatically;
+  checkAutomatically.addEventListener('change', () => void save({ checkAutomatically: checkAutomatically.checked }));
 
   const opacity = $<HTMLInputElement>('opacity');
   const output = $<HTMLOutputElement>('opacity-value');

@@ -9,6 +9,7 @@
  * Cost: per level, one forward and the method (Score-CAM: its batched forwards too).
  */
 import * as tf from '@tensorflow/tfjs';
+import { t } from '../../core/i18nBrowser';
 import { INSENSITIVE_RHO, METRICS_SEED, type SanityCheck } from '../../core/metrics/results';
 import { spearman } from '../../core/metrics/spearman';
 import type { MethodId } from '../../core/methods';
@@ -38,7 +39,7 @@ export async function sanityCheck(request: SanityRequest): Promise<SanityCheck> 
   const seed = request.seed ?? METRICS_SEED;
   const exclusive = request.exclusive ?? ((work) => work());
   const groups = model.weightGroups();
-  if (groups.length === 0) throw new MethodError('the sanity check found no weights above the explained layer to randomise');
+  if (groups.length === 0) throw new MethodError(t('errSanityNoWeights'));
   const replacements = new Map<string, tf.Tensor>();
   const levels: SanityCheck['levels'] = [];
   try {

@@ -35,6 +35,7 @@ async function serveFile(res, file, extraHeaders = {}) {
 /** Routes both origins share: fixture images, and a missing one. */
 function imageRoute(req, res) {
   const url = new URL(req.url, 'http://x');
+  if (url.pathname.startsWith('/fixtures/eval/')) return serveFile(res, path.join(root, 'test', 'fixtures', 'eval', path.basename(url.pathname)));
   if (url.pathname.startsWith('/fixtures/')) {
     const name = path.basename(url.pathname);
     return serveFile(res, path.join(root, 'test', 'fixtures', name));

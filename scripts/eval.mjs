@@ -1,0 +1,184 @@
+// `npm run eval`: every method × every photograph of the evaluation set (test/fixtures/eval/), on
+// the default model and its top class, through the built extension in headless Chromium exactly as
+// the panel runs it: deletion and insertion AUCs of the map and of the random and centred baselines,
+// and the model-randomisation sanity check. Writes EVALUATION.md (summary) and
+// test-artifacts/evaluation.json (every curve). Takes many minutes; prints progress.
+//   EVAL_IMAGES=n    only the first n images      EVAL_METHODS=cam,gradcam   only these methods
+//   EVAL_SANITY=0    skip the sanity check
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CHROMIUM, launchWithExtension } from './browser.mjs';
+import { startServers } from './servers.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ALL_METHODS = ['cam', 'gradcam', 'gradcampp', 'xgradcam', 'hirescam', 'layercam', 'eigencam', 'scorecam', 'ablationcam'];
+const NAMES = { cam: 'CAM', gradcam: 'Grad-CAM', gradcampp: 'Grad-CAM++', xgradcam: 'XGrad-CAM', hirescam: 'HiResCAM', layercam: 'LayerCAM', eigencam: 'Eigen-CAM', scorecam: 'Score-CAM', ablationcam: 'Ablation-CAM' };
+const METHODS = process.env.EVAL_METHODS ? process.env.EVAL_METHODS.split(',') : ALL_METHODS;
+const SANITY = process.env.EVAL_SANITY !== '0';
+const manifest = JSON.parse(readFileSync(path.join(root, 'test', 'fixtures', 'eval', 'manifest.json'), 'utf8'));
+const images = manifest.slice(0, Number(process.env.EVAL_IMAGES ?? manifest.length));
+
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const sd = (xs) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : '–');
+const ms = (x) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)} ms`);
+const pm = (xs) => `${f2(mean(xs))} ± ${f2(sd(xs))}`;
+const pct = (n, d) => `${Math.round((100 * n) / d)} %`;
+
+const started = Date.now();
+const loadAtStart = os.loadavg();
+const servers = await startServers();
+const browser = await launchWithExtension(path.join(root, 'dist'));
+const page = await browser.context.newPage();
+await page.goto(`${servers.pageOrigin}/`);
+await page.waitForLoadState('load');
+const seam = (fn, arg) => browser.worker.evaluate(fn, arg);
+const tabId = await seam(async (url) => (await chrome.tabs.query({ url }))[0].id, page.url());
+await seam(() => globalThis.camLens.useBackend('wasm'));
+
+/** Shows one image on the page, right-clicks it and explains it with `method` (its top class). */
+async function explainImage(file, method) {
+  await page.evaluate((src) => {
+    document.querySelector('main').replaceChildren();
+    const img = document.createElement('img');
+    img.id = 'eval';
+    img.src = src;
+    document.querySelector('main').append(img);
+    return img.decode();
+  }, `/fixtures/eval/${file}`);
+  await page.locator('#eval').click({ button: 'right' });
+  const srcUrl = await page.locator('#eval').evaluate((img) => img.currentSrc);
+  return seam(async ({ tabId, srcUrl, method }) => {
+    const tab = await chrome.tabs.get(tabId);
+    return globalThis.camLens.onMenuClick({ menuItemId: 'explain-image', srcUrl, frameId: 0, pageUrl: tab.url, editable: false }, tab, { method, fresh: true });
+  }, { tabId, srcUrl, method });
+}
+
+const records = [];
+/** 1-minute load average after each image: the machine is shared, and times depend on it. */
+const loads = [];
+for (const [n, image] of images.entries()) {
+  const t0 = Date.now();
+  const first = await explainImage(image.file, METHODS[0]);
+  if (!first.ok) throw new Error(`${image.file}: ${first.error}`);
+  const record = { image: image.id, label: first.target.label, probability: first.target.probability, methods: {} };
+  for (const method of METHODS) {
+    const t = Date.now();
+    // The same kept image and class for every method: the baselines are computed once, with the first.
+    const result = method === METHODS[0] ? first : await seam(({ c, m }) => globalThis.camLens.explainClass(c, undefined, m), { c: first.target.index, m: method });
+    if (!result.ok) throw new Error(`${image.file} ${method}: ${result.error}`);
+    const explainedMs = Date.now() - t;
+    const check = await seam(() => globalThis.camLens.checkMap({}));
+    if (!check.ok) throw new Error(`${image.file} ${method} check: ${check.error}`);
+    const checkedMs = Date.now() - t - explainedMs;
+    const sanity = SANITY ? await seam(() => globalThis.camLens.sanityCheck({})) : null;
+    if (sanity && !sanity.ok) throw new Error(`${image.file} ${method} sanity: ${sanity.error}`);
+    record.methods[method] = { faithfulness: check.faithfulness, sanity: sanity?.sanity ?? null, ms: { explain: explainedMs, check: checkedMs, sanity: Date.now() - t - explainedMs - checkedMs } };
+  }
+  record.ms = Date.now() - t0;
+  records.push(record);
+  loads.push(os.loadavg()[0]);
+  // The report so far after every image: an interrupted run still leaves an honest, labelled summary.
+  writeFileSync(path.join(root, 'EVALUATION.md'), report());
+  const cam = record.methods[METHODS[0]].faithfulness;
+  console.log(`${n + 1}/${images.length} ${image.id}: ${record.label} ${(100 * record.probability).toFixed(1)} %; ${METHODS[0]} deletion ${f2(cam.deletion.auc)} (random ${f2(cam.baselines.random.deletion.auc)}), insertion ${f2(cam.insertion.auc)} (random ${f2(cam.baselines.random.insertion.auc)}); ${ms(record.ms)}`);
+}
+await browser.close();
+await servers.close();
+mkdirSync(path.join(root, 'test-artifacts'), { recursive: true });
+writeFileSync(path.join(root, 'test-artifacts', 'evaluation.json'), JSON.stringify({ date: new Date().toISOString(), methods: METHODS, images: records }));
+writeFileSync(path.join(root, 'EVALUATION.md'), report());
+console.log(`\nwritten to EVALUATION.md (every curve: test-artifacts/evaluation.json) in ${ms(Date.now() - started)}`);
+
+function report() {
+  const n = records.length;
+  const loadAtEnd = os.loadavg();
+  const lines = [];
+  const out = (l = '') => lines.push(l);
+  const settings = records[0].methods[METHODS[0]].faithfulness;
+  const version = execFileSync(CHROMIUM, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  out('# CAM Lens evaluation');
+  out();
+  if (n < images.length) out(`**Partial: ${n} of ${images.length} images so far** (the run writes this file after every image).\n`);
+  out(`Measured ${new Date().toISOString().slice(0, 10)} by \`npm run eval\`: ${METHODS.length} methods × ${n} photographs (\`test/fixtures/eval/\`, licences and sources in its README), the default model (Content classifier, MobileNetV2 1.4) and each photo's top class, through the built extension in ${version} headless on WASM, exactly as the panel's **Check this map** and **Sanity check** run. Protocol (README, *Can I trust this map?*): ${settings.steps} steps; deleted pixels become ${settings.substitute.rule} (${settings.substitute.input.join(', ')} in model input); insertion starts from a Gaussian blur, σ = ${settings.blurSigma.x} px; the map ranked as drawn (positive evidence, ties by position); random map seed ${settings.seed}, at the map's resolution; AUC by the trapezoid rule over the share of pixels changed.`);
+  out();
+  out(`Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, shared with other work while this ran: load average ${loadAtStart[0].toFixed(1)} at the start, ${loadAtEnd[0].toFixed(1)} at the end, ${f2(Math.min(...loads))}–${f2(Math.max(...loads))} (mean ${f2(mean(loads))}) after each image; times scale with it. Whole run ${ms(Date.now() - started)}.`);
+  out();
+  out('## Deletion and insertion per method');
+  out();
+  out('Lower deletion AUC is better (the score falls fast when the top-ranked pixels go), higher insertion AUC is better. "Beats random" counts the images where the map is better than the seeded random map on the figure; "both" on deletion and insertion together.');
+  out();
+  out('| method | deletion AUC (mean ± sd) | insertion AUC (mean ± sd) | beats random: deletion | insertion | both | beats centre: both | check time per image (median) |');
+  out('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const method of METHODS) {
+    const f = records.map((r) => r.methods[method].faithfulness);
+    const del = f.filter((x) => x.deletion.auc < x.baselines.random.deletion.auc).length;
+    const ins = f.filter((x) => x.insertion.auc > x.baselines.random.insertion.auc).length;
+    const both = f.filter((x) => x.deletion.auc < x.baselines.random.deletion.auc && x.insertion.auc > x.baselines.random.insertion.auc).length;
+    const centre = f.filter((x) => x.deletion.auc < x.baselines.centre.deletion.auc && x.insertion.auc > x.baselines.centre.insertion.auc).length;
+    const time = median(records.map((r) => r.methods[method].ms.check));
+    out(`| ${NAMES[method]} | ${pm(f.map((x) => x.deletion.auc))} | ${pm(f.map((x) => x.insertion.auc))} | ${pct(del, n)} | ${pct(ins, n)} | ${pct(both, n)} | ${pct(centre, n)} | ${ms(time)} |`);
+  }
+  const base = records.map((r) => r.methods[METHODS[0]].faithfulness.baselines);
+  out(`| *random map* | ${pm(base.map((b) => b.random.deletion.auc))} | ${pm(base.map((b) => b.random.insertion.auc))} | | | | | |`);
+  out(`| *centred map* | ${pm(base.map((b) => b.centre.deletion.auc))} | ${pm(base.map((b) => b.centre.insertion.auc))} | | | | | |`);
+  out();
+  const rank = (key, better) => [...METHODS].sort((a, b) => better * (mean(records.map((r) => r.methods[a].faithfulness[key].auc)) - mean(records.map((r) => r.methods[b].faithfulness[key].auc)))).map((m) => NAMES[m]);
+  out(`Ranking by mean deletion AUC (best first): ${rank('deletion', 1).join(', ')}. By mean insertion AUC: ${rank('insertion', -1).join(', ')}.`);
+  out();
+  // Methods whose maps rank the pixels identically on every image get identical figures: say so, not a tie by chance.
+  const same = METHODS.flatMap((a, i) => METHODS.slice(i + 1).filter((b) => records.every((r) => ['deletion', 'insertion'].every((k) => r.methods[a].faithfulness[k].auc === r.methods[b].faithfulness[k].auc))).map((b) => `${NAMES[a]} = ${NAMES[b]}`));
+  if (same.length) {
+    out(`Identical figures on every image: ${same.join(', ')}. Their maps order the pixels the same way: for a head of global average pooling and one linear layer, Grad-CAM's map is ReLU(CAM) / (h·w), and the check ranks positive evidence only.`);
+    out();
+  }
+  out(`Check time: the first method's check of an image also computes both baselines (${settings.timingsMs ? `${records[0].methods[METHODS[0]].faithfulness.timingsMs.forwards} forward passes` : 'all curves'}); every further method's map on the same image needs only its own ${2 * (settings.steps - 1)}. Time per image, all ${METHODS.length} methods explained and checked${SANITY ? ' and sanity-checked' : ''}: median ${ms(median(records.map((r) => r.ms)))}, mean ${ms(mean(records.map((r) => r.ms)))}.`);
+  out();
+  if (SANITY) {
+    out('## Sanity check (model randomisation, cascading)');
+    out();
+    out('Spearman ρ between each map and the same method\'s map once the head, then cumulatively the last 1, 2, 3 convolution blocks, are re-initialised (seeded). Near 0 is what a map that depends on the model shows; "insensitive" counts the images with ρ ≥ 0.5 after the head and the last block.');
+    out();
+    const levels = records[0].methods[METHODS[0]].sanity.levels.map((l) => l.randomised[l.randomised.length - 1]);
+    out(`| method | ${levels.map((l, i) => (i === 0 ? `ρ: ${l}` : `+ ${l}`)).join(' | ')} | insensitive | time per image (median) |`);
+    out(`| --- | ${levels.map(() => '---').join(' | ')} | --- | --- |`);
+    for (const method of METHODS) {
+      const s = records.map((r) => r.methods[method].sanity);
+      const cells = levels.map((_, i) => {
+        const rhos = s.map((x) => x.levels[i]?.rho).filter((r) => r !== null && r !== undefined);
+        return rhos.length ? pm(rhos) : '–';
+      });
+      out(`| ${NAMES[method]} | ${cells.join(' | ')} | ${pct(s.filter((x) => x.insensitive).length, n)} | ${ms(median(records.map((r) => r.methods[method].ms.sanity)))} |`);
+    }
+    out();
+  }
+  out('## Where methods lose');
+  out();
+  for (const method of METHODS) {
+    const losses = records.filter((r) => {
+      const f = r.methods[method].faithfulness;
+      return !(f.deletion.auc < f.baselines.random.deletion.auc && f.insertion.auc > f.baselines.random.insertion.auc);
+    });
+    out(`- **${NAMES[method]}** does not beat the random map on both figures for ${losses.length} of ${n}: ${losses.map((r) => `${r.image} (${r.label})`).join(', ') || 'none'}.`);
+  }
+  out();
+  out('## Per image (first method)');
+  out();
+  out(`| image | top class | ${NAMES[METHODS[0]]} deletion | random | centre | ${NAMES[METHODS[0]]} insertion | random | centre | best deletion | best insertion |`);
+  out('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of records) {
+    const f = r.methods[METHODS[0]].faithfulness;
+    const best = (key, better) => NAMES[METHODS.reduce((a, b) => (better * (r.methods[b].faithfulness[key].auc - r.methods[a].faithfulness[key].auc) < 0 ? b : a))];
+    out(`| ${r.image} | ${r.label} ${(100 * r.probability).toFixed(0)} % | ${f2(f.deletion.auc)} | ${f2(f.baselines.random.deletion.auc)} | ${f2(f.baselines.centre.deletion.auc)} | ${f2(f.insertion.auc)} | ${f2(f.baselines.random.insertion.auc)} | ${f2(f.baselines.centre.insertion.auc)} | ${best('deletion', 1)} | ${best('insertion', -1)} |`);
+  }
+  out();
+  out('## Localisation (the CAM paper\'s own check)');
+  out();
+  out('Zhou et al. (2016) measure localisation as the share of ILSVRC validation images whose box from the map (largest region above 20 % of the maximum) overlaps a ground-truth box by IoU ≥ 0.5. It needs annotated boxes of the classes the model names. None of these photographs comes with boxes, and this model\'s classes (Drawing, Hentai, Neutral, Porn, Sexy) describe a whole picture, not an object in it, so there is nothing to score a box against: the check is not run here. (The box itself is computed and shown by the extension: popup, *Show localization box*.)');
+  out();
+  return `${lines.join('\n')}\n`;
+}

@@ -4,7 +4,7 @@
 // and the model-randomisation sanity check. Writes EVALUATION.md (summary) and
 // test-artifacts/evaluation.json (every curve). Takes many minutes; prints progress.
 //   EVAL_IMAGES=n    only the first n images      EVAL_METHODS=cam,gradcam   only these methods
-//   EVAL_SANITY=0    skip the sanity check
+//   EVAL_SANITY=0    skip the sanity check                 EVAL_DIST=dir   another build of the extension (default dist/)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -32,7 +32,7 @@ const pct = (n, d) => `${Math.round((100 * n) / d)} %`;
 const started = Date.now();
 const loadAtStart = os.loadavg();
 const servers = await startServers();
-const browser = await launchWithExtension(path.join(root, 'dist'));
+const browser = await launchWithExtension(path.resolve(process.env.EVAL_DIST ?? path.join(root, 'dist')));
 const page = await browser.context.newPage();
 await page.goto(`${servers.pageOrigin}/`);
 await page.waitForLoadState('load');

@@ -141,6 +141,18 @@ describe('popup', () => {
     await vi.waitFor(() => expect(savedSettings()?.opacity).toBe(0.7));
   });
 
+  it('"check every map automatically" shows the stored choice and stores a change', async () => {
+    await openPopup(worker());
+    const box = $<HTMLInputElement>('check-automatically');
+    await vi.waitFor(() => expect($('layer').title).toBe(DEEP));
+    expect(box.checked).toBe(false);
+    box.checked = true;
+    box.dispatchEvent(new Event('change'));
+    await vi.waitFor(() => expect(savedSettings()?.checkAutomatically).toBe(true));
+    await openPopup(worker());
+    await vi.waitFor(() => expect($<HTMLInputElement>('check-automatically').checked).toBe(false)); // a new fake storage
+  });
+
   it('the first-run view shows until dismissed, and the dismissal is stored', async () => {
     await openPopup(worker());
     await vi.waitFor(() => expect($('welcome').hidden).toBe(false));

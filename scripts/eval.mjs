@@ -99,6 +99,7 @@ console.log(`\nwritten to EVALUATION.md (every curve: test-artifacts/evaluation.
 
 function report() {
   const n = records.length;
+  const sane = records.filter((r) => r.methods[METHODS[0]].sanity);
   const loadAtEnd = os.loadavg();
   const lines = [];
   const out = (l = '') => lines.push(l);
@@ -141,7 +142,6 @@ function report() {
   }
   out(`Check time: the first method's check of an image also computes both baselines (${settings.timingsMs ? `${records[0].methods[METHODS[0]].faithfulness.timingsMs.forwards} forward passes` : 'all curves'}); every further method's map on the same image needs only its own ${2 * (settings.steps - 1)}. Time per image, all ${METHODS.length} methods explained and checked: median ${ms(median(records.map((r) => r.ms - sum(Object.values(r.methods).map((m) => m.ms.sanity)))))}; with the sanity checks too (where run): median ${ms(median(sane.map((r) => r.ms)))}.`);
   out();
-  const sane = records.filter((r) => r.methods[METHODS[0]].sanity);
   if (sane.length > 0) {
     out('## Sanity check (model randomisation, cascading)');
     out();

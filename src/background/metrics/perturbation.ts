@@ -32,14 +32,21 @@ export const INSERTION: Perturbation = { id: 'insertion', from: 'blurred', to: '
 
 /** The substitute and blurred images for an input; the caller disposes them (not the input). */
 export async function perturbationImages(input: tf.Tensor4D, substitute: Substitute, sigma?: { x: number; y: number }): Promise<PerturbationImages> {
+  return { input, substitute: substituteImage(input, substitute), blurred: await blurredImage(input, sigma) };
+}
+
+/** An image of the input's shape, every pixel the "nothing" colour (an occlusion test needs only this one). */
+export function substituteImage(input: tf.Tensor4D, substitute: Substitute): tf.Tensor4D {
+  const [, height, width, channels] = input.shape;
+  const fill = channels === 3 ? substitute.input : new Array<number>(channels).fill(substitute.input[0]);
+  return tf.tidy(() => tf.tensor1d(fill).reshape([1, 1, 1, channels]).tile([1, height, width, 1]) as tf.Tensor4D);
+}
+
+/** The input blurred (σ in input pixels; default 5 px at 224 px), computed in plain JavaScript (core/metrics/blur.ts). */
+export async function blurredImage(input: tf.Tensor4D, sigma?: { x: number; y: number }): Promise<tf.Tensor4D> {
   const [, height, width, channels] = input.shape;
   const values = (await input.data()) as Float32Array;
-  const fill = channels === 3 ? substitute.input : new Array<number>(channels).fill(substitute.input[0]);
-  return {
-    input,
-    substitute: tf.tidy(() => tf.tensor1d(fill).reshape([1, 1, 1, channels]).tile([1, height, width, 1]) as tf.Tensor4D),
-    blurred: tf.tensor4d(gaussianBlur(values, width, height, channels, sigma ?? blurSigma(width, height)), [1, height, width, channels]),
-  };
+  return tf.tensor4d(gaussianBlur(values, width, height, channels, sigma ?? blurSigma(width, height)), [1, height, width, channels]);
 }
 
 /** `to` where `masks` [B, H, W, 1] is 1, `from` elsewhere: [B, H, W, C]. */

@@ -2,6 +2,7 @@
 // BENCHMARKS.md. Reports numbers; nothing here is a pass/fail test.
 //   BENCH_RUNS     warm runs per measurement (default 30)
 //   BENCH_QUICK=1  fewer runs and skip the CPU backend and the 500-explanation memory check
+//   BENCH_ONLY=checks  only the map checks' rows, merged into the existing BENCHMARKS.md
 import path from 'node:path';
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
@@ -55,6 +56,67 @@ async function explain(overrides = {}, selector = '#cat') {
   );
   if (!result.ok) throw new Error(`explanation failed: ${result.error}`);
   return { result, wall: performance.now() - t };
+}
+
+/** The map checks (deletion/insertion against two baselines; the sanity check), as the panel runs them. */
+async function benchChecks() {
+  const check = (options) => seam((o) => globalThis.camLens.checkMap(o), options);
+  const runs = Math.max(3, Math.floor(RUNS / 6));
+  const rows = { first: [], another: [], again: [], sanity: [] };
+  let forwards = {};
+  for (let i = 0; i < runs; i++) {
+    const { result } = await explain({ method: 'cam' });
+    const first = await check({ fresh: true });
+    // Another method's map on the same kept image: the baselines are known, only its own curves run.
+    await seam((c) => globalThis.camLens.explainClass(c, undefined, 'layercam'), result.target.index);
+    const another = await check({});
+    const again = await check({});
+    const sanity = await seam(() => globalThis.camLens.sanityCheck({ fresh: true }));
+    if (!first.ok || !another.ok || !again.ok || !sanity.ok) throw new Error(`check failed: ${[first, another, again, sanity].find((r) => !r.ok).error}`);
+    rows.first.push(first.ms);
+    rows.another.push(another.ms);
+    rows.again.push(again.ms);
+    rows.sanity.push(sanity.ms);
+    forwards = { first: first.faithfulness.timingsMs.forwards, another: another.faithfulness.timingsMs.forwards, again: again.faithfulness.timingsMs.forwards };
+  }
+  // Batch size: the first check's time per forward pass, sizes alternating in each round.
+  const sizes = [1, 4, 8, 16];
+  const perForward = Object.fromEntries(sizes.map((b) => [b, []]));
+  await explain({ method: 'cam' });
+  for (let round = 0; round < (QUICK ? 1 : 3); round++) {
+    for (const batchSize of sizes) {
+      const r = await check({ fresh: true, batchSize });
+      perForward[batchSize].push(r.ms / r.faithfulness.timingsMs.forwards);
+    }
+  }
+  const load = os.loadavg()[0].toFixed(1);
+  out(`## Map checks (default model, automatic backend, CAM on chelsea.png, 32 steps, batches of 8)`);
+  out();
+  out(`| check | forward passes | p50 | max |`);
+  out(`| --- | --- | --- | --- |`);
+  out(`| deletion + insertion, map and both baselines (first check of an image and class) | ${forwards.first} | ${ms(pct(rows.first, 50))} | ${ms(Math.max(...rows.first))} |`);
+  out(`| another method's map on the same image (baselines known) | ${forwards.another} | ${ms(pct(rows.another, 50))} | ${ms(Math.max(...rows.another))} |`);
+  out(`| the same map again (cached) | ${forwards.again} | ${ms(pct(rows.again, 50))} | ${ms(Math.max(...rows.again))} |`);
+  out(`| sanity check (CAM; head, then the last 3 blocks randomised) | 4 + the method | ${ms(pct(rows.sanity, 50))} | ${ms(Math.max(...rows.sanity))} |`);
+  out();
+  out(`Batch size (first check, time per forward pass, median of ${perForward[1].length} alternating rounds): ${sizes.map((b) => `${b}: ${ms(pct(perForward[b], 50))}`).join(' · ')}. Load average at the end of these rows: ${load} on ${os.cpus().length} cores.`);
+  out();
+}
+
+// BENCH_ONLY=checks: only the map checks' rows, merged into BENCHMARKS.md (the other rows keep their last full run).
+if (process.env.BENCH_ONLY === 'checks') {
+  await benchChecks();
+  await browser.close();
+  await servers.close();
+  const file = path.join(root, 'BENCHMARKS.md');
+  const old = readFileSync(file, 'utf8');
+  const section = `${lines.join('\n')}\n`;
+  const at = old.indexOf('## Map checks');
+  const next = at < 0 ? -1 : old.indexOf('\n## ', at + 1);
+  const merged = at >= 0 ? old.slice(0, at) + section + (next >= 0 ? old.slice(next + 1) : '') : old.replace('## Grad-CAM at earlier layers', `${section}\n## Grad-CAM at earlier layers`);
+  writeFileSync(file, merged);
+  console.log('\nmerged into BENCHMARKS.md');
+  process.exit(0);
 }
 
 // First-ever: fresh profile, so this includes the backend measurement, model load and warm-up.
@@ -154,50 +216,7 @@ for (const method of METHODS) {
 }
 out();
 
-// The map checks (deletion/insertion against two baselines; the sanity check), as the panel runs them.
-{
-  const check = (options) => seam((o) => globalThis.camLens.checkMap(o), options);
-  const runs = Math.max(3, Math.floor(RUNS / 6));
-  const rows = { first: [], another: [], again: [], sanity: [] };
-  let forwards = {};
-  for (let i = 0; i < runs; i++) {
-    const { result } = await explain({ method: 'cam' });
-    const first = await check({ fresh: true });
-    // Another method's map on the same kept image: the baselines are known, only its own curves run.
-    await seam((c) => globalThis.camLens.explainClass(c, undefined, 'layercam'), result.target.index);
-    const another = await check({});
-    const again = await check({});
-    const sanity = await seam(() => globalThis.camLens.sanityCheck({ fresh: true }));
-    if (!first.ok || !another.ok || !again.ok || !sanity.ok) throw new Error(`check failed: ${[first, another, again, sanity].find((r) => !r.ok).error}`);
-    rows.first.push(first.ms);
-    rows.another.push(another.ms);
-    rows.again.push(again.ms);
-    rows.sanity.push(sanity.ms);
-    forwards = { first: first.faithfulness.timingsMs.forwards, another: another.faithfulness.timingsMs.forwards, again: again.faithfulness.timingsMs.forwards };
-  }
-  // Batch size: the first check's time per forward pass, sizes alternating in each round.
-  const sizes = [1, 4, 8, 16];
-  const perForward = Object.fromEntries(sizes.map((b) => [b, []]));
-  await explain({ method: 'cam' });
-  for (let round = 0; round < (QUICK ? 1 : 3); round++) {
-    for (const batchSize of sizes) {
-      const r = await check({ fresh: true, batchSize });
-      perForward[batchSize].push(r.ms / r.faithfulness.timingsMs.forwards);
-    }
-  }
-  const load = os.loadavg()[0].toFixed(1);
-  out(`## Map checks (default model, automatic backend, CAM on chelsea.png, 32 steps, batches of 8)`);
-  out();
-  out(`| check | forward passes | p50 | max |`);
-  out(`| --- | --- | --- | --- |`);
-  out(`| deletion + insertion, map and both baselines (first check of an image and class) | ${forwards.first} | ${ms(pct(rows.first, 50))} | ${ms(Math.max(...rows.first))} |`);
-  out(`| another method's map on the same image (baselines known) | ${forwards.another} | ${ms(pct(rows.another, 50))} | ${ms(Math.max(...rows.another))} |`);
-  out(`| the same map again (cached) | ${forwards.again} | ${ms(pct(rows.again, 50))} | ${ms(Math.max(...rows.again))} |`);
-  out(`| sanity check (CAM; head, then the last 3 blocks randomised) | 4 + the method | ${ms(pct(rows.sanity, 50))} | ${ms(Math.max(...rows.sanity))} |`);
-  out();
-  out(`Batch size (first check, time per forward pass, median of ${perForward[1].length} alternating rounds): ${sizes.map((b) => `${b}: ${ms(pct(perForward[b], 50))}`).join(' · ')}. Load average at the end of these rows: ${load} on ${os.cpus().length} cores.`);
-  out();
-}
+await benchChecks();
 
 // Earlier layers: finer maps, gradients through more of the network (WASM runs three convolution
 // gradients on the CPU backend's code: it has no kernels for them).

@@ -67,11 +67,11 @@ async function benchChecks() {
   for (let i = 0; i < runs; i++) {
     const { result } = await explain({ method: 'cam' });
     const first = await check({ fresh: true });
+    const sanity = await seam(() => globalThis.camLens.sanityCheck({ fresh: true }));
     // Another method's map on the same kept image: the baselines are known, only its own curves run.
     await seam((c) => globalThis.camLens.explainClass(c, undefined, 'layercam'), result.target.index);
     const another = await check({});
     const again = await check({});
-    const sanity = await seam(() => globalThis.camLens.sanityCheck({ fresh: true }));
     if (!first.ok || !another.ok || !again.ok || !sanity.ok) throw new Error(`check failed: ${[first, another, again, sanity].find((r) => !r.ok).error}`);
     rows.first.push(first.ms);
     rows.another.push(another.ms);

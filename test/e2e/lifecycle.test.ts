@@ -2,7 +2,8 @@
 // The next explanation, and class switches on overlays drawn before the stop, must still work.
 import { describe, expect, test } from 'vitest';
 import type { ExplanationSuccess } from '../../src/core/messages';
-import { closeOverlays, contentBoxOf, explain, nextWorker, overlayState, startExplanation, stopWorker, useHarness } from './harness';
+import { formatProbability } from '../../src/core/scores';
+import { clickByName, closeOverlays, explain, nextWorker, overlayState, startExplanation, stopWorker, useHarness } from './harness';
 
 const h = useHarness();
 
@@ -51,9 +52,9 @@ describe('service worker lifecycle and caching', () => {
     const first = (await explain(h, '#cat')) as ExplanationSuccess;
     expect(first.ok).toBe(true);
     await stopWorker(h);
-    const box = await contentBoxOf(h, '#cat');
     // The panel's chip click sends a message, which restarts the worker; the image is explained afresh.
-    await nextWorker(h, () => h.page.mouse.click(box.x + 60, box.y + box.height + 6 + 24 + 22 * 2.5));
+    const second = first.classes[1];
+    await nextWorker(h, () => clickByName(h, `Explain class '${second.label}', ${formatProbability(second.probability)}`));
     await h.page.waitForFunction(() => document.querySelector('[data-cam-lens]')?.getAttribute('data-cam-lens') === 'done', null, { timeout: 30_000 });
     const last = (await h.worker.evaluate(() => (globalThis as any).camLens.lastResult())) as ExplanationSuccess;
     expect(last.ok).toBe(true);

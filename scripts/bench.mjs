@@ -99,8 +99,7 @@ async function benchChecks() {
   out(`| the same map again (cached) | ${forwards.again} | ${ms(pct(rows.again, 50))} | ${ms(Math.max(...rows.again))} |`);
   out(`| sanity check (CAM; head, then the last 3 blocks randomised) | 4 + the method | ${ms(pct(rows.sanity, 50))} | ${ms(Math.max(...rows.sanity))} |`);
   out();
-  out(`Batch size (first check, time per forward pass, median of ${perForward[1].length} alternating rounds): ${sizes.map((b) => `${b}: ${ms(pct(perForward[b], 50))}`).join(' · ')}. Load average at the end of these rows: ${load} on ${os.cpus().length} cores.`);
-  out();
+  out(`Batch size (first check, time per forward pass, median of ${perForward[1].length} alternating rounds): ${sizes.map((b) => `${b}: ${ms(pct(perForward[b], 50))}`).join(' · ')}. Load average at the end of these rows: ${load} on ${os.cpus().length} cores${process.env.BENCH_ONLY ? `; measured ${new Date().toISOString().slice(0, 10)} on their own (\`BENCH_ONLY=checks\`), the other rows are from the last full run` : ''}.`);
 }
 
 // BENCH_ONLY=checks: only the map checks' rows, merged into BENCHMARKS.md (the other rows keep their last full run).
@@ -110,7 +109,7 @@ if (process.env.BENCH_ONLY === 'checks') {
   await servers.close();
   const file = path.join(root, 'BENCHMARKS.md');
   const old = readFileSync(file, 'utf8');
-  const section = `${lines.join('\n')}\n`;
+  const section = `${lines.join('\n')}\n\n`;
   const at = old.indexOf('## Map checks');
   const next = at < 0 ? -1 : old.indexOf('\n## ', at + 1);
   const merged = at >= 0 ? old.slice(0, at) + section + (next >= 0 ? old.slice(next + 1) : '') : old.replace('## Grad-CAM at earlier layers', `${section}\n## Grad-CAM at earlier layers`);
@@ -217,6 +216,7 @@ for (const method of METHODS) {
 out();
 
 await benchChecks();
+out();
 
 // Earlier layers: finer maps, gradients through more of the network (WASM runs three convolution
 // gradients on the CPU backend's code: it has no kernels for them).

@@ -32,6 +32,14 @@ const ms = (x) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)
 const pm = (xs) => `${f2(mean(xs))} ± ${f2(sd(xs))}`;
 const pct = (n, d) => `${Math.round((100 * n) / d)} %`;
 
+const artifact = path.join(root, 'test-artifacts', 'evaluation.json');
+if (process.argv.includes('--report')) {
+  // EVALUATION.md again from the last run's data (e.g. after a change to the wording), without measuring.
+  writeFileSync(path.join(root, 'EVALUATION.md'), report(JSON.parse(readFileSync(artifact, 'utf8'))));
+  console.log('EVALUATION.md written from test-artifacts/evaluation.json');
+  process.exit(0);
+}
+
 const started = Date.now();
 const loadAtStart = os.loadavg();
 const servers = await startServers();
@@ -86,31 +94,46 @@ for (const [n, image] of images.entries()) {
   records.push(record);
   loads.push(os.loadavg()[0]);
   // The report so far after every image: an interrupted run still leaves an honest, labelled summary.
-  writeFileSync(path.join(root, 'EVALUATION.md'), report());
+  writeFileSync(path.join(root, 'EVALUATION.md'), report(runData()));
   const cam = record.methods[METHODS[0]].faithfulness;
   console.log(`${n + 1}/${images.length} ${image.id}: ${record.label} ${(100 * record.probability).toFixed(1)} %; ${METHODS[0]} deletion ${f2(cam.deletion.auc)} (random ${f2(cam.baselines.random.deletion.auc)}), insertion ${f2(cam.insertion.auc)} (random ${f2(cam.baselines.random.insertion.auc)}); ${ms(record.ms)}`);
 }
 await browser.close();
 await servers.close();
 mkdirSync(path.join(root, 'test-artifacts'), { recursive: true });
-writeFileSync(path.join(root, 'test-artifacts', 'evaluation.json'), JSON.stringify({ date: new Date().toISOString(), methods: METHODS, images: records }));
-writeFileSync(path.join(root, 'EVALUATION.md'), report());
+const run = runData();
+writeFileSync(artifact, JSON.stringify(run));
+writeFileSync(path.join(root, 'EVALUATION.md'), report(run));
 console.log(`\nwritten to EVALUATION.md (every curve: test-artifacts/evaluation.json) in ${ms(Date.now() - started)}`);
 
-function report() {
+/** What the report is made from: every curve, and the conditions of the run. */
+function runData() {
+  return {
+    date: new Date().toISOString(),
+    chromium: execFileSync(CHROMIUM, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim(),
+    machine: `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores`,
+    methods: METHODS,
+    total: images.length,
+    sanity: SANITY,
+    load: { start: loadAtStart[0], end: os.loadavg()[0], min: Math.min(...loads), max: Math.max(...loads), mean: mean(loads) },
+    wholeMs: Date.now() - started,
+    images: records,
+  };
+}
+
+function report(run) {
+  const { records, methods: METHODS, load } = { ...run, records: run.images };
   const n = records.length;
   const sane = records.filter((r) => r.methods[METHODS[0]].sanity);
-  const loadAtEnd = os.loadavg();
   const lines = [];
   const out = (l = '') => lines.push(l);
   const settings = records[0].methods[METHODS[0]].faithfulness;
-  const version = execFileSync(CHROMIUM, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
   out('# CAM Lens evaluation');
   out();
-  if (n < images.length) out(`**Partial: ${n} of ${images.length} images so far** (the run writes this file after every image).\n`);
-  out(`Measured ${new Date().toISOString().slice(0, 10)} by \`npm run eval\`: ${METHODS.length} methods × ${n} photographs (\`test/fixtures/eval/\`, licences and sources in its README), the default model (Content classifier, MobileNetV2 1.4) and each photo's top class, through the built extension in ${version} headless on WASM, exactly as the panel's **Check this map** and **Sanity check** run. Protocol (README, *Can I trust this map?*): ${settings.steps} steps; deleted pixels become ${settings.substitute.rule} (${settings.substitute.input.join(', ')} in model input); insertion starts from a Gaussian blur, σ = ${settings.blurSigma.x} px; the map ranked as drawn (positive evidence, ties by position); random map seed ${settings.seed}, at the map's resolution; AUC by the trapezoid rule over the share of pixels changed.`);
+  if (n < run.total) out(`**Partial: ${n} of ${run.total} images so far** (the run writes this file after every image).\n`);
+  out(`Measured ${run.date.slice(0, 10)} by \`npm run eval\`: ${METHODS.length} methods × ${n} photographs (\`test/fixtures/eval/\`, licences and sources in its README), the default model (Content classifier, MobileNetV2 1.4) and each photo's top class, through the built extension in ${run.chromium} headless on WASM, exactly as the panel's **Check this map** and **Sanity check** run. Protocol (README, *Can I trust this map?*): ${settings.steps} steps; deleted pixels become ${settings.substitute.rule} (${settings.substitute.input.join(', ')} in model input); insertion starts from a Gaussian blur, σ = ${settings.blurSigma.x} px; the map ranked as drawn (positive evidence, ties by position); random map seed ${settings.seed}, at the map's resolution; AUC by the trapezoid rule over the share of pixels changed.`);
   out();
-  out(`Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, shared with other work while this ran: load average ${loadAtStart[0].toFixed(1)} at the start, ${loadAtEnd[0].toFixed(1)} at the end, ${f2(Math.min(...loads))}–${f2(Math.max(...loads))} (mean ${f2(mean(loads))}) after each image; times scale with it. Whole run ${ms(Date.now() - started)}.`);
+  out(`Machine: ${run.machine}, shared with other work while this ran: load average ${f2(load.start)} at the start, ${f2(load.end)} at the end, ${f2(load.min)}–${f2(load.max)} (mean ${f2(load.mean)}) after each image; times scale with it (the extension's own benchmark puts one forward pass at 30 ms on this machine when idle). Whole run ${ms(run.wholeMs)}.`);
   out();
   out('## Deletion and insertion per method');
   out();
@@ -134,13 +157,20 @@ function report() {
   const rank = (key, better) => [...METHODS].sort((a, b) => better * (mean(records.map((r) => r.methods[a].faithfulness[key].auc)) - mean(records.map((r) => r.methods[b].faithfulness[key].auc)))).map((m) => NAMES[m]);
   out(`Ranking by mean deletion AUC (best first): ${rank('deletion', 1).join(', ')}. By mean insertion AUC: ${rank('insertion', -1).join(', ')}.`);
   out();
-  // Methods whose maps rank the pixels identically on every image get identical figures: say so, not a tie by chance.
-  const same = METHODS.flatMap((a, i) => METHODS.slice(i + 1).filter((b) => records.every((r) => ['deletion', 'insertion'].every((k) => r.methods[a].faithfulness[k].auc === r.methods[b].faithfulness[k].auc))).map((b) => `${NAMES[a]} = ${NAMES[b]}`));
+  // Methods whose figures agree on every image give (nearly) the same order: their ranking among themselves is float noise.
+  const close = (a, b) => records.every((r) => ['deletion', 'insertion'].every((k) => Math.abs(r.methods[a].faithfulness[k].auc - r.methods[b].faithfulness[k].auc) < 0.005));
+  const groups = [];
+  for (const m of METHODS) {
+    const group = groups.find((g) => close(g[0], m));
+    if (group) group.push(m);
+    else groups.push([m]);
+  }
+  const same = groups.filter((g) => g.length > 1);
   if (same.length) {
-    out(`Identical figures on every image: ${same.join(', ')}. Their maps order the pixels the same way: for a head of global average pooling and one linear layer, Grad-CAM's map is ReLU(CAM) / (h·w), and the check ranks positive evidence only.`);
+    out(`Figures within 0.005 of each other on every image: ${same.map((g) => g.map((m) => NAMES[m]).join(' = ')).join('; ')}. On this model's head (global average pooling, one linear layer) CAM, Grad-CAM, XGrad-CAM and HiResCAM give the same map up to a positive factor (the logit's gradient is the same at every position), so they order the pixels alike and their places in the ranking above are float noise.`);
     out();
   }
-  out(`Check time: the first method's check of an image also computes both baselines (${settings.timingsMs ? `${records[0].methods[METHODS[0]].faithfulness.timingsMs.forwards} forward passes` : 'all curves'}); every further method's map on the same image needs only its own ${2 * (settings.steps - 1)}. Time per image, all ${METHODS.length} methods explained and checked: median ${ms(median(records.map((r) => r.ms - sum(Object.values(r.methods).map((m) => m.ms.sanity)))))}; with the sanity checks too (where run): median ${ms(median(sane.map((r) => r.ms)))}.`);
+  out(`Check time: the first method's check of an image also computes both baselines (${settings.timingsMs ? `${records[0].methods[METHODS[0]].faithfulness.timingsMs.forwards} forward passes` : 'all curves'}); every further method's map on the same image needs only its own ${2 * (settings.steps - 1)}; a check's time is its forward passes × the time of one, which the machine's load sets. Time per image, all ${METHODS.length} methods explained and checked: median ${ms(median(records.map((r) => r.ms - sum(Object.values(r.methods).map((m) => m.ms.sanity)))))}; with the sanity checks too (where run): median ${ms(median(sane.map((r) => r.ms)))}.`);
   out();
   if (sane.length > 0) {
     out('## Sanity check (model randomisation, cascading)');
@@ -161,6 +191,19 @@ function report() {
     }
     out();
   }
+  out('## Reading the figures');
+  out();
+  const labels = Object.entries(records.reduce((c, r) => ({ ...c, [r.label]: (c[r.label] ?? 0) + 1 }), {})).sort((a, b) => b[1] - a[1]);
+  const sure = records.filter((r) => r.probability >= 0.95).length;
+  const meanAuc = (pick) => mean(records.map(pick));
+  const bestDeletion = Math.min(...METHODS.map((m) => meanAuc((r) => r.methods[m].faithfulness.deletion.auc)));
+  const bestInsertion = Math.max(...METHODS.map((m) => meanAuc((r) => r.methods[m].faithfulness.insertion.auc)));
+  const randomDeletion = meanAuc((r) => r.methods[METHODS[0]].faithfulness.baselines.random.deletion.auc);
+  const randomInsertion = meanAuc((r) => r.methods[METHODS[0]].faithfulness.baselines.random.insertion.auc);
+  out(`Top classes: ${labels.map(([l, c]) => `${l} ${c}`).join(', ')}; the model is at least 95 % sure on ${sure} of ${n} images. Mean deletion AUC: best method ${f2(bestDeletion)}, random map ${f2(randomDeletion)}; mean insertion AUC: best method ${f2(bestInsertion)}, random map ${f2(randomInsertion)}.`);
+  out();
+  out('How to read this (an interpretation, not tested further here): this model\'s classes name the kind of picture (drawing, photo, explicit), not an object in it, so its evidence is spread over the whole picture; grey blobs at the map\'s resolution change that kind wherever they fall, so the random map\'s deletion curve falls about as fast as the methods\' curves, and deletion barely separates them. Insertion, which starts from a blurred copy and adds detail back, separates the methods from the random map more often. These figures say how faithful the maps are to *this* model; they are not a ranking of the methods in general.');
+  out();
   out('## Where methods lose');
   out();
   for (const method of METHODS) {

@@ -115,7 +115,7 @@ describe('with the fallbacks: every kernel the gradients reach agrees with the C
     relu6: (a) => tf.relu6(a),
     elu: (a) => tf.elu(a),
     'leaky relu': (a) => tf.leakyRelu(a, 0.1),
-    prelu: (a) => tf.prelu(a, tf.fill([3], 0.2)),
+    prelu: (a) => tf.prelu(a, tf.fill([3], 0.2) as unknown as tf.Tensor4D),
     sigmoid: (a) => tf.sigmoid(a),
     'hard swish': (a) => tf.mul(a, tf.relu6(tf.add(a, 3))).div(6),
     clip: (a) => tf.clipByValue(a, 0, 1),

@@ -32,6 +32,20 @@ export class Models {
     return { ok: removed };
   }
 
+  /**
+   * An installed model was installed again from the same address and its old copy removed: the loaded
+   * copy is freed, and the user's choices (active model, layer) move to the new one.
+   */
+  async replaced(oldId: string, newId: string): Promise<void> {
+    await this.host.forget(oldId);
+    const settings = await loadSettings(browser.storage.sync);
+    const { [oldId]: layer, ...layers } = settings.layers;
+    await saveSettings(browser.storage.sync, {
+      ...(settings.modelId === oldId ? { modelId: newId } : {}),
+      ...(layer !== undefined ? { layers: { ...layers, [newId]: layer } } : {}),
+    });
+  }
+
   /** Each model as the popup lists it; what only loading tells (layer, CAM) for the loaded one. */
   async statuses(): Promise<ModelStatus[]> {
     return (await this.known()).map((m) => {

@@ -347,9 +347,6 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
       return installer.install(message.source, message.form).then((outcome) =>
         outcome.ok ? { ok: true, modelId: outcome.model.id, name: outcome.model.displayName, ...(outcome.note ? { note: outcome.note } : {}) } : outcome,
       );
-    case 'describe-model':
-      if (!fromExtensionPage(sender)) return undefined;
-      return installer.describe(message.url, message.kind);
     case 'describe-download':
       if (!fromExtensionPage(sender)) return undefined;
       return installer.describeDownload(message.id);

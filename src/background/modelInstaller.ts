@@ -195,19 +195,7 @@ export class ModelInstaller {
 
   constructor(private readonly deps: InstallerDeps) {}
 
-  /** How much a URL's model will download (model.json and metadata only are fetched). */
-  async describe(url: string, kind: SourceKindChoice): Promise<DescribeOutcome> {
-    const { t } = this.deps;
-    try {
-      const source = resolveSource(url, kind, t);
-      const description = await fetchModelDescription(source, { fetch: this.deps.fetch, t, limitBytes: this.deps.limitBytes ?? MAX_MODEL_BYTES });
-      return { ok: true, sizeBytes: description.sizeBytes, format: description.format, url: source.url };
-    } catch (e) {
-      return { ok: false, error: e instanceof Error ? e.message : String(e) };
-    }
-  }
-
-  /** The same for one of the catalog's downloads: its sources' model.json, in order, until one answers. */
+  /** How much one of the catalog's downloads will download: its sources' model.json, in order, until one answers (nothing else is fetched). */
   async describeDownload(id: string): Promise<DescribeOutcome> {
     const { t } = this.deps;
     try {

@@ -221,11 +221,9 @@ export const Message = z.discriminatedUnion('type', [
   z.object({ type: z.literal('list-layers') }),
   z.object({ type: z.literal('start-explain-all'), tabId: z.int() }),
   z.object({ type: z.literal('cancel-explain-all'), tabId: z.int() }),
-  // popup → background: the user's own models (network only on install-model / describe-model)
+  // popup → background: the user's own models (network only on install-model / describe-download)
   z.object({ type: z.literal('install-model'), source: InstallSource, form: InstallForm }),
-  /** How much a model at a URL would download (fetches model.json only). */
-  z.object({ type: z.literal('describe-model'), url: z.string(), kind: SourceKindChoice }),
-  /** The same for one of the catalog's downloads: its sources' model.json, in order, until one answers. */
+  /** How much one of the catalog's downloads would download: its sources' model.json, in order, until one answers. */
   z.object({ type: z.literal('describe-download'), id: z.string() }),
   z.object({ type: z.literal('install-progress') }),
   z.object({ type: z.literal('cancel-install') }),

@@ -413,7 +413,7 @@ describe('the installer: all or nothing', () => {
   test('the popup\'s messages parse; malformed ones are ignored', () => {
     expect(parseMessage({ type: 'install-model', source: { kind: 'auto', url: tm }, form: { labels: ['a'], inputSize: { width: 96, height: 96 }, pixelScaling: 'symmetric' } })).not.toBeNull();
     expect(parseMessage({ type: 'install-model', source: { kind: 'files', stagingId: 's1', names: ['model.json'] }, form: {} })).not.toBeNull();
-    expect(parseMessage({ type: 'describe-model', url: TFHUB_IMAGENET_MOBILENET, kind: 'tfhub' })).not.toBeNull();
+    expect(parseMessage({ type: 'describe-download', id: 'imagenet-mobilenet-v1-0.25' })).not.toBeNull();
     expect(parseMessage({ type: 'delete-model', id: 'user-x-1' })).not.toBeNull();
     expect(parseMessage({ type: 'install-model', source: { kind: 'ftp', url: tm }, form: {} })).toBeNull();
     expect(parseMessage({ type: 'install-model', source: { kind: 'auto', url: '' }, form: {} })).toBeNull();

@@ -226,12 +226,11 @@ export class ModelInstaller {
       this.progress = { phase: 'check', received: files.sizeBytes, total: files.sizeBytes };
       await this.deps.ready();
       const record = await checkModel(files, kind, got.form, this.deps);
-      // The same address installed before: this copy replaces it (one copy, its name kept unless the form gives one).
+      // The same address installed before: this copy replaces it (one copy).
       const installed = await loadUserModels(this.deps.records);
       const previous = installed.filter((m) => sameSource(m.source, record.source));
       const others = installed.filter((m) => !previous.includes(m)).map((m) => m.displayName);
-      const candidates = got.form.displayName?.trim() ? [record.displayName] : previous.length > 0 ? [previous[0].displayName] : record.source.kind === 'url' && !files.metadata ? defaultNames(record.source, t) : [record.displayName];
-      record.displayName = uniqueName(candidates, [...others, ...(this.deps.reservedNames ?? [])]);
+      record.displayName = uniqueName(this.nameCandidates(record, got.form, files, previous), [...others, ...(this.deps.reservedNames ?? [])]);
       try {
         await this.deps.store.put({ id: record.id, modelJson: files.modelJson, weightData: files.weightData });
         await addUserModel(this.deps.records, record);
@@ -244,7 +243,7 @@ export class ModelInstaller {
         await this.deps.store.delete(old.id).catch(() => undefined);
         await this.deps.replaced?.(old.id, record.id);
       }
-      const note = got.note ?? undefined;
+      const { note } = got;
       this.progress = { phase: 'done', received: files.sizeBytes, total: files.sizeBytes, name: record.displayName, modelId: record.id, ...(note ? { note } : {}) };
       return { ok: true, model: record, ...(note ? { note } : {}) };
     } catch (e) {
@@ -257,7 +256,18 @@ export class ModelInstaller {
     }
   }
 
-  private async files(source: InstallSource, form: InstallForm, signal: AbortSignal): Promise<{ files: ModelFiles; kind: UserModel['source']; form: InstallForm; note?: string | null }> {
+  /**
+   * The names to give a new model, best first: the form's or Teachable Machine's, else the replaced
+   * copy's, else its address's (file, then folder).
+   */
+  private nameCandidates(record: UserModel, form: InstallForm, files: ModelFiles, previous: UserModel[]): string[] {
+    if (form.displayName?.trim() || files.metadata) return [record.displayName];
+    if (previous.length > 0) return [previous[0].displayName];
+    return defaultNames(record.source, this.deps.t);
+  }
+
+  /** The files (downloaded or picked), where they came from, the form completed by a catalog download's source, and which source worked after others failed. */
+  private async files(source: InstallSource, form: InstallForm, signal: AbortSignal): Promise<{ files: ModelFiles; kind: UserModel['source']; form: InstallForm; note?: string }> {
     const { t } = this.deps;
     const limitBytes = this.deps.limitBytes ?? MAX_MODEL_BYTES;
     if (source.kind === 'files') {
@@ -282,6 +292,6 @@ export class ModelInstaller {
     if (!entry) throw new ModelSourceError(t('modelErrUnknownDownload', source.id));
     const tried = await tryInOrder<DownloadSource, Awaited<ReturnType<typeof download>>>(entry.displayName, entry.sources.map((s) => ({ source: s, url: s.url })), (s) => download(s.kind, s.url), t, signal);
     const chosen = tried.source;
-    return { ...tried.value, form: { ...form, displayName: form.displayName ?? chosen.displayName ?? entry.displayName, pixelScaling: chosen.pixelScaling }, note: fallbackNote(tried, t) };
+    return { ...tried.value, form: { ...form, displayName: form.displayName ?? chosen.displayName ?? entry.displayName, pixelScaling: chosen.pixelScaling }, note: fallbackNote(tried, t) ?? undefined };
   }
 }

@@ -5,16 +5,16 @@ import { allModels, defaultModel, findModel, type ModelEntry } from '../core/cat
 import { t } from '../core/i18nBrowser';
 import type { ClassLabelsReply, LayersReply, ModelStatus } from '../core/messages';
 import { loadSettings, saveSettings, type Settings } from '../core/settingsStore';
-import { entryFor, loadUserModels, removeUserModel } from '../core/userModels';
+import { entryFor, loadUserModels, removeUserModel, withDistinctNames } from '../core/userModels';
 import type { ModelHost } from './modelHost';
 import { modelStore } from './modelStore';
 
 export class Models {
   constructor(private readonly host: ModelHost) {}
 
-  /** The bundled models and the user's installed ones. */
+  /** The bundled models and the user's installed ones, no two under one name. */
   async known(): Promise<ModelEntry[]> {
-    return allModels((await loadUserModels(browser.storage.local)).map((m) => entryFor(m, t)));
+    return withDistinctNames(allModels((await loadUserModels(browser.storage.local)).map((m) => entryFor(m, t))));
   }
 
   /** The one the settings choose; the default when that one is gone. */

@@ -107,6 +107,19 @@ export function uniqueName(candidates: readonly string[], taken: readonly string
   for (let i = 2; ; i++) if (!used.has(`${candidates[0]} (${i})`.toLowerCase())) return `${candidates[0]} (${i})`;
 }
 
+/**
+ * The entries as the model menu lists them: an installed model whose name an earlier entry already has
+ * (installed before names were made unique) is listed with " (2)", " (3)", ….
+ */
+export function withDistinctNames(entries: readonly ModelEntry[]): ModelEntry[] {
+  const taken: string[] = [];
+  return entries.map((entry) => {
+    const name = entry.installed ? uniqueName([entry.displayName], taken) : entry.displayName;
+    taken.push(name);
+    return name === entry.displayName ? entry : { ...entry, displayName: name };
+  });
+}
+
 const IMAGENET: string[] = (imagenet as { labels: string[] }).labels;
 
 /** ImageNet's class names for a model without a labels file: 1000 outputs, or 1001 with background first (TF Hub). */

@@ -12,7 +12,7 @@ import { catalog } from '../../src/core/catalog';
 import { downloadModel, type FetchLike } from '../../src/core/modelDownload';
 import { describeHttpFailure, hostLabel, isLoopback, isSecureModelUrl, ModelSourceError } from '../../src/core/modelHosts';
 import { resolveSource } from '../../src/core/modelSource';
-import { entryFor, loadUserModels, uniqueName, type UserModel } from '../../src/core/userModels';
+import { entryFor, loadUserModels, uniqueName, withDistinctNames, type UserModel } from '../../src/core/userModels';
 import { defaultNames, ModelInstaller } from '../../src/background/modelInstaller';
 import { artifactsFrom, explainableFrom } from '../../src/background/modelLoad';
 import { parseMessage } from '../../src/core/messages';
@@ -241,6 +241,12 @@ describe('one copy per address, and names that never clash', () => {
     expect((await installer.install({ kind: 'auto', url: 'https://models.test/layers/model.json' }, { displayName: 'Colours' })).ok).toBe(true);
     expect((await installer.install({ kind: 'auto', url: liveness }, { displayName: 'Colours' })).ok).toBe(true);
     expect((await loadUserModels(records)).map((m) => m.displayName)).toEqual(['Colours (2)', 'Colours (3)']);
+  });
+
+  test('models installed before names were unique are listed apart all the same', () => {
+    const model = (id: string, displayName: string, installed = true) => ({ ...catalog.models[0], id, displayName, ...(installed ? { installed: { sizeBytes: 1, installedAt: 1 } } : {}) });
+    const listed = withDistinctNames([model('a', 'Content classifier', false), model('b', 'human'), model('c', 'human'), model('d', 'Content classifier')]);
+    expect(listed.map((m) => m.displayName)).toEqual(['Content classifier', 'human', 'human (2)', 'Content classifier (2)']);
   });
 });
 

@@ -165,7 +165,8 @@ describe('installing through the popup', () => {
       await p.locator('#model-name').fill('Colours');
     });
     expect(status).toBe('Installed: Colours. It is now the active model.');
-    expect(await selectedName(p)).toBe('Colours');
+    // The status line comes first, then the popup makes the new model the active one.
+    await expect.poll(() => selectedName(p)).toBe('Colours');
     const result = (await explain(h, '#rocket')) as ExplanationSuccess;
     if (!result.ok) throw new Error((result as unknown as { error: string }).error);
     expect(result.modelName).toBe('Colours');

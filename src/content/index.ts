@@ -177,13 +177,15 @@ function start(): void {
    * ask for the explanation again ourselves.
    */
   function watchOverRestart(overlay: Overlay, source: ImageSource): void {
+    // Answered once anything was shown: a class switch started later is not this request (it must not be re-sent).
+    const shownBefore = overlay.shownCount;
     const timer = setInterval(async () => {
-      if (overlay.state !== 'loading' || !overlays.has(overlay.id)) {
+      if (overlay.state !== 'loading' || overlay.shownCount !== shownBefore || !overlays.has(overlay.id)) {
         clearInterval(timer);
         return;
       }
       const reply = (await browser.runtime.sendMessage({ type: 'ping', overlayId: overlay.id } satisfies Message).catch(() => null)) as { running?: boolean } | null;
-      if (reply?.running !== false || overlay.state !== 'loading') return;
+      if (reply?.running !== false || overlay.state !== 'loading' || overlay.shownCount !== shownBefore) return;
       clearInterval(timer);
       overlay.show(await requestExplanation({ type: 'explain', overlayId: overlay.id, source }));
     }, HEARTBEAT_MS);

@@ -108,8 +108,12 @@ export class Overlay {
     if (!this.result) this.renderPanel(this.head(el('span', { class: 'title busy' }, t('overlayExplaining'))));
   }
 
+  /** How many results (or errors) this overlay has shown: tells a waiting request whether it was answered. */
+  shownCount = 0;
+
   show(result: ExplanationResult): void {
     if (this.closed) return;
+    this.shownCount++;
     clearTimeout(this.watchdog);
     if (!result.ok) {
       if (result.error === 'cancelled' && this.result) {

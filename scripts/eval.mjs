@@ -200,10 +200,19 @@ function report(run) {
   const bestInsertion = Math.max(...METHODS.map((m) => meanAuc((r) => r.methods[m].faithfulness.insertion.auc)));
   const randomDeletion = meanAuc((r) => r.methods[METHODS[0]].faithfulness.baselines.random.deletion.auc);
   const randomInsertion = meanAuc((r) => r.methods[METHODS[0]].faithfulness.baselines.random.insertion.auc);
-  out(`Top classes: ${labels.map(([l, c]) => `${l} ${c}`).join(', ')}; the model is at least 95 % sure on ${sure} of ${n} images. Mean deletion AUC: best method ${f2(bestDeletion)}, random map ${f2(randomDeletion)}; mean insertion AUC: best method ${f2(bestInsertion)}, random map ${f2(randomInsertion)}.`);
+  const centreDeletion = meanAuc((r) => r.methods[METHODS[0]].faithfulness.baselines.centre.deletion.auc);
+  const centreInsertion = meanAuc((r) => r.methods[METHODS[0]].faithfulness.baselines.centre.insertion.auc);
+  out(`Top classes: ${labels.map(([l, c]) => `${l} ${c}`).join(', ')}; the model is at least 95 % sure on ${sure} of ${n} images. Mean deletion AUC: best method ${f2(bestDeletion)}, random map ${f2(randomDeletion)}, centred map ${f2(centreDeletion)}; mean insertion AUC: best method ${f2(bestInsertion)}, random map ${f2(randomInsertion)}, centred map ${f2(centreInsertion)}.`);
   out();
-  out('How to read this (an interpretation, not tested further here): this model\'s classes name the kind of picture (drawing, photo, explicit), not an object in it, so its evidence is spread over the whole picture; grey blobs at the map\'s resolution change that kind wherever they fall, so the random map\'s deletion curve falls about as fast as the methods\' curves, and deletion barely separates them. Insertion, which starts from a blurred copy and adds detail back, separates the methods from the random map more often. These figures say how faithful the maps are to *this* model; they are not a ranking of the methods in general.');
+  const deletionWord = randomDeletion < bestDeletion ? 'falls faster than every method\'s on average' : 'falls about as fast as the methods\'';
+  out(`How to read this (an interpretation, not tested further here): this model's classes name the kind of picture (drawing, photo, explicit), not an object in it, so its evidence is spread over the whole picture. Grey blobs at the map's resolution change that kind wherever they fall: the random map's deletion curve ${deletionWord}, and deletion does not show the methods' maps to be faithful for this model. Insertion, which starts from a blurred copy and adds detail back, puts every method ahead of the random map on most images${centreInsertion >= bestInsertion - 0.005 ? ', but not ahead of the centred map: these photographs keep their subject in the middle' : ''}. These figures say how faithful the maps are to *this* model; they are not a ranking of the methods in general.`);
   out();
+  if (sane.length > 0) {
+    const flagged = METHODS.filter((m) => sane.filter((r) => r.methods[m].sanity.insensitive).length * 2 >= sane.length);
+    const headRho = (m) => mean(sane.map((r) => r.methods[m].sanity.levels[0].rho).filter((x) => x !== null));
+    out(`Sanity check: flagged on at least half of the images it ran on: ${flagged.map((m) => `${NAMES[m]} (ρ with the head random ${f2(headRho(m))})`).join(', ') || 'none'}. A map that barely changes when the classifier head is random does not depend on the class weights the head learned${METHODS.includes('eigencam') ? ' — by design for Eigen-CAM, which never reads the head' : ''}.`);
+    out();
+  }
   out('## Where methods lose');
   out();
   for (const method of METHODS) {

@@ -130,6 +130,11 @@ export class Explainer {
     });
   }
 
+  /** Other model work (Teach's feature extraction) in the same one-at-a-time queue as explanations. */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.enqueue(work);
+  }
+
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
     const run = this.queue.then(work, work);
     this.queue = run.catch(() => undefined);

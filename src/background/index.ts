@@ -21,6 +21,8 @@ import { ExplainAllTracker, type ExplainAllOutcome } from './explainAllTracker';
 import { ModelInstaller } from './modelInstaller';
 import { modelStore } from './modelStore';
 import { Models } from './models';
+import type { TeachMenuOutcome } from './teach/routes';
+import { createTeach, isTeachMessage } from './teach/setup';
 
 export const MENU_EXPLAIN_IMAGE = 'explain-image';
 export const MENU_EXPLAIN_ALL = 'explain-all';
@@ -41,6 +43,7 @@ const installer = new ModelInstaller({
 const explainer = new Explainer(host);
 const models = new Models(host);
 const explainAll = new ExplainAllTracker(errorMessage);
+const teach = createTeach({ host, explainer, installer, models });
 
 onSettingsChanged(browser.storage, (settings, previous) => {
   if (settings.backend !== previous.backend) void switchBackend();
@@ -68,6 +71,7 @@ browser.runtime.onInstalled.addListener(() => {
   browser.contextMenus.create({ id: MENU_EXPLAIN_IMAGE, title: t('menuExplainImage'), contexts: ['image', 'video'] });
   browser.contextMenus.create({ id: MENU_EXPLAIN_HERE, title: t('menuExplainHere'), contexts: ['page', 'frame'] });
   browser.contextMenus.create({ id: MENU_EXPLAIN_ALL, title: t('menuExplainAll'), contexts: ['page'] });
+  void teach.rebuildMenus(true);
 });
 
 /** Optional overrides of the user's settings (the seam's third argument). */
@@ -108,9 +112,11 @@ const overlayKey = (s: Shown) => `${s.tabId}:${s.frameId}:${s.overlayId}`;
  * The handler registered with contextMenus.onClicked: resolves to the explanation it showed, or for
  * "explain all", to the run's final progress.
  */
-async function onMenuClick(info: Menus.OnClickData, tab?: Tabs.Tab, overrides: ExplainOverrides = {}): Promise<ExplanationResult | ExplainAllOutcome> {
+async function onMenuClick(info: Menus.OnClickData, tab?: Tabs.Tab, overrides: ExplainOverrides = {}): Promise<ExplanationResult | ExplainAllOutcome | TeachMenuOutcome> {
   if (tab?.id === undefined || tab.id < 0) return { ok: false, error: t('errNoTab') };
   if (info.menuItemId === MENU_EXPLAIN_ALL) return explainAll.run(tab.id);
+  const taught = teach.onMenuClick(info, tab);
+  if (taught) return taught;
   if (info.menuItemId !== MENU_EXPLAIN_IMAGE && info.menuItemId !== MENU_EXPLAIN_HERE) return { ok: false, error: `unknown menu item ${String(info.menuItemId)}` };
   const frameId = info.frameId ?? 0;
   const begin = await beginInPage(tab.id, frameId, info.srcUrl);
@@ -287,6 +293,8 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
   if (!fromOurExtension(sender)) return undefined;
   const message = parseMessage(raw);
   if (!message) return undefined;
+  // Teach's messages come from the Teach page only.
+  if (isTeachMessage(message)) return fromExtensionPage(sender) ? teach.handle(message) : undefined;
   switch (message.type) {
     case 'explain-class': {
       const tabId = sender.tab?.id;

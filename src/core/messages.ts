@@ -5,6 +5,7 @@ import * as z from 'zod/mini';
 import { COLORMAP_NAMES } from './colormap';
 import { METHOD_IDS } from './methods';
 import { Normalization } from './normalization';
+import { TEACH_MESSAGES } from './teachMessages';
 
 const MethodId = z.enum(METHOD_IDS);
 
@@ -223,6 +224,8 @@ export const Message = z.discriminatedUnion('type', [
   z.object({ type: z.literal('install-progress') }),
   z.object({ type: z.literal('cancel-install') }),
   z.object({ type: z.literal('delete-model'), id: z.string() }),
+  // Teach page → background (src/core/teachMessages.ts)
+  ...TEACH_MESSAGES,
 ]);
 export type Message = z.infer<typeof Message>;
 

@@ -145,7 +145,7 @@ export async function trainHead(examples: readonly TeachExample[], options: Trai
     }
     // Held out: the best epoch's weights; otherwise the last ones (training loss has levelled off).
     const chosen = held && best ? best : { epoch: history.length, kernel, bias };
-    const finalHeld = held ? tf.tidy(() => accuracyOf(held.x.matMul(chosen.kernel).add(chosen.bias) as tf.Tensor2D, held.y)) : null;
+    const finalHeld = held ? tf.tidy(() => accuracyOf(held.x.matMul(chosen.kernel).add(chosen.bias), held.y)) : null;
     return {
       kernel: Float32Array.from(await chosen.kernel.data()),
       bias: Float32Array.from(await chosen.bias.data()),
@@ -162,13 +162,13 @@ export async function trainHead(examples: readonly TeachExample[], options: Trai
 }
 
 /** Σ w_i · CE_i / Σ w_i, with CE_i = −Σ_c y_ic log softmax(logits_i)_c. */
-function weightedCrossEntropy(logits: tf.Tensor2D, y: tf.Tensor2D, w: tf.Tensor1D): tf.Scalar {
+function weightedCrossEntropy(logits: tf.Tensor, y: tf.Tensor2D, w: tf.Tensor1D): tf.Scalar {
   const perExample = tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1));
   return tf.div(tf.sum(tf.mul(perExample, w)), tf.sum(w)) as tf.Scalar;
 }
 
 const oneHot = (labels: number[], K: number) => tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), K).toFloat() as tf.Tensor2D);
 
-function accuracyOf(logits: tf.Tensor2D, y: tf.Tensor2D): number {
+function accuracyOf(logits: tf.Tensor, y: tf.Tensor2D): number {
   return logits.argMax(1).equal(y.argMax(1)).toFloat().mean().dataSync()[0];
 }

@@ -7,6 +7,7 @@
 //     choices for a Teachable Machine export (−1–1 pixels, central square, labels and image size from
 //     metadata.json) are then the right ones, here and wherever the files are opened.
 // All other weights are copied byte for byte (quantized as they were). Pure: no tfjs, no browser API.
+import { concatBytes } from '../bytes';
 import { findCamHead, type GraphNode } from '../camHead';
 import type { ModelJson, WeightEntry } from '../modelSource';
 
@@ -110,31 +111,43 @@ export function teachableFiles(
     offset += length;
   }
   if (replaced.size > 0) throw new TeachExportError(`the backbone's weights lack ${[...replaced.keys()].join(', ')}`);
-  const total = parts.reduce((sum, p) => sum + p.length, 0);
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    bytes.set(p, at);
-    at += p.length;
-  }
+  const metadata: TeachMetadata = {
+    tfjsVersion: info.tfjsVersion,
+    packageName: 'cam-lens',
+    packageVersion: info.packageVersion,
+    timeStamp: info.timeStamp,
+    modelName: info.name,
+    labels: [...info.labels],
+    imageSize: TEACH_IMAGE_SIZE,
+    userMetadata: info.userMetadata,
+  };
   const modelJson: ModelJson = {
     ...structuredClone(backbone.modelJson),
     weightsManifest: [{ paths: [WEIGHTS_FILE], weights }],
+    // The converter's signature names the output's width: now the user's class count. The metadata
+    // rides along, so that an export of the stored model can write metadata.json again.
+    userDefinedMetadata: { ...withOutputWidth(backbone.modelJson.userDefinedMetadata, classes), [METADATA_KEY]: metadata },
   };
-  return {
-    modelJson,
-    weights: bytes,
-    metadata: {
-      tfjsVersion: info.tfjsVersion,
-      packageName: 'cam-lens',
-      packageVersion: info.packageVersion,
-      timeStamp: info.timeStamp,
-      modelName: info.name,
-      labels: [...info.labels],
-      imageSize: TEACH_IMAGE_SIZE,
-      userMetadata: info.userMetadata,
-    },
-  };
+  return { modelJson, weights: concatBytes(parts), metadata };
+}
+
+/** Where model.json keeps the Teach metadata (tfjs's userDefinedMetadata). */
+export const METADATA_KEY = 'camLensTeach';
+
+/** The stored model.json's metadata, if it is a Teach model. */
+export function teachMetadataOf(modelJson: ModelJson): TeachMetadata | null {
+  const meta = (modelJson.userDefinedMetadata as Record<string, unknown> | undefined)?.[METADATA_KEY] as TeachMetadata | undefined;
+  return meta && Array.isArray(meta.labels) && typeof meta.modelName === 'string' ? meta : null;
+}
+
+function withOutputWidth(userDefined: unknown, classes: number): Record<string, unknown> {
+  const copy = structuredClone((userDefined ?? {}) as Record<string, unknown>);
+  const outputs = (copy.signature as { outputs?: Record<string, { tensorShape?: { dim?: { size?: string }[] } }> } | undefined)?.outputs;
+  for (const output of Object.values(outputs ?? {})) {
+    const dims = output.tensorShape?.dim;
+    if (dims && dims.length === 2) dims[1] = { ...dims[1], size: String(classes) };
+  }
+  return copy;
 }
 
 /** The three files as picked files (bytes), named as Teachable Machine names them. */

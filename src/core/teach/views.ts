@@ -29,3 +29,15 @@ export function teachViews(width: number, height: number): View[] {
     { crop: corner(far, far), flip: false },
   ];
 }
+
+/** RGBA pixels mirrored left to right (a new array). */
+export function mirrorRgba(rgba: Uint8ClampedArray, width: number, height: number): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(rgba.length);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const from = (y * width + x) * 4;
+      out.set(rgba.subarray(from, from + 4), (y * width + (width - 1 - x)) * 4);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,89 @@
+// The Teach page's training section: name, seed and augmentation; Train and Cancel; progress with
+// the loss and accuracy curve while the worker trains (polled), then what was saved, and Export.
+import { t } from '../core/i18nBrowser';
+import type { TeachProjectId } from '../core/teach/project';
+import type { TeachProgress } from '../core/teachMessages';
+import { progress, request } from './api';
+import { renderCurve } from './curve';
+import { exportTeachModel } from './exportModel';
+import { describeCurve, describeOutcome, describeProgress } from './format';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const POLL_MS = 250;
+
+/** Polls the worker until training ends; `onUpdate` sees every state, the last one is returned. */
+export async function followTraining(onUpdate: (p: TeachProgress) => void): Promise<TeachProgress> {
+  for (;;) {
+    const p = await progress();
+    onUpdate(p);
+    if (p.phase !== 'training' && p.phase !== 'saving') return p;
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/** Starts training a project; resolves with the final progress, or the reason it could not start. */
+export async function train(
+  project: TeachProjectId,
+  options: { name: string; augment: boolean; seed: number },
+  onUpdate: (p: TeachProgress) => void,
+): Promise<{ started: true; progress: TeachProgress } | { started: false; error: string }> {
+  const reply = await request({ type: 'teach-train', project, ...options });
+  if (!reply.ok) return { started: false, error: reply.error };
+  return { started: true, progress: await followTraining(onUpdate) };
+}
+
+function show(p: TeachProgress): void {
+  const busy = p.phase === 'training' || p.phase === 'saving';
+  $('train').toggleAttribute('disabled', busy);
+  $('cancel-train').hidden = !busy;
+  const bar = $<HTMLProgressElement>('train-progress');
+  bar.hidden = !busy;
+  if (p.phase === 'training') bar.value = p.history.length / Math.max(1, p.maxEpochs);
+  else bar.removeAttribute('value');
+  $('train-status').textContent = describeProgress(p, t);
+  const figure = $('curve-figure');
+  figure.hidden = p.history.length === 0 || p.project !== 'main';
+  if (!figure.hidden) {
+    renderCurve($<HTMLElement>('curve') as unknown as SVGSVGElement, p.history);
+    $('curve').setAttribute('aria-label', describeCurve(p, t));
+  }
+  const trained = $('trained');
+  trained.hidden = p.phase !== 'done' || p.project !== 'main';
+  $('trained-outcome').textContent = describeOutcome(p, t);
+  trained.dataset.modelId = p.modelId ?? '';
+}
+
+export function setupTraining(): void {
+  const seed = $<HTMLInputElement>('seed');
+  $('train').addEventListener('click', async () => {
+    const error = $('train-error');
+    error.hidden = true;
+    const seedValue = Number(seed.value);
+    if (!Number.isInteger(seedValue) || seedValue < 0 || seedValue > 0xffffffff) {
+      error.hidden = false;
+      error.textContent = t('teachErrSeed');
+      seed.focus();
+      return;
+    }
+    const outcome = await train('main', { name: $<HTMLInputElement>('model-name').value, augment: $<HTMLInputElement>('augment').checked, seed: seedValue }, show);
+    if (!outcome.started) {
+      error.hidden = false;
+      error.textContent = outcome.error;
+    }
+  });
+  $('cancel-train').addEventListener('click', () => void request({ type: 'teach-cancel' }));
+  $('export').addEventListener('click', async () => {
+    const status = $('export-status');
+    try {
+      const { name, bytes } = await exportTeachModel($('trained').dataset.modelId ?? '');
+      const link = Object.assign(document.createElement('a'), { href: URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/zip' })), download: name });
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+      status.textContent = t('teachExported', name);
+    } catch (e) {
+      status.textContent = e instanceof Error ? e.message : String(e);
+    }
+  });
+  // A training started earlier (this page reloaded, or another Teach tab) is shown as it goes.
+  void followTraining(show);
+}

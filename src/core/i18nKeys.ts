@@ -287,6 +287,8 @@ export const MESSAGE_KEYS = [
   'teachDemoDone',
   'teachDemoFailed',
   'popupOpenTeach',
+  'teachWaitingForPictures',
+  'teachCurveLossScale',
 ] as const;
 
 export type MessageKey = (typeof MESSAGE_KEYS)[number];

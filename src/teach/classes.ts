@@ -27,6 +27,9 @@ function showError(text: string | null): void {
 
 let adding: Promise<void> = Promise.resolve();
 
+/** Resolves once the pictures given to this page so far have been added (or skipped). */
+export const picturesAdded = (): Promise<void> => adding;
+
 /** Adds pictures to a class, one batch after another, with progress and notes. */
 function add(classId: string, className: string, inputs: PictureInput[]): void {
   if (inputs.length === 0) return;

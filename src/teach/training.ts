@@ -4,6 +4,7 @@ import { t } from '../core/i18nBrowser';
 import type { TeachProjectId } from '../core/teach/project';
 import type { TeachProgress } from '../core/teachMessages';
 import { progress, request } from './api';
+import { picturesAdded } from './classes';
 import { renderCurve } from './curve';
 import { exportTeachModel } from './exportModel';
 import { describeCurve, describeOutcome, describeProgress } from './format';
@@ -44,7 +45,8 @@ function show(p: TeachProgress): void {
   const figure = $('curve-figure');
   figure.hidden = p.history.length === 0 || p.project !== 'main';
   if (!figure.hidden) {
-    renderCurve($<HTMLElement>('curve') as unknown as SVGSVGElement, p.history);
+    renderCurve(document.getElementById('curve') as unknown as SVGSVGElement, p.history);
+    $('curve-loss').textContent = t('teachCurveLossScale', Math.max(...p.history.map((h) => h.loss)).toFixed(3));
     $('curve').setAttribute('aria-label', describeCurve(p, t));
   }
   const trained = $('trained');
@@ -65,6 +67,10 @@ export function setupTraining(): void {
       seed.focus();
       return;
     }
+    // Pictures still being added belong to this training.
+    $('train-status').textContent = t('teachWaitingForPictures');
+    await picturesAdded();
+    $('train-status').textContent = '';
     const outcome = await train('main', { name: $<HTMLInputElement>('model-name').value, augment: $<HTMLInputElement>('augment').checked, seed: seedValue }, show);
     if (!outcome.started) {
       error.hidden = false;

@@ -6,7 +6,7 @@ import type { Translate } from '../../core/i18n';
 import { ImageSource, type Message, type PixelSource } from '../../core/messages';
 import { loadProject } from '../../core/teach/project';
 import type { TeachReply } from '../../core/teachMessages';
-import { teachMenuTarget } from './menus';
+import { teachMenuTarget } from '../../core/teach/menuItems';
 import type { TeachService } from './teachService';
 import * as z from 'zod/mini';
 

@@ -372,7 +372,7 @@ export async function startServers({ modelsDir } = {}) {
       return;
     }
     if (url.pathname.startsWith('/demo/')) return serveFile(res, path.join(root, 'demo', path.basename(url.pathname)));
-    if (teachFixtureRoute(url.pathname, res)) return;
+    if (teachFixtureRoute(url, res)) return;
     return imageRoute(req, res);
   });
   const pageOrigin = `http://127.0.0.1:${page.address().port}`;

@@ -10,6 +10,8 @@ import { PNG } from 'pngjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const TEACH_FOLDERS = { cats: 'chelsea.png', cups: 'coffee.png' };
 export const TEACH_PER_FOLDER = 10;
+/** A folder's page may ask for more pictures (`?count=`, benchmarks): up to this many. */
+const MAX_PER_FOLDER = 200;
 const SIZE = 160;
 
 const photos = new Map();
@@ -58,28 +60,29 @@ export function teachFixturePng(folder, n) {
   return PNG.sync.write(out);
 }
 
-/** The folder's page: its pictures in a grid (and, for cats, the unreadable one). */
-export function teachFixturePage(folder) {
-  const images = Array.from({ length: TEACH_PER_FOLDER }, (_, n) => `<img id="${folder}-${n}" src="/teach/${folder}/${n}.png" alt="${folder} ${n}" width="${SIZE}" height="${SIZE}">`);
-  if (folder === 'cats') images.push(`<img id="cats-broken" src="/teach/cats/broken.png" alt="a picture the server cannot send" width="${SIZE}" height="${SIZE}">`);
+/** The folder's page: its pictures in a grid (and, for cats, the unreadable one unless `count` is given). */
+export function teachFixturePage(folder, count) {
+  const images = Array.from({ length: count ?? TEACH_PER_FOLDER }, (_, n) => `<img id="${folder}-${n}" src="/teach/${folder}/${n}.png" alt="${folder} ${n}" width="${SIZE}" height="${SIZE}">`);
+  if (folder === 'cats' && count === undefined) images.push(`<img id="cats-broken" src="/teach/cats/broken.png" alt="a picture the server cannot send" width="${SIZE}" height="${SIZE}">`);
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${folder}</title></head><body><h1>${folder}</h1><main style="display:flex;flex-wrap:wrap;gap:8px">${images.join('')}</main></body></html>`;
 }
 
-/** Serves /teach/<folder>/ and its pictures; false for any other path. */
-export function teachFixtureRoute(pathname, res) {
-  const match = /^\/teach\/(cats|cups)\/(?:(\d+)\.png|(broken\.png))?$/.exec(pathname);
+/** Serves /teach/<folder>/ (`?count=n`: n pictures, no broken one) and its pictures; false for any other path. */
+export function teachFixtureRoute(url, res) {
+  const match = /^\/teach\/(cats|cups)\/(?:(\d+)\.png|(broken\.png))?$/.exec(url.pathname);
   if (!match) return false;
   const [, folder, n, broken] = match;
   if (broken) {
     res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' });
     res.end('<!doctype html><p>Not a picture</p>');
   } else if (n !== undefined) {
-    if (Number(n) >= TEACH_PER_FOLDER) return false;
+    if (Number(n) >= MAX_PER_FOLDER) return false;
     res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' });
     res.end(teachFixturePng(folder, Number(n)));
   } else {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-    res.end(teachFixturePage(folder));
+    const count = url.searchParams.has('count') ? Math.min(MAX_PER_FOLDER, Math.max(1, Number(url.searchParams.get('count')) || 1)) : undefined;
+    res.end(teachFixturePage(folder, count));
   }
   return true;
 }

@@ -375,5 +375,7 @@ const memory = () => tf.memory();
 (globalThis as Record<string, unknown>).camLens = { installModel: (source: unknown, form: unknown = {}) => installer.install(source as never, form as never),
   deleteModel: (id: string) => models.delete(id), onMenuClick, explainUnderPointer, explainClass,
   explainAll: (tabId: number) => explainAll.run(tabId), status, listLayers: () => models.layers(), useBackend, memory, lastResult: () => lastResult,
+  /** Teach's classes, examples and training (benchmarks). */
+  teach: teach.service,
   /** The screenshot crop an explanation was computed from (PNG data URL), for checking where it was taken. */
   capturedPixels: (explanationId: string) => captures.get(explanationId)?.dataUrl ?? null };

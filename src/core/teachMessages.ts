@@ -60,6 +60,8 @@ export const TeachProgress = z.object({
   /** Of the kept weights, when examples were held out. */
   heldOutAccuracy: z.nullable(z.number()),
   seconds: z.number(),
+  /** Of `seconds`, the head's training (the rest: building the files and installing them). */
+  trainingSeconds: z.optional(z.number()),
   modelId: z.optional(z.string()),
   modelName: z.optional(z.string()),
   error: z.optional(z.string()),

@@ -195,7 +195,7 @@ export class TeachService {
         onEpoch: (stats) => (this.progress = { ...this.progress, history: [...this.progress.history, stats], seconds: seconds() }),
       });
       const counts = { trainCount: head.trainCount, heldOutCount: head.heldOutCount, heldOutAccuracy: head.heldOutAccuracy };
-      this.progress = { ...this.progress, ...counts, phase: 'saving', seconds: seconds() };
+      this.progress = { ...this.progress, ...counts, phase: 'saving', seconds: seconds(), trainingSeconds: seconds() };
       const name = request.name.trim() || t('teachModelName', labels.join(', '));
       const files = teachableFiles(await this.deps.backboneFiles(), head, {
         name,

@@ -289,6 +289,8 @@ export const MESSAGE_KEYS = [
   'popupOpenTeach',
   'teachWaitingForPictures',
   'teachCurveLossScale',
+  'teachInterrupted',
+  'teachLastModel',
 ] as const;
 
 export type MessageKey = (typeof MESSAGE_KEYS)[number];

@@ -50,6 +50,8 @@ function card(c: TeachClass, members: StoredExample[]): HTMLElement {
     showError(reply.ok ? null : reply.error);
     if (!reply.ok) name.value = c.name;
   });
+  // Changes that arrived while the name was being edited are shown once it is left.
+  name.addEventListener('blur', scheduleRender);
   const picker = el('input', { type: 'file', multiple: true, accept: 'image/*', hidden: true });
   picker.addEventListener('change', () => {
     add(c.id, c.name, fromFiles(picker.files ?? []));

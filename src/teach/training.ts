@@ -3,7 +3,9 @@
 import { t } from '../core/i18nBrowser';
 import type { TeachProjectId } from '../core/teach/project';
 import type { TeachProgress } from '../core/teachMessages';
-import { progress, request } from './api';
+import browser from 'webextension-polyfill';
+import { loadUserModels } from '../core/userModels';
+import { progress, project, request } from './api';
 import { picturesAdded } from './classes';
 import { renderCurve } from './curve';
 import { exportTeachModel } from './exportModel';
@@ -33,26 +35,48 @@ export async function train(
   return { started: true, progress: await followTraining(onUpdate) };
 }
 
+let wasBusy = false;
+
 function show(p: TeachProgress): void {
   const busy = p.phase === 'training' || p.phase === 'saving';
+  // The demo's training is shown by the demo.
+  if (p.project === 'demo') {
+    $('train').toggleAttribute('disabled', busy);
+    return;
+  }
+  // The worker forgot a training it was running (the browser stopped it): say so instead of going blank.
+  const interrupted = wasBusy && p.phase === 'idle';
+  wasBusy = busy;
   $('train').toggleAttribute('disabled', busy);
   $('cancel-train').hidden = !busy;
   const bar = $<HTMLProgressElement>('train-progress');
   bar.hidden = !busy;
   if (p.phase === 'training') bar.value = p.history.length / Math.max(1, p.maxEpochs);
   else bar.removeAttribute('value');
-  $('train-status').textContent = describeProgress(p, t);
+  $('train-status').textContent = interrupted ? t('teachInterrupted') : describeProgress(p, t);
   const figure = $('curve-figure');
-  figure.hidden = p.history.length === 0 || p.project !== 'main';
+  figure.hidden = p.history.length === 0;
   if (!figure.hidden) {
     renderCurve(document.getElementById('curve') as unknown as SVGSVGElement, p.history);
     $('curve-loss').textContent = t('teachCurveLossScale', Math.max(...p.history.map((h) => h.loss)).toFixed(3));
     $('curve').setAttribute('aria-label', describeCurve(p, t));
   }
   const trained = $('trained');
-  trained.hidden = p.phase !== 'done' || p.project !== 'main';
+  trained.hidden = p.phase !== 'done';
   $('trained-outcome').textContent = describeOutcome(p, t);
   trained.dataset.modelId = p.modelId ?? '';
+}
+
+/** Without a training to show (the worker restarted since), the project's last model can still be exported. */
+async function showLastModel(): Promise<void> {
+  const trained = $('trained');
+  if (!trained.hidden) return;
+  const modelId = (await project('main')).modelId;
+  const model = modelId ? (await loadUserModels(browser.storage.local)).find((m) => m.id === modelId) : undefined;
+  if (!model) return;
+  trained.hidden = false;
+  trained.dataset.modelId = model.id;
+  $('trained-outcome').textContent = t('teachLastModel', model.displayName);
 }
 
 export function setupTraining(): void {
@@ -91,5 +115,5 @@ export function setupTraining(): void {
     }
   });
   // A training started earlier (this page reloaded, or another Teach tab) is shown as it goes.
-  void followTraining(show);
+  void followTraining(show).then(showLastModel);
 }

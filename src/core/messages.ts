@@ -224,7 +224,7 @@ export const Message = z.discriminatedUnion('type', [
   z.object({ type: z.literal('install-progress') }),
   z.object({ type: z.literal('cancel-install') }),
   z.object({ type: z.literal('delete-model'), id: z.string() }),
-  // Teach page → background (src/core/teachMessages.ts)
+  // Teach (src/core/teachMessages.ts): Teach page → background, background → the right-clicked frame
   ...TEACH_MESSAGES,
 ]);
 export type Message = z.infer<typeof Message>;

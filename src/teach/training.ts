@@ -60,6 +60,7 @@ function show(p: TeachProgress): void {
     renderCurve(document.getElementById('curve') as unknown as SVGSVGElement, p.history);
     $('curve-loss').textContent = t('teachCurveLossScale', Math.max(...p.history.map((h) => h.loss)).toFixed(3));
     $('curve').setAttribute('aria-label', describeCurve(p, t));
+    $('curve-held-out').hidden = p.history.every((h) => h.heldOutAccuracy === null);
   }
   const trained = $('trained');
   trained.hidden = p.phase !== 'done';

@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM, launchWithExtension } from './browser.mjs';
 import { startServers } from './servers.mjs';
+import { benchTeach } from './bench-teach.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -351,6 +352,9 @@ async function workerHeapByKind() {
   }
   return kinds;
 }
+
+await seam(() => globalThis.camLens.useBackend('auto'));
+await benchTeach({ browser, pageOrigin: servers.pageOrigin, page, out });
 
 if (!QUICK) {
   // Back to the demo page (the gallery replaced its images).

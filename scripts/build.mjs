@@ -7,6 +7,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { PNG } from 'pngjs';
 import { extractModel, readCatalog } from '../models/extract.mjs';
 import { iconPng } from './icons.mjs';
 import { manifestFor } from './manifest.mjs';
@@ -40,6 +41,7 @@ export async function build({ outDir = dist, firefoxOutDir = outDir === dist ? d
     esbuild.build({ ...common, entryPoints: { background: 'src/background/index.ts' }, format: 'esm', outdir: outDir }),
     esbuild.build({ ...common, entryPoints: { content: 'src/content/index.ts' }, format: 'iife', outdir: outDir }),
     esbuild.build({ ...common, entryPoints: { popup: 'src/popup/popup.ts' }, format: 'iife', outdir: outDir }),
+    esbuild.build({ ...common, entryPoints: { teach: 'src/teach/teach.ts' }, format: 'iife', outdir: outDir }),
   ]);
 
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -47,6 +49,9 @@ export async function build({ outDir = dist, firefoxOutDir = outDir === dist ? d
   writeFileSync(path.join(outDir, 'manifest.json'), JSON.stringify(manifestFor('chrome', baseManifest, pkg.version), null, 2));
   cpSync(path.join(root, 'src/popup/popup.html'), path.join(outDir, 'popup.html'));
   cpSync(path.join(root, 'src/popup/popup.css'), path.join(outDir, 'popup.css'));
+  cpSync(path.join(root, 'src/teach/teach.html'), path.join(outDir, 'teach.html'));
+  cpSync(path.join(root, 'src/teach/teach.css'), path.join(outDir, 'teach.css'));
+  writeDemoPhotos(path.join(outDir, 'teach-demo'));
   cpSync(path.join(root, '_locales'), path.join(outDir, '_locales'), { recursive: true });
 
   mkdirSync(path.join(outDir, 'icons'));
@@ -78,6 +83,55 @@ export async function build({ outDir = dist, firefoxOutDir = outDir === dist ? d
     console.log(`built ${built.join(' and ')} in ${Date.now() - started} ms`);
   }
   return outDir;
+}
+
+/**
+ * The Teach page's shortcut demo draws its pictures from four of the test photos (CC0 / public
+ * domain, see test/fixtures/README.md); PNGs wider than needed are halved to keep the package small.
+ */
+function writeDemoPhotos(dir) {
+  mkdirSync(dir, { recursive: true });
+  for (const name of DEMO_PHOTOS) {
+    const source = path.join(root, 'test', 'fixtures', name);
+    if (!name.endsWith('.png')) {
+      cpSync(source, path.join(dir, name));
+      continue;
+    }
+    const png = PNG.sync.read(readFileSync(source));
+    writeFileSync(path.join(dir, name), Math.min(png.width, png.height) > 2 * DEMO_MIN_SIDE ? PNG.sync.write(halved(png)) : readFileSync(source));
+  }
+  writeFileSync(
+    path.join(dir, 'README.txt'),
+    'Photos for the Teach page\'s shortcut demo, from scikit-image 0.19.3 (skimage/data):\n' +
+      'chelsea.png (Stefan van der Walt, CC0), coffee.png (Rachel Michetti, CC0), astronaut.png (NASA, public domain),\n' +
+      'rocket.jpg (SpaceX, public domain). Larger PNGs are halved in size.\n',
+  );
+}
+
+/** Shortest side the demo needs (it crops squares of 60–100 % of it and draws them at 224 px). */
+const DEMO_MIN_SIDE = 224;
+const DEMO_PHOTOS = ['chelsea.png', 'coffee.png', 'astronaut.png', 'rocket.jpg'];
+
+/** A PNG at half its width and height (2×2 box average; alpha composited on white). */
+function halved(png) {
+  const width = Math.floor(png.width / 2);
+  const height = Math.floor(png.height / 2);
+  const out = new PNG({ width, height, colorType: 2 });
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      for (let c = 0; c < 3; c++) {
+        let sum = 0;
+        for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
+          const i = ((2 * y + dy) * png.width + 2 * x + dx) * 4;
+          const alpha = png.data[i + 3] / 255;
+          sum += png.data[i + c] * alpha + 255 * (1 - alpha);
+        }
+        out.data[(y * width + x) * 4 + c] = Math.round(sum / 4);
+      }
+      out.data[(y * width + x) * 4 + 3] = 255;
+    }
+  }
+  return out;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { deflateSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { teachFixtureRoute } from './teach-fixtures.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TYPES = { '.html': 'text/html; charset=utf-8', '.png': 'image/png', '.jpg': 'image/jpeg', '.gif': 'image/gif', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
@@ -431,6 +432,7 @@ export async function startServers({ modelsDir } = {}) {
       return;
     }
     if (url.pathname.startsWith('/demo/')) return serveFile(res, path.join(root, 'demo', path.basename(url.pathname)));
+    if (teachFixtureRoute(url, res)) return;
     return imageRoute(req, res);
   });
   const pageOrigin = `http://127.0.0.1:${page.address().port}`;

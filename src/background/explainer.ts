@@ -139,7 +139,7 @@ export class Explainer {
     return this.host.current === hosted;
   }
 
-  /** Runs model work in the explanation queue: one computation at a time, explanations interleaved between units. */
+  /** Other model work (map checks, Teach's feature extraction) in the explanation queue: one computation at a time, explanations interleaved between units. */
   exclusive<T>(work: () => Promise<T>): Promise<T> {
     return this.enqueue(work);
   }

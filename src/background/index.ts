@@ -24,6 +24,8 @@ import { modelStore } from './modelStore';
 import { Models } from './models';
 import { MapChecker, type CheckOptions, type CheckTarget } from './metrics/checker';
 import type { CheckKind } from '../core/metrics/results';
+import type { TeachMenuOutcome } from './teach/routes';
+import { createTeach, isTeachMessage } from './teach/setup';
 
 export const MENU_EXPLAIN_IMAGE = 'explain-image';
 export const MENU_EXPLAIN_ALL = 'explain-all';
@@ -48,6 +50,7 @@ const explainer = new Explainer(host);
 const explainAll = new ExplainAllTracker(errorMessage);
 /** "Check this map" and "Sanity check": figures for the map each overlay shows. */
 const checks = new MapChecker(explainer, (_, shown) => reexplainForCheck(shown.result, shown.source));
+const teach = createTeach({ host, explainer, installer, models });
 
 onSettingsChanged(browser.storage, (settings, previous) => {
   if (settings.backend !== previous.backend) void switchBackend();
@@ -75,6 +78,7 @@ browser.runtime.onInstalled.addListener(() => {
   browser.contextMenus.create({ id: MENU_EXPLAIN_IMAGE, title: t('menuExplainImage'), contexts: ['image', 'video'] });
   browser.contextMenus.create({ id: MENU_EXPLAIN_HERE, title: t('menuExplainHere'), contexts: ['page', 'frame'] });
   browser.contextMenus.create({ id: MENU_EXPLAIN_ALL, title: t('menuExplainAll'), contexts: ['page'] });
+  void teach.rebuildMenus(true);
 });
 
 /** Optional overrides of the user's settings (the seam's third argument). */
@@ -118,9 +122,11 @@ const overlayKey = (s: Shown) => `${s.tabId}:${s.frameId}:${s.overlayId}`;
  * The handler registered with contextMenus.onClicked: resolves to the explanation it showed, or for
  * "explain all", to the run's final progress.
  */
-async function onMenuClick(info: Menus.OnClickData, tab?: Tabs.Tab, overrides: ExplainOverrides = {}): Promise<ExplanationResult | ExplainAllOutcome> {
+async function onMenuClick(info: Menus.OnClickData, tab?: Tabs.Tab, overrides: ExplainOverrides = {}): Promise<ExplanationResult | ExplainAllOutcome | TeachMenuOutcome> {
   if (tab?.id === undefined || tab.id < 0) return { ok: false, error: t('errNoTab') };
   if (info.menuItemId === MENU_EXPLAIN_ALL) return explainAll.run(tab.id);
+  const taught = teach.onMenuClick(info, tab);
+  if (taught) return taught;
   if (info.menuItemId !== MENU_EXPLAIN_IMAGE && info.menuItemId !== MENU_EXPLAIN_HERE) return { ok: false, error: `unknown menu item ${String(info.menuItemId)}` };
   const frameId = info.frameId ?? 0;
   const begin = await beginInPage(tab.id, frameId, info.srcUrl);
@@ -320,6 +326,8 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
   if (!fromOurExtension(sender)) return undefined;
   const message = parseMessage(raw);
   if (!message) return undefined;
+  // Teach's messages come from the Teach page only.
+  if (isTeachMessage(message)) return fromExtensionPage(sender) ? teach.handle(message) : undefined;
   switch (message.type) {
     case 'explain-class': {
       const tabId = sender.tab?.id;
@@ -423,5 +431,7 @@ const memory = () => tf.memory();
   deleteModel: (id: string) => models.delete(id), onMenuClick, explainUnderPointer, explainClass,
   explainAll: (tabId: number) => explainAll.run(tabId), status,
   checkMap: (options?: CheckOptions) => checkLast('faithfulness', options), sanityCheck: (options?: CheckOptions) => checkLast('sanity', options), listLayers: () => models.layers(), useBackend, memory, lastResult: () => lastResult,
+  /** Teach's classes, examples and training (benchmarks). */
+  teach: teach.service,
   /** The screenshot crop an explanation was computed from (PNG data URL), for checking where it was taken. */
   capturedPixels: (explanationId: string) => captures.get(explanationId)?.dataUrl ?? null };

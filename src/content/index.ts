@@ -10,6 +10,7 @@ import { answerFrameOffsets } from './frameOffset';
 import { Overlay, type OverlayDisplay } from './overlay';
 import { mapChecksFor, type MapChecksDeps } from './panelFaithfulness';
 import { explanationJson } from '../core/exportJson';
+import { listForTeach, pickForTeach, showTeachToast } from './teach';
 import { explainableImages, focusedTarget, resolveTarget, TargetError, type ContextClick, type ExplainTarget } from './target';
 
 /** "Explain all": images explained at once (the worker queues them; two keep it busy while the next downloads). */
@@ -298,6 +299,13 @@ function start(): void {
       }
       case 'end-capture':
         overlays.get(message.overlayId)?.endCapture();
+        return Promise.resolve(true);
+      case 'teach-pick':
+        return pickForTeach(lastClick, message.srcUrl);
+      case 'teach-list':
+        return listForTeach();
+      case 'teach-toast':
+        showTeachToast(message.text, message.tone);
         return Promise.resolve(true);
       default:
         return undefined;

@@ -6,6 +6,7 @@ import { COLORMAP_NAMES } from './colormap';
 import { METHOD_IDS } from './methods';
 import { Faithfulness, SanityCheck } from './metrics/results';
 import { Normalization } from './normalization';
+import { TEACH_MESSAGES } from './teachMessages';
 
 const MethodId = z.enum(METHOD_IDS);
 
@@ -262,6 +263,8 @@ export const Message = z.discriminatedUnion('type', [
   z.object({ type: z.literal('install-progress') }),
   z.object({ type: z.literal('cancel-install') }),
   z.object({ type: z.literal('delete-model'), id: z.string() }),
+  // Teach (src/core/teachMessages.ts): Teach page → background, background → the right-clicked frame
+  ...TEACH_MESSAGES,
 ]);
 export type Message = z.infer<typeof Message>;
 

@@ -209,6 +209,10 @@ async function main(): Promise<void> {
   });
   opacity.addEventListener('change', () => void save({ opacity: Number(opacity.value) }));
 
+  // Teach is a page of its own: training takes longer than a popup stays open.
+  $('open-teach').addEventListener('click', () => {
+    void browser.tabs.create({ url: browser.runtime.getURL('teach.html') }).then(() => window.close());
+  });
   $('explain-all').addEventListener('click', async () => {
     if (tabId === undefined) return;
     const message: Message = { type: 'start-explain-all', tabId };

@@ -23,17 +23,19 @@ function sourceFiles(dir: string): string[] {
   });
 }
 const sources = sourceFiles(path.join(root, 'src')).map((file) => ({ file: path.relative(root, file), text: readFileSync(file, 'utf8') }));
-const popupHtml = readFileSync(path.join(root, 'src/popup/popup.html'), 'utf8');
+/** Extension pages whose fixed texts are `data-i18n` attributes. */
+const PAGES = ['src/popup/popup.html', 'src/teach/teach.html'];
+const pages = PAGES.map((file) => ({ file, text: readFileSync(path.join(root, file), 'utf8') }));
 const manifestText = readFileSync(path.join(root, 'manifest.json'), 'utf8');
 
-/** Keys asked for in the code (`t('key'…)`, also as `opts.t('key'…)`, `getMessage('key'…)`), popup.html (`data-i18n`) and manifest.json (`__MSG_key__`), with where. */
+/** Keys asked for in the code (`t('key'…)`, also as `opts.t('key'…)`, `getMessage('key'…)`), the pages (`data-i18n`) and manifest.json (`__MSG_key__`), with where. */
 function usedKeys(): Map<string, string[]> {
   const used = new Map<string, string[]>();
   const add = (key: string, where: string) => used.set(key, [...(used.get(key) ?? []), where]);
   for (const { file, text } of sources) {
     for (const m of text.matchAll(/(?<![\w$])(?:t|getMessage)\(\s*(['"`])([^'"`]*)\1/g)) add(m[2], file);
   }
-  for (const m of popupHtml.matchAll(/\bdata-i18n="([^"]*)"/g)) add(m[1], 'src/popup/popup.html');
+  for (const { file, text } of pages) for (const m of text.matchAll(/\bdata-i18n="([^"]*)"/g)) add(m[1], file);
   for (const m of manifestText.matchAll(/__MSG_(\w+)__/g)) add(m[1], 'manifest.json');
   return used;
 }
@@ -86,9 +88,10 @@ describe('keys used by the code', () => {
   test('the scan finds the calls (t with a literal key is the rule)', () => {
     expect(used.get('menuExplainImage')).toEqual(expect.arrayContaining(['src/background/index.ts', 'src/popup/popup.html']));
     expect(used.get('extName')).toContain('manifest.json');
-    // The only call without a literal key: popup.ts filling the data-i18n elements, scanned in popup.html above.
+    expect(used.get('teachTrainButton')).toEqual(['src/teach/teach.html']);
+    // The only calls without a literal key: the pages' scripts filling their data-i18n elements, scanned in the pages above.
     const dynamic = sources.flatMap(({ file, text }) => [...text.matchAll(/(?<![\w$])t\(\s*[^'"`\s)]/g)].map(() => file));
-    expect(dynamic).toEqual(['src/popup/popup.ts']);
+    expect(dynamic.sort()).toEqual(['src/popup/popup.ts', 'src/teach/teach.ts']);
   });
 
   test('every key used exists in every locale', () => {

@@ -1,0 +1,23 @@
+// The content script's part in Teach: the picture of the last trusted right-click (resolved as for
+// "Explain this image", but no overlay is opened), the frame's pictures for "Add all images", and the
+// note about what was added.
+import { t } from '../core/i18nBrowser';
+import type { ImageSource } from '../core/messages';
+import { explainableImages, resolveTarget, TargetError, type ContextClick } from './target';
+import { showTeachToast } from './teachToast';
+
+export async function pickForTeach(click: ContextClick | null, srcUrl: string | undefined): Promise<{ ok: true; source: ImageSource } | { ok: false; error: string }> {
+  try {
+    return { ok: true, source: await resolveTarget(click, srcUrl).source() };
+  } catch (e) {
+    return { ok: false, error: e instanceof TargetError ? e.message : t('errUnexpected', (e as Error).message) };
+  }
+}
+
+/** The sources of the frame's pictures large enough to explain (those that cannot be read are left out). */
+export async function listForTeach(): Promise<{ sources: ImageSource[] }> {
+  const sources = await Promise.all(explainableImages(document).map((target) => target.source().catch(() => null)));
+  return { sources: sources.filter((s): s is ImageSource => s !== null) };
+}
+
+export { showTeachToast };

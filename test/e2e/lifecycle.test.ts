@@ -2,7 +2,7 @@
 // The next explanation, and class switches on overlays drawn before the stop, must still work.
 import { describe, expect, test } from 'vitest';
 import type { ExplanationSuccess } from '../../src/core/messages';
-import { closeOverlays, contentBoxOf, explain, nextWorker, overlayState, startExplanation, stopWorker, useHarness } from './harness';
+import { closeOverlays, contentBoxOf, explain, nextWorker, overlayState, startExplanation, stopWorker, useHarness, waitForOverlayIn } from './harness';
 
 const h = useHarness();
 
@@ -39,10 +39,10 @@ describe('service worker lifecycle and caching', () => {
     // The CPU backend (a reload plus ~1 s an image) leaves time to stop the worker mid-way.
     await h.worker.evaluate(() => (globalThis as any).camLens.useBackend('cpu'));
     await startExplanation(h, '#astronaut', { fresh: true });
-    await h.page.waitForSelector('[data-cam-lens="loading"]');
+    await waitForOverlayIn(h, 'loading');
     await stopWorker(h);
     // The content script's heartbeat finds the worker gone and sends the request again.
-    await h.page.waitForSelector('[data-cam-lens="done"]', { timeout: 30_000 });
+    await waitForOverlayIn(h, 'done', { timeout: 30_000 });
     expect(await overlayState(h)).toEqual(['done']);
     h.worker = h.context.serviceWorkers()[0];
   });
@@ -54,7 +54,7 @@ describe('service worker lifecycle and caching', () => {
     const box = await contentBoxOf(h, '#cat');
     // The panel's chip click sends a message, which restarts the worker; the image is explained afresh.
     await nextWorker(h, () => h.page.mouse.click(box.x + 60, box.y + box.height + 6 + 24 + 22 * 2.5));
-    await h.page.waitForFunction(() => document.querySelector('[data-cam-lens]')?.getAttribute('data-cam-lens') === 'done', null, { timeout: 30_000 });
+    await waitForOverlayIn(h, 'done', { timeout: 30_000 });
     const last = (await h.worker.evaluate(() => (globalThis as any).camLens.lastResult())) as ExplanationSuccess;
     expect(last.ok).toBe(true);
     expect(last.target.index).not.toBe(first.target.index);

@@ -80,8 +80,10 @@ export function fetchVerdict(url: string, where: ShownIn): FetchVerdict {
   if (!target || target.protocol === 'data:') return { ok: true, withCookies: false };
   const frame = parse(where.frameUrl);
   const page = parse(where.pageUrl);
-  const roomOf = (u: URL | null) => (u && (u.protocol === 'http:' || u.protocol === 'https:') ? RANK[addressSpace(u)] : RANK.public);
-  if (RANK[addressSpace(target)] > Math.min(roomOf(frame), roomOf(page))) return { ok: false, host: target.host };
+  // A frame the browser did not describe, or one not on the web (about:blank, srcdoc: its creator's), counts as its page.
+  const roomOf = (u: URL | null) => (u && (u.protocol === 'http:' || u.protocol === 'https:') ? RANK[addressSpace(u)] : Infinity);
+  const room = Math.min(roomOf(frame), roomOf(page));
+  if (RANK[addressSpace(target)] > (Number.isFinite(room) ? room : RANK.public)) return { ok: false, host: target.host };
   const withCookies = !!frame && !!page && frame.origin === target.origin && page.origin === target.origin && target.origin !== 'null';
   return { ok: true, withCookies };
 }

@@ -56,3 +56,13 @@ describe('fetchVerdict', () => {
     expect(fetchVerdict('data:image/png;base64,AAAA', { frameUrl: page, pageUrl: page })).toEqual({ ok: true, withCookies: false });
   });
 });
+
+describe('fetchVerdict with what the browser did not say', () => {
+  it('an undescribed or about:blank frame counts as its page; nothing described counts as public', () => {
+    const local = 'http://127.0.0.1:5000/';
+    expect(fetchVerdict('http://127.0.0.1:6000/a.png', { frameUrl: undefined, pageUrl: local })).toEqual({ ok: true, withCookies: false });
+    expect(fetchVerdict('http://127.0.0.1:6000/a.png', { frameUrl: undefined, pageUrl: undefined }).ok).toBe(false);
+    expect(fetchVerdict('http://127.0.0.1:6000/a.png', { frameUrl: 'about:blank', pageUrl: local })).toEqual({ ok: true, withCookies: false });
+    expect(fetchVerdict('http://127.0.0.1:6000/a.png', { frameUrl: 'about:blank', pageUrl: 'https://example.com/' }).ok).toBe(false);
+  });
+});

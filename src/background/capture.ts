@@ -21,6 +21,8 @@ export interface Captured {
 type Failed = { ok: false; error: string };
 
 export async function captureVisiblePart(owner: Owner): Promise<Captured | Failed> {
+  // A tab in the background shows nothing to capture (and its page does not draw frames meanwhile).
+  if (!(await browser.tabs.get(owner.tabId).catch(() => null))?.active) return { ok: false, error: t('errTabNotVisible') };
   const send = (message: Message) => browser.tabs.sendMessage(owner.tabId, message, { frameId: owner.frameId });
   const prepared = CaptureRegion.safeParse(await send({ type: 'prepare-capture', overlayId: owner.overlayId }).catch(() => null));
   if (!prepared.success) return { ok: false, error: t('errPageNoAnswer') };

@@ -254,13 +254,19 @@ function memory(): tf.MemoryInfo {
   return tf.memory();
 }
 
-/** Every overlay of a tab, frame by frame: its state and words (the page can read neither). */
-async function overlays(tabId: number): Promise<{ frameId: number; state: string; words: string }[]> {
+interface OverlayReport {
+  id: string;
+  state: string;
+  words: string;
+}
+
+/** Every overlay of a tab, frame by frame: its id, state and words (the page can read none of them). */
+async function overlays(tabId: number): Promise<(OverlayReport & { frameId: number })[]> {
   const frames = await browser.scripting.executeScript({
     target: { tabId, allFrames: true },
-    func: () => (window as { __camLensOverlays?: () => { state: string; words: string }[] }).__camLensOverlays?.() ?? [],
+    func: () => (window as { __camLensOverlays?: () => OverlayReport[] }).__camLensOverlays?.() ?? [],
   });
-  return frames.flatMap((f) => ((f.result as { state: string; words: string }[] | undefined) ?? []).map((o) => ({ frameId: f.frameId, ...o })));
+  return frames.flatMap((f) => ((f.result as OverlayReport[] | undefined) ?? []).map((o) => ({ frameId: f.frameId, ...o })));
 }
 
 /** Test and automation seam: the very functions the browser calls. */

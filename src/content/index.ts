@@ -33,7 +33,7 @@ declare global {
   interface Window {
     __camLensContentLoaded?: boolean;
     /** The automation seam's view of this frame's overlays (this extension's isolated world only; pages cannot see it). */
-    __camLensOverlays?: () => { state: string; words: string }[];
+    __camLensOverlays?: () => { id: string; state: string; words: string }[];
   }
 }
 
@@ -56,7 +56,7 @@ function start(): void {
     // Esc closes the overlays of every frame of the tab (the worker tells the others).
     void browser.runtime.sendMessage({ type: 'close-all' } satisfies Message).catch(() => undefined);
   });
-  window.__camLensOverlays = () => [...overlays.values()].map((o) => ({ state: o.state, words: o.words }));
+  window.__camLensOverlays = () => [...overlays.values()].map((o) => ({ id: o.id, state: o.state, words: o.words }));
 
   void loadSettings(browser.storage.sync).then((s) => (settings = s));
   onSettingsChanged(browser.storage, (s) => {

@@ -222,8 +222,12 @@ export class Overlay {
     if (visible.width < 1 || visible.height < 1) return { ok: false, error: t('errNotOnScreen') };
     this.capturing = true;
     this.applyVisibility();
-    // Two frames: the hidden overlay must be what the compositor shows when the tab is captured.
-    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    // Two frames: the hidden overlay must be what the compositor shows when the tab is captured
+    // (a hidden page draws none: the worker then finds the tab is not the one shown).
+    await new Promise((r) => {
+      requestAnimationFrame(() => requestAnimationFrame(r));
+      setTimeout(r, 500);
+    });
     // Inside an iframe, the worker places the rect in the tab's viewport (asking the frame's ancestors).
     return { ok: true, rect: visible, devicePixelRatio: window.devicePixelRatio || 1, picture: drawn, framePath: framePath() };
   }

@@ -19,6 +19,8 @@ export interface Harness {
   page: Page;
   pageOrigin: string;
   imageOrigin: string;
+  /** Requests that reached the image origin's /victim/ routes: path and whether the session cookie came along. */
+  victimLog: { path: string; cookie: boolean }[];
   close(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     page,
     pageOrigin: servers.pageOrigin,
     imageOrigin: servers.imageOrigin,
+    victimLog: servers.victimLog,
     async close() {
       await browser.close();
       await servers.close();
@@ -256,13 +259,13 @@ export async function nextWorker(h: Harness, wake: () => Promise<unknown>): Prom
 }
 
 /** Clicks a control of the overlay (closed shadow root) by its accessible name, via the DevTools protocol. */
-export async function clickByName(h: Harness, name: string): Promise<void> {
-  const cdp = await h.context.newCDPSession(h.page);
+export async function clickByName(h: Harness, name: string, page: Page = h.page): Promise<void> {
+  const cdp = await h.context.newCDPSession(page);
   const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: { name?: { value?: string }; backendDOMNodeId?: number }[] };
   const node = nodes.find((n) => n.name?.value === name);
   if (!node?.backendDOMNodeId) throw new Error(`no control named ${name}`);
   const { model } = (await cdp.send('DOM.getBoxModel', { backendNodeId: node.backendDOMNodeId })) as { model: { content: number[] } };
   await cdp.detach();
   const [x1, y1, , , x3, y3] = model.content;
-  await h.page.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);
+  await page.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);
 }

@@ -78,7 +78,9 @@ describe('ids and state bound to the tab that made them', () => {
     await other.waitForLoadState('load');
     await other.locator('#coffee').click({ button: 'right' });
     const srcUrl = await other.locator('#coffee').evaluate((img: HTMLImageElement) => img.currentSrc);
-    await nextWorker(h, () => other.title());
+    const popup = await h.context.newPage();
+    await nextWorker(h, () => popup.goto(`chrome-extension://${h.extensionId}/popup.html`));
+    await popup.close();
     const coffee = (await menuClick(other, { menuItemId: 'explain-image', srcUrl })) as ExplanationSuccess;
     expect(coffee.ok).toBe(true);
     expect(coffee.explanationId).not.toBe(cat.explanationId);
@@ -386,10 +388,10 @@ describe('content-script messages carry no authority', () => {
 
 describe('the seam', () => {
   test('memory() answers before any backend has started', async () => {
+    await h.page.goto(`${h.pageOrigin}/`);
     await stopWorker(h);
-    const popup = await h.context.newPage();
-    await nextWorker(h, () => popup.goto(`chrome-extension://${h.extensionId}/popup.html`));
-    await popup.close();
+    // Woken by a message that starts no model (the popup would load one).
+    await nextWorker(h, () => forged(h.page, { type: 'class-labels', modelId: 'none' }));
     const memory = await h.worker.evaluate(() => {
       try {
         return (globalThis as any).camLens.memory();

@@ -6,6 +6,7 @@ import browser from 'webextension-polyfill';
 import { t } from '../core/i18nBrowser';
 import { dataUrlOf } from '../core/bytes';
 import { intersect, type Box } from '../core/geometry';
+import { pixelCount, readImageSize } from '../core/imageHeader';
 import { CaptureRegion, FrameBox, type Message } from '../core/messages';
 import type { Owner } from './heldOverlays';
 import { decodeBudget } from './pixels';
@@ -42,8 +43,9 @@ export async function captureVisiblePart(owner: Owner): Promise<Captured | Faile
   const { rect, picture } = where;
   const dpr = prepared.data.devicePixelRatio;
   const blob = await (await fetch(screenshot)).blob();
-  // A screenshot is decoded like any image: within the budget.
-  const png = await decodeBudget.run(Math.round(rect.width * dpr * rect.height * dpr) + 1, async () => {
+  // A screenshot is decoded like any image: within the budget (its size from its PNG header).
+  const size = readImageSize(new Uint8Array(await blob.slice(0, 64).arrayBuffer()));
+  const png = await decodeBudget.run(pixelCount(size), async () => {
     const full = await createImageBitmap(blob);
     try {
       // Device pixels of the visible part (page zoom is part of devicePixelRatio), clamped to the capture.

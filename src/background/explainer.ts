@@ -7,6 +7,7 @@ import type { Box } from '../core/geometry';
 import { t } from '../core/i18nBrowser';
 import { localizationBox } from '../core/localization';
 import { LruMap } from '../core/lru';
+import { randomId } from '../core/randomId';
 import type { ExplanationResult, ExplanationSuccess } from '../core/messages';
 import { METHODS, resolveMethod, type MethodChoice, type MethodId } from '../core/methods';
 import { topClasses } from '../core/scores';
@@ -177,7 +178,7 @@ export class Explainer {
     }
     const t4 = performance.now();
     // Unguessable, and never reused after the worker restarts.
-    const explanationId = crypto.randomUUID();
+    const explanationId = randomId();
     this.dropStale(hosted.key);
     this.kept.set(explanationId, kept);
     const result = await this.describe(explanationId, kept, hosted, request, source);

@@ -150,15 +150,14 @@ async function explainUnderPointer(tab: Tabs.Tab): Promise<ExplanationResult> {
   return explanations.begin({ tabId: tab.id, frameId: 0, overlayId: begin.overlayId }, begin.source, { frameUrl: tab.url, pageUrl: tab.url });
 }
 
-// A tab that closes or loads another page takes its overlays and its "explain all" with it.
+// A tab that closes takes its overlays and its "explain all" with it; one that loads another page
+// ends its "explain all" (what the worker holds for its old overlays is simply never asked for again).
 browser.tabs.onRemoved.addListener((tabId) => {
   explainAll.end(tabId);
   void explanations.held.forgetTab(tabId);
 });
 browser.tabs.onUpdated.addListener((tabId, change) => {
-  if (change.status !== 'loading' || change.url === undefined) return;
-  explainAll.end(tabId);
-  void explanations.held.forgetTab(tabId);
+  if (change.status === 'loading' && change.url !== undefined) explainAll.end(tabId);
 });
 
 browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSender) => {

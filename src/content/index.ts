@@ -3,6 +3,7 @@
 import browser from 'webextension-polyfill';
 import { exportFileName } from '../core/exportName';
 import { t } from '../core/i18nBrowser';
+import { randomId } from '../core/randomId';
 import { ClassLabelsReply, ExplanationResult, ExportReply, parseMessage, type ImageSource, type Message } from '../core/messages';
 import { TaskQueue, type QueueProgress } from '../core/taskQueue';
 import { DEFAULT_SETTINGS, loadSettings, onSettingsChanged, type Settings } from '../core/settingsStore';
@@ -131,7 +132,7 @@ function start(): void {
   function openOverlay(target: ExplainTarget, source: ImageSource | null): Overlay {
     for (const overlay of overlays.values()) if (overlay.target.element === target.element) overlay.close();
     // Unguessable: the worker knows overlays by the tab, the frame and this id.
-    const id = crypto.randomUUID();
+    const id = randomId();
     const overlay = new Overlay(id, target, display(settings), callbacks);
     overlays.set(id, overlay);
     if (source) sources.set(id, source);

@@ -88,7 +88,7 @@ export class Explanations {
 
   /** The seam's class switch: the overlay that showed the given explanation, or the last one. */
   async switchClassOf(classIndex: number, explanationId?: string, method?: MethodChoice): Promise<ExplanationResult> {
-    const held = explanationId ? this.held.find((h) => h.result?.explanationId === explanationId) : this.lastShown && (await this.held.get(this.lastShown));
+    const held = explanationId ? await this.held.find((h) => h.result?.explanationId === explanationId) : this.lastShown && (await this.held.get(this.lastShown));
     if (!held) return failure('nothing has been explained yet');
     const request = await this.requestFor(held.owner, { classIndex, method: method ?? held.result?.method });
     return this.show(held.owner, await this.explainHeld(held, request, undefined, held.result?.explanationId));

@@ -88,8 +88,9 @@ export class HeldOverlays {
     if (gone.length) await this.session?.remove(gone).catch(() => undefined);
   }
 
-  /** The first held overlay that matches (among those this worker instance has seen). */
-  find(predicate: (held: Held) => boolean): Held | undefined {
+  /** The first held overlay that matches. */
+  async find(predicate: (held: Held) => boolean): Promise<Held | undefined> {
+    await this.load();
     return [...this.held.values()].find(predicate);
   }
 

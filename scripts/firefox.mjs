@@ -1,126 +1,46 @@
 // Launches Firefox (Debian's firefox-esr) headless with the built Firefox extension installed as a
 // temporary add-on, driven through WebDriver BiDi (no geckodriver): Firefox's own remote agent listens
-// on --remote-debugging-port, `webExtension.install` (Firefox 138+) installs the unpacked dist-firefox/,
-// and tests evaluate script in pages. The extension's pages get a fixed moz-extension:// UUID from the
-// profile's prefs, so a test can open one and reach the background event page with
-// runtime.getBackgroundPage() (same process, same origin).
+// on --remote-debugging-port and `webExtension.install` installs the unpacked dist-firefox/. The
+// add-on's pages get a fixed moz-extension:// UUID from the profile's prefs; a test opens one and
+// reaches the background event page with runtime.getBackgroundPage() (same process, same origin).
+//
+// Firefox changes what WebDriver may do from release to release (153 refuses to navigate to
+// moz-extension:// unless the remote agent has system access), so the launcher detects what works
+// instead of trusting version numbers. Extension pages are opened by the first route that works:
+//   - 'navigate': browsingContext.navigate (allowed before 153, and with --remote-allow-system-access);
+//   - 'opened-by-extension': the add-on is installed again with one extra background script that opens
+//     the page in a tab itself (an extension may open its own pages); later pages are opened from it.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import WebSocket from 'ws';
-import { FIREFOX_MIN_VERSION, GECKO_ID } from './manifest.mjs';
+import { Bidi } from './bidi.mjs';
+import { GECKO_ID } from './manifest.mjs';
 
 export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
-/** webExtension.install in WebDriver BiDi (138), and the add-on's own minimum (its manifest's strict_min_version). */
-export const FIREFOX_MIN_MAJOR = Math.max(138, Number.parseInt(FIREFOX_MIN_VERSION, 10));
+export const PAGE_ROUTES = /** @type {const} */ (['auto', 'navigate', 'opened-by-extension']);
 
-/** Firefox's major version, or null when it cannot be run. */
+/** `Mozilla Firefox 153.8.0esr`, or null when the binary is missing or does not run. */
 export function firefoxVersion(binary = FIREFOX) {
   if (!existsSync(binary)) return null;
   try {
-    const out = execFileSync(binary, ['--version'], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, MOZ_HEADLESS: '1' } });
-    const match = out.match(/(\d+)\.\d+/);
-    return match ? { major: Number(match[1]), text: out.trim() } : null;
+    return execFileSync(binary, ['--version'], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, MOZ_HEADLESS: '1' } }).trim() || null;
   } catch {
     return null;
   }
 }
 
-/** Whether the Firefox end-to-end tests can run here, and if not, why (one line, for the skip message). */
+/**
+ * Whether the Firefox end-to-end tests can run here, and if not, why (one line, for the skip message).
+ * Only "no Firefox at all" skips: whether this Firefox can install and drive the add-on is what the tests find out.
+ */
 export function firefoxAvailability(binary = FIREFOX) {
   if (process.env.CAM_LENS_SKIP_FIREFOX) return { ok: false, reason: 'CAM_LENS_SKIP_FIREFOX is set' };
-  if (!existsSync(binary)) return { ok: false, reason: `no Firefox at ${binary} (apt-get install -y firefox-esr, or set FIREFOX_PATH)` };
+  if (!existsSync(binary)) return { ok: false, reason: `no Firefox could be installed: none at ${binary} (apt-get install -y firefox-esr, or set FIREFOX_PATH)` };
   const version = firefoxVersion(binary);
-  if (!version) return { ok: false, reason: `${binary} --version failed` };
-  if (version.major < FIREFOX_MIN_MAJOR) return { ok: false, reason: `${version.text} is too old: the add-on and WebDriver BiDi's webExtension.install need Firefox ${FIREFOX_MIN_MAJOR}+` };
-  return { ok: true, reason: version.text };
-}
-
-/** A minimal WebDriver BiDi client: commands, events, and script evaluation by value. */
-export class Bidi {
-  #ws;
-  #nextId = 0;
-  #pending = new Map();
-  #listeners = new Set();
-
-  constructor(ws) {
-    this.#ws = ws;
-    ws.on('message', (data) => {
-      const message = JSON.parse(String(data));
-      const pending = message.id !== undefined ? this.#pending.get(message.id) : undefined;
-      if (pending) {
-        this.#pending.delete(message.id);
-        if (message.type === 'error') pending.reject(new Error(`${pending.method}: ${message.error}: ${message.message}`));
-        else pending.resolve(message.result);
-      } else if (message.type === 'event') {
-        for (const listener of this.#listeners) listener(message);
-      }
-    });
-    ws.on('close', () => {
-      for (const { reject, method } of this.#pending.values()) reject(new Error(`${method}: the BiDi connection closed`));
-      this.#pending.clear();
-    });
-  }
-
-  static async connect(url) {
-    const ws = new WebSocket(url);
-    await new Promise((resolve, reject) => {
-      ws.once('open', resolve);
-      ws.once('error', reject);
-    });
-    return new Bidi(ws);
-  }
-
-  send(method, params = {}) {
-    return new Promise((resolve, reject) => {
-      const id = ++this.#nextId;
-      this.#pending.set(id, { resolve, reject, method });
-      this.#ws.send(JSON.stringify({ id, method, params }));
-    });
-  }
-
-  /** Calls listener(event) for every BiDi event; returns the unsubscribe function. */
-  onEvent(listener) {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  /**
-   * Evaluates an expression (awaiting a promise) in a browsing context and returns its value. Results
-   * cross as BiDi remote values: return primitives or JSON strings.
-   */
-  async evaluate(context, expression) {
-    const reply = await this.send('script.evaluate', { expression, target: { context }, awaitPromise: true, resultOwnership: 'none' });
-    if (reply.type !== 'success') throw new Error(`script error in ${context}: ${reply.exceptionDetails?.text ?? JSON.stringify(reply.exceptionDetails)}`);
-    return deserialize(reply.result);
-  }
-
-  close() {
-    this.#ws.close();
-  }
-}
-
-/** BiDi remote value → JS value (primitives, arrays and plain objects). */
-function deserialize(value) {
-  switch (value.type) {
-    case 'undefined':
-      return undefined;
-    case 'null':
-      return null;
-    case 'string':
-    case 'boolean':
-      return value.value;
-    case 'number':
-      return typeof value.value === 'string' ? Number(value.value) : value.value;
-    case 'array':
-      return (value.value ?? []).map(deserialize);
-    case 'object':
-      return Object.fromEntries((value.value ?? []).map(([k, v]) => [typeof k === 'string' ? k : deserialize(k), deserialize(v)]));
-    default:
-      return { type: value.type };
-  }
+  if (!version) return { ok: false, reason: `no Firefox could be run: ${binary} --version failed` };
+  return { ok: true, reason: version };
 }
 
 /** Profile prefs: quiet start, no updates or telemetry, and a known moz-extension:// UUID for the add-on. */
@@ -150,15 +70,20 @@ function userJs(extensionUuid) {
 /**
  * Starts headless Firefox with a fresh profile, connects WebDriver BiDi and installs the unpacked
  * extension from extensionDir as a temporary add-on.
- * Returns { bidi, extensionOrigin (moz-extension://<uuid>), addonId, version, close() }.
+ * `allowSystemAccess`: pass --remote-allow-system-access (lets BiDi navigate to extension pages in 153+).
+ * `pageRoute`: how openExtensionPage() opens pages ('auto' = the first that works; CAM_LENS_FIREFOX_PAGE_ROUTE overrides it).
+ * Returns { bidi, extensionOrigin (moz-extension://<uuid>; the add-on's pages tell it anew if it had to be reinstalled), addonId, version, openExtensionPage(path),
+ * pageRoute() (the route in use, once a page was opened), close() }.
  */
-export async function launchFirefoxWithExtension(extensionDir, { headless = true, binary = FIREFOX, timeoutMs = 30_000 } = {}) {
+export async function launchFirefoxWithExtension(extensionDir, { headless = true, binary = FIREFOX, timeoutMs = 30_000, allowSystemAccess = true, pageRoute = process.env.CAM_LENS_FIREFOX_PAGE_ROUTE ?? 'auto' } = {}) {
   if (!existsSync(binary)) throw new Error(`Firefox not found at ${binary} (apt-get install -y firefox-esr, or set FIREFOX_PATH)`);
   if (!existsSync(path.join(extensionDir, 'manifest.json'))) throw new Error(`${extensionDir} has no manifest.json: run npm run build`);
+  if (!PAGE_ROUTES.includes(pageRoute)) throw new Error(`unknown page route ${pageRoute}: expected one of ${PAGE_ROUTES.join(', ')}`);
   const profile = mkdtempSync(path.join(os.tmpdir(), 'cam-lens-firefox-'));
+  const temporaryCopies = [];
   const extensionUuid = randomUUID();
   writeFileSync(path.join(profile, 'user.js'), userJs(extensionUuid));
-  const args = ['--no-remote', '--profile', profile, '--remote-debugging-port=0', ...(headless ? ['--headless'] : []), 'about:blank'];
+  const args = ['--no-remote', '--profile', profile, '--remote-debugging-port=0', ...(allowSystemAccess ? ['--remote-allow-system-access'] : []), ...(headless ? ['--headless'] : []), 'about:blank'];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(headless ? { MOZ_HEADLESS: '1' } : {}) } });
   let output = '';
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -170,7 +95,7 @@ export async function launchFirefoxWithExtension(extensionDir, { headless = true
       await exited;
       clearTimeout(timer);
     }
-    rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
+    for (const dir of [profile, ...temporaryCopies]) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   };
 
   try {
@@ -194,12 +119,74 @@ export async function launchFirefoxWithExtension(extensionDir, { headless = true
     });
     const bidi = await Bidi.connect(`${wsUrl}/session`);
     const session = await bidi.send('session.new', { capabilities: { alwaysMatch: { acceptInsecureCerts: true } } });
-    const installed = await bidi.send('webExtension.install', { extensionData: { type: 'path', path: path.resolve(extensionDir) } });
+    const install = (dir) =>
+      bidi.send('webExtension.install', { extensionData: { type: 'path', path: path.resolve(dir) } }).catch((e) => {
+        throw new Error(`this Firefox cannot install the add-on through WebDriver BiDi (${e.message})`);
+      });
+    let addonId = (await install(extensionDir)).extension;
+    let extensionOrigin = `moz-extension://${extensionUuid}`;
+    let route = pageRoute === 'auto' ? null : pageRoute;
+    /** The first extension page, from which the 'opened-by-extension' route opens the next ones. */
+    let opener = null;
+
+    const openByNavigation = async (url) => {
+      const { context } = await bidi.send('browsingContext.create', { type: 'tab' });
+      try {
+        await bidi.send('browsingContext.navigate', { context, url, wait: 'complete' });
+        return context;
+      } catch (e) {
+        await bidi.send('browsingContext.close', { context }).catch(() => undefined);
+        throw e;
+      }
+    };
+    /** pagePath of the add-on (e.g. '/popup.html'), opened by the add-on itself. */
+    const openFromExtension = async (pagePath) => {
+      if (opener) {
+        await bidi.evaluate(opener, `browser.tabs.create({ url: browser.runtime.getURL(${JSON.stringify(pagePath)}) }).then(() => true)`);
+        return (await waitForExtensionPage(bidi, pagePath, (c) => c !== opener)).context;
+      }
+      // Install again with a background script that opens the page (uninstalling first: one add-on id).
+      // Firefox forgets the add-on's UUID when it is uninstalled, so the page tells the new origin.
+      const copy = mkdtempSync(path.join(os.tmpdir(), 'cam-lens-firefox-addon-'));
+      temporaryCopies.push(copy);
+      cpSync(extensionDir, copy, { recursive: true });
+      const manifestPath = path.join(copy, 'manifest.json');
+      const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+      writeFileSync(path.join(copy, 'e2e-open-page.js'), `browser.tabs.create({ url: browser.runtime.getURL(${JSON.stringify(pagePath)}) });\n`);
+      manifest.background.scripts = [...manifest.background.scripts, 'e2e-open-page.js'];
+      writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+      await bidi.send('webExtension.uninstall', { extension: addonId });
+      addonId = (await install(copy)).extension;
+      const page = await waitForExtensionPage(bidi, pagePath);
+      extensionOrigin = splitExtensionUrl(page.url).origin;
+      opener = page.context;
+      return opener;
+    };
+
     return {
       bidi,
-      addonId: installed.extension,
-      extensionOrigin: `moz-extension://${extensionUuid}`,
+      get addonId() {
+        return addonId;
+      },
+      get extensionOrigin() {
+        return extensionOrigin;
+      },
       version: `${session.capabilities.browserName} ${session.capabilities.browserVersion}`,
+      pageRoute: () => route,
+      /** Opens one of the add-on's pages (e.g. '/popup.html') in a new tab; returns its browsing context. */
+      async openExtensionPage(pagePath) {
+        if (route === 'opened-by-extension') return openFromExtension(pagePath);
+        try {
+          const context = await openByNavigation(`${extensionOrigin}${pagePath}`);
+          route = 'navigate';
+          return context;
+        } catch (e) {
+          if (route === 'navigate' || !/not allowed|unsupported operation/i.test(e.message)) throw e;
+          console.log(`Firefox refused to navigate to its add-on's page (${e.message}): the add-on opens it itself.`);
+          route = 'opened-by-extension';
+          return openFromExtension(pagePath);
+        }
+      },
       async close() {
         await bidi.send('browser.close').catch(() => undefined);
         bidi.close();
@@ -211,4 +198,23 @@ export async function launchFirefoxWithExtension(extensionDir, { headless = true
     await cleanUp();
     throw e;
   }
+}
+
+/** The tab showing the add-on's page pagePath (once loaded), among the contexts `which` accepts: { context, url }. */
+async function waitForExtensionPage(bidi, pagePath, which = () => true, timeoutMs = 15_000) {
+  const until = Date.now() + timeoutMs;
+  const shows = (url) => splitExtensionUrl(url)?.pagePath === pagePath;
+  for (;;) {
+    const { contexts } = await bidi.send('browsingContext.getTree', {});
+    const found = contexts.find((c) => shows(c.url) && which(c.context));
+    if (found && (await bidi.evaluate(found.context, 'document.readyState').catch(() => '')) === 'complete') return found;
+    if (Date.now() > until) throw new Error(`no tab showed the add-on's ${pagePath} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** moz-extension://<uuid>/popup.html → { origin, pagePath: '/popup.html' } (URL gives no origin for this scheme). */
+function splitExtensionUrl(url) {
+  const match = /^(moz-extension:\/\/[^/]+)(\/.*)$/.exec(url);
+  return match ? { origin: match[1], pagePath: match[2] } : null;
 }

@@ -13,8 +13,8 @@
 
 export const GECKO_ID = 'cam-lens@example.org';
 /**
- * Oldest Firefox supported: ESR 140, the one the smoke test runs. It is also the first to know
- * `data_collection_permissions` (AMO asks for it). ESR 128 was never run here.
+ * Oldest Firefox supported: ESR 140, the first to know `data_collection_permissions` (AMO asks for it);
+ * the end-to-end tests were run on ESR 140 and 153. ESR 128 was never run here.
  * Firefox for Android is not a target: it has no context menus.
  */
 export const FIREFOX_MIN_VERSION = '140.0';

@@ -1,7 +1,8 @@
-// Firefox: the build in dist-firefox/ passes AMO's linter, and a smoke test in Debian's headless
+// Firefox: the build in dist-firefox/ passes AMO's linter, and end-to-end tests in Debian's headless
 // firefox-esr with the add-on installed temporarily (WebDriver BiDi webExtension.install; no geckodriver):
-// a real right-click on the demo's photo, then the context menu's own handler, called in the background
-// event page, draws the overlay. Skipped, with the reason, when Firefox is not available.
+// its popup page, a real right-click on the demo's photo then the context menu's own handler (called in
+// the background event page) drawing the overlay, an inner-layer Grad-CAM, withdrawn site access; and the
+// launcher's fallback route to the add-on's pages. Skipped, saying so, only when no Firefox can be run.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -39,7 +40,7 @@ describe('Firefox build', () => {
     const line = (m: LintMessage) => `${m.code} ${m.file ?? ''}${m.line ? `:${m.line}` : ''} ${m.message}`;
     if (report.warnings.length) console.log(`web-ext lint warnings:\n  ${report.warnings.map(line).join('\n  ')}`);
     expect(report.errors.map(line)).toEqual([]);
-  }, 60_000);
+  }, 180_000); // 10–20 s alone; several times that on a busy 2-core machine
 });
 
 interface LintMessage {
@@ -50,9 +51,9 @@ interface LintMessage {
 }
 
 const firefox = firefoxAvailability();
-if (!firefox.ok) console.log(`Firefox smoke test skipped: ${firefox.reason}`);
+if (!firefox.ok) console.log(`Firefox end-to-end tests SKIPPED: ${firefox.reason}`);
 
-describe.skipIf(!firefox.ok)(`Firefox smoke test (${firefox.ok ? firefox.reason : `skipped: ${firefox.reason}`})`, () => {
+describe.skipIf(!firefox.ok)(`Firefox end-to-end (${firefox.ok ? firefox.reason : `skipped: ${firefox.reason}`})`, () => {
   let browser: Awaited<ReturnType<typeof launchFirefoxWithExtension>>;
   let servers: Awaited<ReturnType<typeof startServers>>;
   /** The demo page's tab, and a tab with one of the extension's pages (popup.html). */
@@ -65,8 +66,8 @@ describe.skipIf(!firefox.ok)(`Firefox smoke test (${firefox.ok ? firefox.reason 
     browser = await launchFirefoxWithExtension(DIST_FIREFOX);
     const { bidi } = browser;
     page = (await bidi.send('browsingContext.getTree', {})).contexts[0].context;
-    extensionPage = (await bidi.send('browsingContext.create', { type: 'tab' })).context;
-    await bidi.send('browsingContext.navigate', { context: extensionPage, url: `${browser.extensionOrigin}/popup.html`, wait: 'complete' });
+    extensionPage = await browser.openExtensionPage('/popup.html');
+    console.log(`Firefox e2e on ${firefox.reason}: add-on pages opened by the '${browser.pageRoute()}' route`);
     await bidi.send('browsingContext.activate', { context: page });
     await bidi.send('browsingContext.navigate', { context: page, url: `${servers.pageOrigin}/`, wait: 'complete' });
   }, 60_000);
@@ -175,7 +176,13 @@ describe.skipIf(!firefox.ok)(`Firefox smoke test (${firefox.ok ? firefox.reason 
     expect(outcome.result.layer).toBe(outcome.inner);
     expect(outcome.result.map).toMatchObject({ width: 14, height: 14 });
     expect(outcome.result.map.values.some((v: number) => v > 0)).toBe(true);
-    await inPage(`window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }))`);
+    // A real key press: the overlay acts only on trusted keys.
+    await browser.bidi.send('input.performActions', {
+      context: page,
+      actions: [{ type: 'key', id: 'keyboard', actions: [{ type: 'keyDown', value: '\uE00C' }, { type: 'keyUp', value: '\uE00C' }] }],
+    });
+    await browser.bidi.send('input.releaseActions', { context: page });
+    await waitFor('Esc to close the overlays', async () => (await inPage<number>(`document.querySelectorAll('[data-cam-lens]').length`)) === 0);
   });
 
   test('with site access withdrawn, the popup offers to ask for it again', async () => {
@@ -183,6 +190,24 @@ describe.skipIf(!firefox.ok)(`Firefox smoke test (${firefox.ok ? firefox.reason 
     await inExtension(`browser.permissions.remove({ origins: ['<all_urls>'] })`);
     await waitFor('the site-access prompt', async () => !(await inExtension<boolean>(`document.getElementById('host-access').hidden`)));
     expect(await inExtension<string>(`document.getElementById('grant-hosts').textContent`)).toBe('Allow reading images on all sites');
+  });
+});
+
+describe.skipIf(!firefox.ok)('Firefox harness without system access (the route a stricter Firefox leaves)', () => {
+  test('the add-on\'s page opens, and reaches the event page, even where WebDriver may not navigate to it', async () => {
+    const browser = await launchFirefoxWithExtension(DIST_FIREFOX, { allowSystemAccess: false });
+    try {
+      const context = await browser.openExtensionPage('/popup.html');
+      console.log(`Firefox without --remote-allow-system-access: add-on pages opened by the '${browser.pageRoute()}' route`);
+      expect(await browser.bidi.evaluate(context, 'location.href')).toBe(`${browser.extensionOrigin}/popup.html`);
+      expect(await browser.bidi.evaluate(context, 'browser.runtime.getBackgroundPage().then((w) => typeof w.camLens.onMenuClick)')).toBe('function');
+      // A second page comes by the same route.
+      const second = await browser.openExtensionPage('/popup.html?second');
+      expect(second).not.toBe(context);
+      expect(await browser.bidi.evaluate(second, 'location.search')).toBe('?second');
+    } finally {
+      await browser.close();
+    }
   });
 });
 

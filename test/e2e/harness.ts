@@ -29,12 +29,14 @@ export interface HarnessOptions {
   servers?: Record<string, unknown>;
   /** More Chromium switches. */
   extraArgs?: string[];
+  /** How the extension is loaded into Chromium (scripts/browser.mjs); 'auto' unless a test checks one route. */
+  route?: 'auto' | 'switch' | 'devtools';
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const servers = await startServers(options.servers);
-  const browser = await launchWithExtension(path.join(ROOT, 'dist'), { extraArgs: options.extraArgs });
+  const browser = await launchWithExtension(path.join(ROOT, 'dist'), { extraArgs: options.extraArgs, ...(options.route ? { route: options.route } : {}) });
   const page = await browser.context.newPage();
   await page.goto(`${servers.pageOrigin}/`);
   await page.waitForLoadState('load');

@@ -31,7 +31,7 @@ describe('manifestFor', () => {
     expect(firefox.minimum_chrome_version).toBeUndefined();
     expect(firefox.browser_specific_settings.gecko).toMatchObject({ id: GECKO_ID, strict_min_version: FIREFOX_MIN_VERSION });
     expect(GECKO_ID).toMatch(/^[a-z0-9.-]+@[a-z0-9.-]+$/);
-    expect(Number.parseInt(FIREFOX_MIN_VERSION, 10)).toBeGreaterThanOrEqual(140); // data_collection_permissions, and the ESR the smoke test runs
+    expect(Number.parseInt(FIREFOX_MIN_VERSION, 10)).toBeGreaterThanOrEqual(140); // the first Firefox to know data_collection_permissions
     expect(firefox.browser_specific_settings.gecko.data_collection_permissions).toEqual({ required: ['none'] });
     // Firefox grants <all_urls> at install but treats it as revocable: the popup offers to ask again.
     expect(firefox.host_permissions).toContain('<all_urls>');

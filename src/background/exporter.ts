@@ -21,12 +21,12 @@ export interface ExportLook {
   hideNegative: boolean;
 }
 
-/** The only decode at full resolution (up to MAX_EXPORT_SIDE), within the decode budget like any other. */
+/** The only full-resolution decode: the image at up to MAX_EXPORT_SIDE, within the decode budget like any other. */
 export async function composeExport(source: Pixels, result: ExplanationSuccess, look: ExportLook): Promise<Blob> {
-  return withDecoded(await fetchImage(source), MAX_EXPORT_SIDE, async ({ bitmap, natural }) => {
-    const scale = Math.min(1, MAX_EXPORT_SIDE / Math.max(natural.width, natural.height));
-    const width = Math.max(1, Math.round(natural.width * scale));
-    const height = Math.max(1, Math.round(natural.height * scale));
+  return withDecoded(await fetchImage(source), async (bitmap) => {
+    const scale = Math.min(1, MAX_EXPORT_SIDE / Math.max(bitmap.width, bitmap.height));
+    const width = Math.max(1, Math.round(bitmap.width * scale));
+    const height = Math.max(1, Math.round(bitmap.height * scale));
     const canvas = new OffscreenCanvas(width, height + FOOTER_HEIGHT);
     const ctx = canvas.getContext('2d')!;
     ctx.fillStyle = '#fff';
@@ -36,7 +36,7 @@ export async function composeExport(source: Pixels, result: ExplanationSuccess, 
     const lut = colormapLut(look.colormap);
     const display = prepareDisplayMap(result.map, { relu: look.hideNegative });
     // The map covers what the model saw: the whole image, or its crop.
-    const area = result.crop ?? { x: 0, y: 0, ...natural };
+    const area = result.crop ?? { x: 0, y: 0, width: bitmap.width, height: bitmap.height };
     const heatWidth = Math.max(1, Math.round(area.width * scale));
     const heatHeight = Math.max(1, Math.round(area.height * scale));
     const heat = new OffscreenCanvas(heatWidth, heatHeight);

@@ -8,7 +8,6 @@ import { FORMAT_NAMES, pixelCount, readImageSize, type ImageHeader } from '../co
 import { concatBytes } from '../core/bytes';
 import { centerSquare, type Box } from '../core/geometry';
 import { PixelBudget } from '../core/pixelBudget';
-import { PngShrinker, readPngLayout, shrunkSize } from '../core/pngShrink';
 
 /** Where else the pixels may be read when the worker cannot: drawn by the page, or from a screenshot. */
 export type PixelFallback = 'page' | 'screenshot';
@@ -78,46 +77,12 @@ export async function fetchImage(source: Pixels, timeoutMs = FETCH_TIMEOUT_MS): 
   return { bytes, contentType, header };
 }
 
-/** PNGs of this many pixels or more are shrunk while they are decoded, row by row (see core/pngShrink). */
-export const SHRINK_FROM_PIXELS = 16_000_000;
-/** The model's pixels are drawn from at most this many per side (or twice its input, if larger). */
-const MODEL_SOURCE_SIDE = 1024;
-
-/** The picture's natural size, and a bitmap of it that may be smaller (a huge PNG shrunk while decoding). */
-export interface Decoded {
-  bitmap: ImageBitmap;
-  natural: { width: number; height: number };
-  notes: string[];
-}
-
 /**
- * Decodes within the global budget — at most `maxSide` pixels on the longer side where a decoder can
- * shrink while decoding (huge PNGs) — and hands the bitmap to `use`; the bitmap is closed (and its
+ * Decodes within the global budget and hands the bitmap to `use`; the bitmap is closed (and its
  * pixels given back to the budget) as soon as `use` is done.
  */
-export async function withDecoded<T>(image: FetchedImage, maxSide: number, use: (decoded: Decoded) => T | Promise<T>): Promise<T> {
+export async function withDecoded<T>(image: FetchedImage, use: (bitmap: ImageBitmap, notes: string[]) => T | Promise<T>): Promise<T> {
   const { bytes, contentType, header } = image;
-  const notes: string[] = [];
-  if (header.animated) notes.push(t('noteAnimated', FORMAT_NAMES[header.format]));
-  if (header.truncated) notes.push(t('noteEndsEarly', FORMAT_NAMES[header.format]));
-  const natural = { width: header.width, height: header.height };
-  const png = header.format === 'png' && pixelCount(header) >= SHRINK_FROM_PIXELS && Math.max(natural.width, natural.height) > maxSide ? readPngLayout(bytes) : null;
-  if (png) {
-    const size = shrunkSize(natural.width, natural.height, maxSide);
-    // Counted by its source pixels like any decode: inflating and averaging them is the worker's own time.
-    const shrunk = await decodeBudget.run(pixelCount(header), async () => {
-      const rgba = await shrinkPng(png, size);
-      return rgba && createImageBitmap(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, size.width, size.height));
-    });
-    if (shrunk) {
-      try {
-        return await use({ bitmap: shrunk, natural, notes });
-      } finally {
-        shrunk.close();
-      }
-    }
-    // Data the shrinker could not read to the end (damaged, cut short): the browser's decoder says what is wrong.
-  }
   // A format whose size the header reader does not know counts as the largest allowed (it decodes alone).
   const cost = pixelCount(header) || MAX_IMAGE_PIXELS;
   return decodeBudget.run(cost, async () => {
@@ -135,38 +100,22 @@ export async function withDecoded<T>(image: FetchedImage, maxSide: number, use: 
       if (bitmap.width === 0 || bitmap.height === 0) throw new ImageLoadError(t('errNoPixels'));
       // Formats whose size the header reader does not know are checked once decoded.
       if (bitmap.width * bitmap.height >= MAX_IMAGE_PIXELS) throw tooManyPixels(bitmap.width, bitmap.height);
-      return await use({ bitmap, natural: { width: bitmap.width, height: bitmap.height }, notes });
+      const notes: string[] = [];
+      if (header.animated) notes.push(t('noteAnimated', FORMAT_NAMES[header.format]));
+      if (header.truncated) notes.push(t('noteEndsEarly', FORMAT_NAMES[header.format]));
+      return await use(bitmap, notes);
     } finally {
       bitmap.close();
     }
   });
 }
 
-/** Inflates a PNG's image data as a stream and shrinks it as it comes; null if the data ends early or is damaged. */
-async function shrinkPng({ layout, data }: NonNullable<ReturnType<typeof readPngLayout>>, size: { width: number; height: number }): Promise<Uint8ClampedArray | null> {
-  const shrinker = new PngShrinker(layout, size.width, size.height);
-  const reader = new Blob(data as Uint8Array<ArrayBuffer>[]).stream().pipeThrough(new DecompressionStream('deflate')).getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      shrinker.push(value);
-    }
-  } catch {
-    return null;
-  }
-  return shrinker.rows === layout.height ? shrinker.finish() : null;
-}
-
 /** The image as the model sees it: the whole picture (or its central square) squashed to width×height. */
 export async function loadForModel(source: Pixels, input: { width: number; height: number }, framing?: 'center'): Promise<ModelPixels> {
-  const maxSide = Math.max(MODEL_SOURCE_SIDE, 2 * Math.max(input.width, input.height));
-  return withDecoded(await fetchImage(source), maxSide, ({ bitmap, natural, notes }) => {
-    const crop = framing === 'center' ? centerSquare(natural.width, natural.height) : undefined;
-    // The crop in the bitmap's pixels (the bitmap may be a shrunk copy).
-    const [sx, sy] = [bitmap.width / natural.width, bitmap.height / natural.height];
-    const drawn = crop && { x: crop.x * sx, y: crop.y * sy, width: crop.width * sx, height: crop.height * sy };
-    return { rgba: resizeToRgba(bitmap, input.width, input.height, drawn), image: natural, crop, notes };
+  return withDecoded(await fetchImage(source), (bitmap, notes) => {
+    const image = { width: bitmap.width, height: bitmap.height };
+    const crop = framing === 'center' ? centerSquare(image.width, image.height) : undefined;
+    return { rgba: resizeToRgba(bitmap, input.width, input.height, crop), image, crop, notes };
   });
 }
 

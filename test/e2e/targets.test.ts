@@ -189,10 +189,10 @@ describe('hostile pages', () => {
     // No externally_connectable: the page's main world gets no chrome.runtime messaging.
     const reachable = await h.page.evaluate(() => typeof (globalThis as any).chrome?.runtime?.sendMessage);
     expect(reachable).toBe('undefined');
-    // The overlay's contents are in a closed shadow root: the page sees only the host and its state.
+    // The overlay's contents are in a closed shadow root: the page sees only the host, a marker without state.
     await explainIn(h.page.mainFrame(), '#covered');
     const exposed = await h.page.locator('[data-cam-lens]').evaluate((el) => ({ shadow: el.shadowRoot, children: el.children.length, attributes: el.getAttributeNames().sort() }));
-    // Only the state (and the overlay's own language, styles and top-layer popover flag) is visible to the page.
+    // Only the marker (and the overlay's own language, styles and top-layer popover flag) is visible to the page.
     expect(exposed.shadow).toBeNull();
     expect(exposed.children).toBe(0);
     expect(exposed.attributes.filter((a) => a !== 'lang' && a !== 'popover')).toEqual(['data-cam-lens', 'style']);

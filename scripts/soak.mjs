@@ -168,7 +168,7 @@ export async function runSoak({ browser, servers, out, only, n = 200 }) {
     out();
     out(
       `${n} requests in ${TABS} tabs (${n - switches} explanations of the demo photos, a third computed afresh; ${switches} class switches through the seam on each tab's last overlay), the worker stopped ${STOPS} times in between, in ${seconds.toFixed(0)} s: ` +
-        `**${failures.length} failures**${failures.length ? ` (${[...new Set(failures)].join('; ')})` : ''}, **${busy} overlays left busy**, **${wrongPicture} class switches that ended on another picture**; TensorFlow.js tensors over each worker's life (after its first explanation → at its end): ${tensors.join(', ')}.`,
+        `**${failures.length} failures**${failures.length ? ` (${[...new Set(failures)].join('; ')})` : ''}, **${busy} overlays left busy**, **${wrongPicture} class switches that ended on another picture**; TensorFlow.js tensors over each worker's life (after its first explanation → at its end; the rise is the cache of the last 8 images' activations filling): ${tensors.join(', ')}.`,
     );
     out();
   }
@@ -262,7 +262,7 @@ export async function runSoak({ browser, servers, out, only, n = 200 }) {
     }
     const stats = await seam(() => globalThis.camLens.decodeStats?.() ?? null);
     out();
-    if (stats) out(`Decode budget: ${stats.capacity / 1e6} MP at once across all tabs and frames (a larger picture decodes alone); the most decoding at once in this run: ${(stats.peak / 1e6).toFixed(1)} MP.`);
+    if (stats) out(`Decode budget: ${stats.capacity / 1e6} MP at once across all tabs and frames (a larger picture decodes alone; one whose header gives no size counts as 100 MP); the most decoding at once in this run: ${(stats.peak / 1e6).toFixed(1)} MP.`);
     out();
     await page.close();
   }

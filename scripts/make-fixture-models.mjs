@@ -4,43 +4,49 @@
 //                          layers), weights.bin, metadata.json (labels, imageSize 64)
 //   layers/                a plain tfjs layers model (conv → GAP → Dense softmax, 3 classes), weights in two
 //                          shards, and labels.txt
-//   tfhub/imagenet/mobilenet_v2_fixture/classification/3/default/1/
-//                          a converted-graph model as TF Hub serves it: model.json and group1-shard1of1,
-//                          both only with ?tfjs-format=file (the server checks); input [-1, 224, 224, 3] in
-//                          [0, 1], 1001 logits (no softmax), AvgPool → 1×1 conv head like TF Hub's MobileNet
+//   bucket/tfjs-models/tfjs/mobilenet_v1_<width>_224/
+//                          Google's tfjs-models bucket: Keras MobileNet V1 (widths 1.0, 0.75, 0.50, 0.25) as
+//                          tfjs 0.x wrote it — model.json with {keras_version 2.1.4, model_config} and no
+//                          "format", one weights group per layer in name order (group1-shard1of1 …), and
+//                          Keras's head exactly: global_average_pooling2d_1 → reshape_1 → dropout →
+//                          conv_preds (1×1 Conv2D, 1000 filters) → act_softmax → reshape_2; the trunk is
+//                          smaller (conv1 + 5 depthwise-separable blocks, 224 → 7)
+//   human/liveness.json    like @vladmandic/human's liveness: 32×32 input, conv → ReLU → batch norm blocks
+//                          with two local 2×2 max-pools, flatten → dense → dense → softmax (2 classes)
+// and, from fixture-graphs.mjs, converted graphs: TF Hub's layout, human's antispoof, a regressor.
 // Weights come from a fixed LCG, so every run writes the same bytes.
 // Usage: node scripts/make-fixture-models.mjs [outDir]   (default test-artifacts/fixture-models)
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { antispoof, regressor, tfhub, TFHUB_PATH } from './fixture-graphs.mjs';
+import { lcg } from './fixture-lcg.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const TEACHABLE_ID = 'fixtureTM01';
 export const TEACHABLE_LABELS = ['Cat', 'Coffee', 'Rocket'];
 export const LAYERS_LABELS = ['red', 'green', 'blue'];
-export const TFHUB_PATH = 'tfhub/imagenet/mobilenet_v2_fixture/classification/3/default/1';
+export { TFHUB_PATH };
+export const BUCKET_WIDTHS = ['1.0', '0.75', '0.50', '0.25'];
+export const bucketPath = (width) => `bucket/tfjs-models/tfjs/mobilenet_v1_${width}_224`;
+export const LIVENESS_LABELS = ['real', 'fake'];
 
-/** Deterministic numbers in [-scale, scale). */
-function lcg(seed) {
-  let x = seed >>> 0;
-  return (n, scale) =>
-    Array.from({ length: n }, () => {
-      x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-      return ((x / 2 ** 32) * 2 - 1) * scale;
-    });
-}
-
-/** Sets every weight of the model from the LCG (fan-in scaled), biases small. */
-function setWeights(model, seed) {
+/**
+ * Sets every weight of the model from the LCG (fan-in scaled, times `gain`), biases small; batch
+ * norms near identity (gamma ≈ 1, variance ≈ 1: a variance must be positive).
+ */
+function setWeights(model, seed, gain = 1) {
   const next = lcg(seed);
   for (const layer of flatLayers(model)) {
     const weights = layer.getWeights();
     if (weights.length === 0) continue;
+    const batchNorm = layer.getClassName() === 'BatchNormalization';
     layer.setWeights(
-      weights.map((w) => {
+      weights.map((w, i) => {
+        if (batchNorm) return tf.tensor(next(w.size, 0.1).map((v) => (i === 0 || i === 3 ? 1 + v : v)), w.shape);
         const fanIn = w.shape.length > 1 ? w.shape.slice(0, -1).reduce((a, b) => a * b, 1) : 1;
-        return tf.tensor(next(w.size, w.shape.length > 1 ? Math.sqrt(3 / fanIn) : 0.05), w.shape);
+        return tf.tensor(next(w.size, w.shape.length > 1 ? gain * Math.sqrt(3 / fanIn) : 0.05), w.shape);
       }),
     );
   }
@@ -141,76 +147,126 @@ async function layers(outDir) {
   return { dir, outputs: LAYERS_LABELS.length, map: 12 };
 }
 
-// ---- A converted TF graph, written by hand (the node format of tfjs-converter's model.json) ----
-
-const b64 = (s) => Buffer.from(s).toString('base64');
-const FLOAT = { type: 'DT_FLOAT' };
-const ints = (...v) => ({ list: { i: v.map(String) } });
-const dims = (shape) => ({ dim: shape.map((s) => ({ size: String(s) })) });
-const SAME = { s: b64('SAME') };
-const VALID = { s: b64('VALID') };
-const NHWC = { s: b64('NHWC') };
-
-function graph() {
-  const next = lcg(23);
-  const nodes = [{ name: 'module_apply_default/hub_input/Mul', op: 'Placeholder', attr: { shape: { shape: dims([-1, 224, 224, 3]) }, dtype: FLOAT } }];
-  const weights = [];
-  const constant = (name, shape, scale) => {
-    const size = shape.reduce((a, b) => a * b, 1);
-    weights.push({ name, shape, dtype: 'float32', values: next(size, scale) });
-    nodes.push({ name, op: 'Const', attr: { value: { tensor: { dtype: 'DT_FLOAT', tensorShape: dims(shape) } }, dtype: FLOAT } });
-  };
-  let previous = nodes[0].name;
-  let channels = 3;
-  const convs = [
-    { name: 'Conv', k: 4, stride: 4, out: 8 },
-    { name: 'expanded_conv', k: 3, stride: 4, out: 16 },
-    { name: 'Conv_1', k: 3, stride: 2, out: 32 },
-  ];
-  for (const c of convs) {
-    const scope = `module_apply_default/MobilenetV2/${c.name}`;
-    constant(`${scope}/weights`, [c.k, c.k, channels, c.out], Math.sqrt(3 / (c.k * c.k * channels)));
-    constant(`${scope}/biases`, [c.out], 0.05);
-    nodes.push(
-      { name: `${scope}/Conv2D`, op: 'Conv2D', input: [previous, `${scope}/weights`], attr: { T: FLOAT, strides: ints(1, c.stride, c.stride, 1), dilations: ints(1, 1, 1, 1), padding: SAME, data_format: NHWC } },
-      { name: `${scope}/BiasAdd`, op: 'BiasAdd', input: [`${scope}/Conv2D`, `${scope}/biases`], attr: { T: FLOAT, data_format: NHWC } },
-      { name: `${scope}/Relu6`, op: 'Relu6', input: [`${scope}/BiasAdd`], attr: { T: FLOAT } },
-    );
-    previous = `${scope}/Relu6`;
-    channels = c.out;
-  }
-  const logits = 'module_apply_default/MobilenetV2/Logits';
-  constant(`${logits}/Conv2d_1c_1x1/weights`, [1, 1, channels, 1001], Math.sqrt(3 / channels));
-  constant(`${logits}/Conv2d_1c_1x1/biases`, [1001], 0.05);
-  nodes.push(
-    { name: `${logits}/AvgPool`, op: 'AvgPool', input: [previous], attr: { T: FLOAT, ksize: ints(1, 7, 7, 1), strides: ints(1, 2, 2, 1), padding: VALID, data_format: NHWC } },
-    { name: `${logits}/Conv2d_1c_1x1/Conv2D`, op: 'Conv2D', input: [`${logits}/AvgPool`, `${logits}/Conv2d_1c_1x1/weights`], attr: { T: FLOAT, strides: ints(1, 1, 1, 1), dilations: ints(1, 1, 1, 1), padding: SAME, data_format: NHWC } },
-    { name: `${logits}/Conv2d_1c_1x1/BiasAdd`, op: 'BiasAdd', input: [`${logits}/Conv2d_1c_1x1/Conv2D`, `${logits}/Conv2d_1c_1x1/biases`], attr: { T: FLOAT, data_format: NHWC } },
-    { name: `${logits}/SpatialSqueeze`, op: 'Squeeze', input: [`${logits}/Conv2d_1c_1x1/BiasAdd`], attr: { T: FLOAT, squeeze_dims: ints(1, 2) } },
-  );
-  return { nodes, weights };
+/**
+ * Keras MobileNet V1 as in the tfjs-models bucket (layer names and types of keras.applications'
+ * MobileNet, alpha = width), with a smaller trunk. Exported for unit tests.
+ */
+export function buildMobilenetV1(width) {
+  const alpha = Number(width);
+  const channels = [8, 16, 32, 32, 64, 64].map((c) => Math.max(2, Math.round(c * alpha)));
+  const input = tf.input({ batchShape: [null, 224, 224, 3], name: 'input_1' });
+  let x = tf.layers.conv2d({ filters: channels[0], kernelSize: 3, strides: 2, padding: 'same', useBias: false, name: 'conv1' }).apply(input);
+  x = tf.layers.batchNormalization({ epsilon: 0.001, name: 'conv1_bn' }).apply(x);
+  x = tf.layers.activation({ activation: 'relu6', name: 'conv1_relu' }).apply(x);
+  [1, 2, 2, 2, 2].forEach((stride, i) => {
+    const b = i + 1;
+    x = tf.layers.depthwiseConv2d({ kernelSize: 3, strides: stride, padding: 'same', useBias: false, name: `conv_dw_${b}` }).apply(x);
+    x = tf.layers.batchNormalization({ epsilon: 0.001, name: `conv_dw_${b}_bn` }).apply(x);
+    x = tf.layers.activation({ activation: 'relu6', name: `conv_dw_${b}_relu` }).apply(x);
+    x = tf.layers.conv2d({ filters: channels[b], kernelSize: 1, padding: 'same', useBias: false, name: `conv_pw_${b}` }).apply(x);
+    x = tf.layers.batchNormalization({ epsilon: 0.001, name: `conv_pw_${b}_bn` }).apply(x);
+    x = tf.layers.activation({ activation: 'relu6', name: `conv_pw_${b}_relu` }).apply(x);
+  });
+  const k = channels[channels.length - 1];
+  x = tf.layers.globalAveragePooling2d({ name: 'global_average_pooling2d_1' }).apply(x);
+  x = tf.layers.reshape({ targetShape: [1, 1, k], name: 'reshape_1' }).apply(x);
+  x = tf.layers.dropout({ rate: 0.001, name: 'dropout' }).apply(x);
+  x = tf.layers.conv2d({ filters: 1000, kernelSize: 1, padding: 'same', name: 'conv_preds' }).apply(x);
+  x = tf.layers.activation({ activation: 'softmax', name: 'act_softmax' }).apply(x);
+  x = tf.layers.reshape({ targetShape: [1000], name: 'reshape_2' }).apply(x);
+  const model = tf.model({ inputs: input, outputs: x, name: `mobilenet_${width}_224` });
+  setWeights(model, 41 + Math.round(alpha * 100));
+  return model;
 }
 
-function tfhub(outDir) {
-  const { nodes, weights } = graph();
+/** The bucket's model.json and weight files for a model: one group per layer with weights, in layer-name order. */
+async function bucketFiles(model) {
+  const artifacts = await artifactsOf(model);
+  const data = Buffer.from(artifacts.weightData);
+  const byLayer = new Map();
+  let at = 0;
+  for (const spec of artifacts.weightSpecs) {
+    const bytes = spec.shape.reduce((a, b) => a * b, 1) * 4;
+    const layer = spec.name.split('/')[0];
+    const group = byLayer.get(layer) ?? { weights: [], parts: [] };
+    group.weights.push({ dtype: spec.dtype, shape: spec.shape, name: spec.name });
+    group.parts.push(data.subarray(at, at + bytes));
+    byLayer.set(layer, group);
+    at += bytes;
+  }
+  const layers = [...byLayer.keys()].sort();
+  const files = layers.map((layer, i) => ({ name: `group${i + 1}-shard1of1`, bytes: Buffer.concat(byLayer.get(layer).parts) }));
   const json = {
-    format: 'graph-model',
-    generatedBy: '1.15.0',
-    convertedBy: 'TensorFlow.js Converter v1.3.1 (CAM Lens fixture)',
-    modelTopology: { node: nodes, library: {}, versions: {} },
-    weightsManifest: [{ paths: ['group1-shard1of1'], weights: weights.map(({ name, shape, dtype }) => ({ name, shape, dtype })) }],
+    modelTopology: { keras_version: '2.1.4', model_config: artifacts.modelTopology, backend: 'tensorflow' },
+    weightsManifest: layers.map((layer, i) => ({ paths: [files[i].name], weights: byLayer.get(layer).weights })),
   };
-  const bytes = Buffer.concat(weights.map((w) => Buffer.from(new Float32Array(w.values).buffer)));
-  const dir = path.join(outDir, TFHUB_PATH);
-  write(path.join(dir, 'model.json'), JSON.stringify(json));
-  write(path.join(dir, 'group1-shard1of1'), bytes);
-  return { dir, outputs: 1001, map: 7 };
+  return { json, files };
+}
+
+async function bucket(outDir) {
+  const made = {};
+  for (const width of BUCKET_WIDTHS) {
+    const model = buildMobilenetV1(width);
+    const { json, files } = await bucketFiles(model);
+    const dir = path.join(outDir, bucketPath(width));
+    write(path.join(dir, 'model.json'), JSON.stringify(json));
+    for (const f of files) write(path.join(dir, f.name), f.bytes);
+    made[width] = { dir, bytes: files.reduce((sum, f) => sum + f.bytes.length, 0) };
+    model.dispose();
+  }
+  return made;
+}
+
+/**
+ * Like human's liveness model: conv → ReLU → batch norm blocks and two local 2×2 max-pools (32 → 8),
+ * flatten → dense → dense → softmax. Strong first-layer weights saturate many ReLUs and leave others
+ * at zero, so max-pool windows hold ties, as real activations do. Exported for unit tests.
+ */
+export function buildLiveness() {
+  const input = tf.input({ batchShape: [null, 32, 32, 3], name: 'conv2d_1_input' });
+  let x = input;
+  const block = (i, filters) => {
+    x = tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', name: `conv2d_${i}` }).apply(x);
+    x = tf.layers.activation({ activation: 'relu', name: `activation_${i}` }).apply(x);
+    x = tf.layers.batchNormalization({ name: `batch_normalization_${i}` }).apply(x);
+  };
+  block(1, 8);
+  block(2, 8);
+  x = tf.layers.maxPooling2d({ poolSize: 2, name: 'max_pooling2d_1' }).apply(x);
+  block(3, 16);
+  block(4, 16);
+  x = tf.layers.maxPooling2d({ poolSize: 2, name: 'max_pooling2d_2' }).apply(x);
+  x = tf.layers.flatten({ name: 'flatten_1' }).apply(x);
+  x = tf.layers.dense({ units: 16, activation: 'relu', name: 'dense_1' }).apply(x);
+  x = tf.layers.dense({ units: LIVENESS_LABELS.length, name: 'dense_2' }).apply(x);
+  x = tf.layers.activation({ activation: 'softmax', name: 'activation_6' }).apply(x);
+  const model = tf.model({ inputs: input, outputs: x, name: 'sequential_1' });
+  setWeights(model, 53, 3);
+  return model;
+}
+
+async function liveness(outDir) {
+  const model = buildLiveness();
+  const artifacts = await artifactsOf(model);
+  const dir = path.join(outDir, 'human');
+  write(path.join(dir, 'liveness.json'), JSON.stringify(modelJson(artifacts, ['liveness.bin'])));
+  write(path.join(dir, 'liveness.bin'), Buffer.from(artifacts.weightData));
+  model.dispose();
+  return { dir, outputs: LIVENESS_LABELS.length, automatic: 'max_pooling2d_2', map: 8 };
 }
 
 /** Writes all fixture models under outDir. */
 export async function makeFixtureModels(outDir = path.join(root, 'test-artifacts', 'fixture-models')) {
   await tf.setBackend('cpu');
-  const made = { teachable: await teachable(outDir), layers: await layers(outDir), tfhub: tfhub(outDir) };
+  const made = {
+    teachable: await teachable(outDir),
+    layers: await layers(outDir),
+    tfhub: tfhub(outDir),
+    bucket: await bucket(outDir),
+    liveness: await liveness(outDir),
+    antispoof: antispoof(outDir),
+    regressor: regressor(outDir),
+  };
   return { outDir, ...made };
 }
 

@@ -301,6 +301,63 @@ async function hostileRoute(req, res, pathname) {
   }
 }
 
+/** A refused signed link, as Google Cloud Storage answers it (TF Hub → Kaggle → storage, since October 2025). */
+const SIGNATURE_DOES_NOT_MATCH =
+  "<?xml version='1.0' encoding='UTF-8'?><Error><Code>SignatureDoesNotMatch</Code><Message>Access denied.</Message>" +
+  '<Details>The request signature we calculated does not match the signature you provided. Check your Google secret key and signing method.</Details></Error>';
+
+/**
+ * /hosts/<host>/… (image origin): model hosts of the real world as they behave today, for tests that
+ * route the real addresses here (the Location headers name the real hosts, as theirs do):
+ *   storage.googleapis.com/tfjs-models/…  Google's tfjs-models bucket: the fixture files, with CORS
+ *   tfhub.dev/…/<file>?tfjs-format=file   redirects to the model's Kaggle page …
+ *   www.kaggle.com/models/…/<file>        … which redirects to a signed storage link …
+ *   storage.googleapis.com/kagglesdsdata/… … which is refused: HTTP 403 SignatureDoesNotMatch, no CORS header
+ *   mirror.test/…                         the bucket's files without any CORS header
+ * Returns false for other paths.
+ */
+async function hostRoute(req, res, modelsDir) {
+  const url = new URL(req.url, 'http://x');
+  const match = /^\/hosts\/([^/]+)(\/.*)$/.exec(url.pathname);
+  if (!modelsDir || !match) return false;
+  const [, host, rest] = match;
+  const file = rest.split('/').pop();
+  const redirect = (location) => {
+    res.writeHead(302, { location, 'cache-control': 'no-store', 'access-control-allow-origin': '*' });
+    res.end();
+    return true;
+  };
+  const serve = async (rel, cors) => {
+    const full = path.resolve(modelsDir, 'bucket', rel);
+    let body;
+    try {
+      if (!full.startsWith(path.resolve(modelsDir, 'bucket') + path.sep)) throw new Error('outside');
+      body = await readFile(full);
+    } catch {
+      res.writeHead(404, { 'content-type': 'application/xml; charset=UTF-8', ...(cors ? { 'access-control-allow-origin': '*' } : {}) });
+      res.end(`<?xml version='1.0' encoding='UTF-8'?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>`);
+      return true;
+    }
+    res.writeHead(200, { 'content-type': file.endsWith('.json') ? 'application/json' : 'application/octet-stream', 'content-length': body.length, 'cache-control': 'no-store', ...(cors ? { 'access-control-allow-origin': '*' } : {}) });
+    res.end(body);
+    return true;
+  };
+  if (host === 'storage.googleapis.com' && rest.startsWith('/tfjs-models/')) return serve(decodeURIComponent(rest.slice(1)), true);
+  if (host === 'mirror.test') return serve(decodeURIComponent(rest.slice(1)), false);
+  if (host === 'tfhub.dev') return redirect(`https://www.kaggle.com/models/google/mobilenet-v2/TfJs/100-224-classification/3/${file}?tfjs-format=file&tfhub-redirect=true`);
+  if (host === 'www.kaggle.com' && rest.startsWith('/models/')) {
+    return redirect(`https://storage.googleapis.com/kagglesdsdata/models/1324/1579/${file}?X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Credential=gcp-kaggle-com%40kaggle-161607.iam.gserviceaccount.com%2F20251018%2Fauto%2Fstorage%2Fgoog4_request&X-Goog-Date=20251018T133046Z&X-Goog-Expires=259200&X-Goog-SignedHeaders=host&X-Goog-Signature=09aeb626c813f438`);
+  }
+  if (host === 'storage.googleapis.com' && rest.startsWith('/kagglesdsdata/')) {
+    res.writeHead(403, { 'content-type': 'application/xml; charset=UTF-8', 'cache-control': 'private, max-age=0' });
+    res.end(SIGNATURE_DOES_NOT_MATCH);
+    return true;
+  }
+  res.writeHead(404, { 'content-type': 'text/plain' });
+  res.end(`no such host in the fixtures: ${host}`);
+  return true;
+}
+
 /**
  * /victim/… (image origin): what an attacker page points the extension at. Every request is logged
  * (path and query, whether it carried the `session` cookie) for `victimLog`.
@@ -366,7 +423,7 @@ async function flatPng(width, height) {
  * /models/… (image origin): the fixture models of scripts/make-fixture-models.mjs, from `modelsDir`, as
  * their hosts serve them. Under /models/tfhub/ only with ?tfjs-format=file (TF Hub's layout), like
  * tfjs's fromTFHub loader asks; /models/slow/<path> sends the file in 16 KiB pieces every 50 ms (a progress bar
- * has time to show). Returns false when the path is not one of them.
+ * has time to show; ?pace=<ms> another interval — the weights inherit model.json's query, as tfjs resolves them). Returns false when the path is not one of them.
  */
 async function modelRoute(req, res, modelsDir) {
   const url = new URL(req.url, 'http://x');
@@ -394,9 +451,10 @@ async function modelRoute(req, res, modelsDir) {
     res.end(body);
     return true;
   }
+  const pace = Number(url.searchParams.get('pace')) || 50;
   for (let at = 0; at < body.length && !req.socket.destroyed; at += 16384) {
     res.write(body.subarray(at, at + 16384));
-    await sleep(50);
+    await sleep(pace);
   }
   res.end();
   return true;
@@ -427,6 +485,7 @@ export async function startServers({ modelsDir } = {}) {
     if (pathname.startsWith('/victim/')) return victimRoute(req, res, pathname, victimLog);
     if (pathname.startsWith('/hostile/') && (await hostileRoute(req, res, pathname))) return;
     if (await modelRoute(req, res, modelsDir)) return;
+    if (await hostRoute(req, res, modelsDir)) return;
     return imageRoute(req, res);
   });
   const imageOrigin = `http://127.0.0.1:${images.address().port}`;

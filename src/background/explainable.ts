@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { findCamHead, type GraphNode } from '../core/camHead';
 import type { ModelEntry } from '../core/catalog';
 import {
-  findGraphExplainHead, findLayersExplainHead, graphNodesToProbe, isSpatialMap, layersModelCandidates, shortLayerName,
+  findGraphExplainHead, findLayersExplainHead, graphLayerNodes, isSpatialMap, layersModelCandidates, shortLayerName,
   type LayerCandidate, type LayerInfo, type OutputActivation,
 } from '../core/explainHead';
 
@@ -54,6 +54,8 @@ export class GraphExplainable implements ExplainableModel {
   /** Whether the head reads tensors other than the CAM layer (bypass branches); learnt on first use. */
   private headNeedsInput: boolean | null = null;
   private choices: LayerChoices | null = null;
+  /** The layer chosen when the user names none. */
+  private automatic: string | null;
 
   constructor(
     readonly entry: ModelEntry,
@@ -61,9 +63,11 @@ export class GraphExplainable implements ExplainableModel {
     private readonly nodes: GraphNode[],
     layerOverride?: string,
   ) {
-    const head = findGraphExplainHead(nodes, layerOverride);
+    // The finder probes shapes through this.shapesOf, which feeds the input node.
+    this.inputNode = nodes.find((n) => n.op === 'Placeholder')?.name ?? '';
+    const head = findGraphExplainHead(nodes, layerOverride, (names) => this.shapesOf(names));
+    this.automatic = layerOverride ? null : head.featureNode;
     this.layer = head.featureNode;
-    this.inputNode = head.inputNode;
     this.logitsNode = head.logitsNode;
     this.outputActivation = head.outputActivation;
     const linear = linearGraphHead(graph, nodes);
@@ -84,10 +88,7 @@ export class GraphExplainable implements ExplainableModel {
    * Shapes are not stored in a converted graph: runs on a blank image tell them (shapes only, no
    * download), a few nodes at a time so that a large model never holds all its activations at once.
    */
-  layerChoices(): LayerChoices {
-    if (this.choices) return this.choices;
-    const automatic = findGraphExplainHead(this.nodes).featureNode;
-    const names = graphNodesToProbe(this.nodes);
+  private shapesOf(names: string[]): number[][] {
     const { width, height } = this.entry.inputSize;
     const input = tf.zeros([1, height, width, 3]);
     const shapes: number[][] = [];
@@ -100,6 +101,17 @@ export class GraphExplainable implements ExplainableModel {
     } finally {
       input.dispose();
     }
+    return shapes;
+  }
+
+  /** The layers a person would name (the automatic one always among them) that have a spatial map. */
+  layerChoices(): LayerChoices {
+    if (this.choices) return this.choices;
+    const automatic = (this.automatic ??= findGraphExplainHead(this.nodes, undefined, (names) => this.shapesOf(names)).featureNode);
+    const named = graphLayerNodes(this.nodes);
+    const names = named.includes(automatic) ? named : [...named, automatic];
+    const shapes = this.shapesOf(names);
+    const { width, height } = this.entry.inputSize;
     const layers = names
       .map((name, i): LayerCandidate | null => {
         const [, h, w, c] = shapes[i];
@@ -186,6 +198,9 @@ function linearGraphHead(graph: tf.GraphModel, nodes: GraphNode[]): { featureNod
   }
   const raw = graph.weights[head.weightNode]?.[0];
   if (!raw) return { featureNode: head.featureNode, weights: new ModelError(`weights ${head.weightNode} not loaded`) };
+  if (head.weightLayout === 'conv1x1' && (raw.shape[0] !== 1 || raw.shape[1] !== 1)) {
+    return { featureNode: head.featureNode, weights: new ModelError(`the head's convolution is ${raw.shape[0]}×${raw.shape[1]}, not 1×1`) };
+  }
   const weights = tf.tidy(() => {
     switch (head.weightLayout) {
       case 'KC':
@@ -207,7 +222,9 @@ export class LayersExplainable implements ExplainableModel {
   readonly camUnavailable: string | null;
   private readonly trunk: tf.LayersModel;
   private readonly chain: tf.layers.Layer[];
-  private readonly logitsDense: tf.layers.Layer | null;
+  private readonly logitsLayer: tf.layers.Layer | null;
+  /** The Activation layer that applies the model's final softmax/sigmoid (the logits are before it). */
+  private readonly finalActivation: tf.layers.Layer | null;
   private readonly choices: LayerChoices;
 
   constructor(
@@ -226,10 +243,14 @@ export class LayersExplainable implements ExplainableModel {
     this.layer = found.featureLayer;
     this.outputActivation = found.outputActivation;
     this.chain = found.chain.map((name) => model.getLayer(name));
-    this.logitsDense = found.logitsDense ? model.getLayer(found.logitsDense) : null;
+    this.logitsLayer = found.logitsLayer ? model.getLayer(found.logitsLayer) : null;
+    const activating = [...this.chain].reverse().find((l) => !SHAPE_ONLY_LAYERS.has(l.getClassName()));
+    this.finalActivation = this.outputActivation !== 'none' && activating?.getClassName() === 'Activation' ? activating : null;
     this.trunk = tf.model({ inputs: model.inputs, outputs: model.getLayer(this.layer).output as tf.SymbolicTensor });
     this.camUnavailable = found.camUnavailable;
-    this.camWeights = found.linearDense ? (model.getLayer(found.linearDense).getWeights()[0].clone() as tf.Tensor2D) : null;
+    // A Dense kernel is [K, C]; a 1×1 convolution's (Keras's MobileNet: conv_preds) is [1, 1, K, C].
+    const kernel = found.linearLayer ? model.getLayer(found.linearLayer).getWeights()[0] : null;
+    this.camWeights = kernel ? (kernel.reshape([kernel.shape[kernel.rank - 2]!, kernel.shape[kernel.rank - 1]!]) as tf.Tensor2D) : null;
     if (this.camWeights) checkCamWeights(entry, this.camWeights);
   }
 
@@ -252,13 +273,11 @@ export class LayersExplainable implements ExplainableModel {
   head(features: tf.Tensor4D): tf.Tensor2D {
     let x: tf.Tensor = features;
     for (const layer of this.chain) {
-      if (layer === this.logitsDense) {
-        // The logits are the Dense layer's pre-activation: x·W + b, whatever activation it applies.
-        const [kernel, bias] = layer.getWeights();
-        x = bias ? tf.add(tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D), bias) : tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D);
+      if (layer === this.logitsLayer) {
+        x = preActivation(layer, x);
         break;
       }
-      if (layer === this.chain[this.chain.length - 1] && this.outputActivation !== 'none') break; // final Activation layer
+      if (layer === this.finalActivation) break;
       x = layer.apply(x, { training: false }) as tf.Tensor;
     }
     return x.reshape([x.shape[0], -1]) as tf.Tensor2D;
@@ -270,16 +289,41 @@ export class LayersExplainable implements ExplainableModel {
   }
 }
 
+const SHAPE_ONLY_LAYERS = new Set(['Reshape', 'Flatten']);
+
+interface ConvConfig {
+  strides: number[];
+  padding: 'valid' | 'same';
+  dilationRate?: number[] | number;
+}
+
+/** The logits are a Dense or Conv2D layer's pre-activation (x·W + b, or the convolution + b), whatever activation it applies. */
+function preActivation(layer: tf.layers.Layer, x: tf.Tensor): tf.Tensor {
+  const [kernel, bias] = layer.getWeights();
+  let out: tf.Tensor;
+  if (layer.getClassName() === 'Conv2D') {
+    const { strides, padding, dilationRate } = layer.getConfig() as unknown as ConvConfig;
+    const dilation = (Array.isArray(dilationRate) ? dilationRate : [dilationRate ?? 1, dilationRate ?? 1]) as [number, number];
+    out = tf.conv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, strides as [number, number], padding, 'NHWC', dilation);
+  } else {
+    out = tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D);
+  }
+  return bias ? tf.add(out, bias) : out;
+}
+
+const pair = (v: number[] | number | undefined): [number, number] | undefined => (v === undefined ? undefined : Array.isArray(v) ? [v[0], v[1]] : [v, v]);
+
 function describeLayer(layer: tf.layers.Layer): LayerInfo {
-  const config = layer.getConfig() as { activation?: string; poolSize?: number[] | number; pool_size?: number[] };
+  const config = layer.getConfig() as { activation?: string; poolSize?: number[] | number; pool_size?: number[]; kernelSize?: number[] | number; strides?: number[] | number };
   const shape = layer.outputShape;
-  const pool = config.poolSize ?? config.pool_size;
   return {
     name: layer.name,
     className: layer.getClassName(),
     outputShape: (Array.isArray(shape[0]) ? shape[0] : shape) as (number | null)[],
     inbound: layer.inboundNodes.flatMap((n) => n.inboundLayers.map((l) => l.name)),
     activation: config.activation,
-    poolSize: pool === undefined ? undefined : Array.isArray(pool) ? [pool[0], pool[1]] : [pool, pool],
+    poolSize: pair(config.poolSize ?? config.pool_size),
+    kernelSize: pair(config.kernelSize),
+    strides: pair(config.strides),
   };
 }

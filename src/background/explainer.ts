@@ -200,6 +200,8 @@ export class Explainer {
       throw new MethodError(t('errMethodNotApplicable', [METHODS[method].name, model.entry.displayName, model.camUnavailable ?? '']));
     }
     const classes = topClasses(kept.probabilities, labels, request.topK ?? TOP_K);
+    // A model installed as a classifier on the user's word: say that its "probabilities" are a softmax of raw outputs.
+    const notes = [...kept.notes, ...(model.entry.rawScores ? [t('noteRawScores')] : [])];
     const targetIndex = request.classIndex ?? classes[0].index;
     const map = await computeMap(method, {
       model,
@@ -225,7 +227,7 @@ export class Explainer {
       map: { width: map.width, height: map.height, values: Array.from(map.values) },
       ...(kept.crop ? { crop: kept.crop } : {}),
       ...(request.box ? { box: boxInImage(map, kept) } : {}),
-      ...(kept.notes.length > 0 ? { notes: [...kept.notes] } : {}),
+      ...(notes.length > 0 ? { notes } : {}),
       source: request.capturedRegion ? 'screenshot' : source.kind === 'url' ? 'fetch' : 'page',
       ...(request.capturedRegion ? { region: request.capturedRegion } : {}),
       timingsMs: {},

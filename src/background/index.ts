@@ -15,6 +15,7 @@ import { HeldOverlays, type Owner } from './heldOverlays';
 import { ModelHost } from './modelHost';
 import { BackendChooser } from './backendChooser';
 import { ExplainAllTracker, type ExplainAllOutcome } from './explainAllTracker';
+import { catalog } from '../core/catalog';
 import { ModelInstaller } from './modelInstaller';
 import { modelStore } from './modelStore';
 import { Models } from './models';
@@ -30,15 +31,17 @@ configureWasm(browser.runtime.getURL('wasm/'));
 const backends = new BackendChooser();
 const host = new ModelHost((path) => browser.runtime.getURL(path), () => backends.order(), (id) => modelStore.get(id));
 /** Installs the user's own models; the only code that downloads models, and only when the user asks. */
+const models = new Models(host);
 const installer = new ModelInstaller({
   fetch: (url, init) => fetch(url, init),
   t,
   records: browser.storage.local,
   store: modelStore,
   ready: async () => void (await startBackend(await backends.order())),
+  replaced: (oldId, newId) => models.replaced(oldId, newId),
+  reservedNames: catalog.models.map((m) => m.displayName),
 });
 const explainer = new Explainer(host);
-const models = new Models(host);
 const explainAll = new ExplainAllTracker(errorMessage);
 const explanations = new Explanations(explainer, models, new HeldOverlays(browser.storage.session));
 
@@ -218,19 +221,20 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
       const cancel: Message = { type: 'cancel-all' };
       return browser.tabs.sendMessage(message.tabId, cancel).catch(() => undefined);
     }
+    // Installing and managing models: only the extension's own pages (the popup) may ask, never a content script.
     case 'install-model':
-      // Downloads and installs happen only when the user asks, in the extension's own page (the popup).
       if (!fromExtensionPage(sender)) return undefined;
       return installer.install(message.source, message.form).then((outcome) =>
-        outcome.ok ? { ok: true, modelId: outcome.model.id, name: outcome.model.displayName } : outcome,
+        outcome.ok ? { ok: true, modelId: outcome.model.id, name: outcome.model.displayName, ...(outcome.note ? { note: outcome.note } : {}) } : outcome,
       );
-    case 'describe-model':
+    case 'describe-download':
       if (!fromExtensionPage(sender)) return undefined;
-      return installer.describe(message.url, message.kind);
+      return installer.describeDownload(message.id);
     case 'install-progress':
+      if (!fromExtensionPage(sender)) return undefined;
       return Promise.resolve(installer.progress);
     case 'cancel-install':
-      installer.cancel();
+      if (fromExtensionPage(sender)) installer.cancel();
       return undefined;
     case 'delete-model':
       if (!fromExtensionPage(sender)) return undefined;

@@ -5,16 +5,16 @@ import { allModels, defaultModel, findModel, type ModelEntry } from '../core/cat
 import { t } from '../core/i18nBrowser';
 import type { ClassLabelsReply, LayersReply, ModelStatus } from '../core/messages';
 import { loadSettings, saveSettings, type Settings } from '../core/settingsStore';
-import { entryFor, loadUserModels, removeUserModel } from '../core/userModels';
+import { entryFor, loadUserModels, removeUserModel, withDistinctNames } from '../core/userModels';
 import type { ModelHost } from './modelHost';
 import { modelStore } from './modelStore';
 
 export class Models {
   constructor(private readonly host: ModelHost) {}
 
-  /** The bundled models and the user's installed ones. */
+  /** The bundled models and the user's installed ones, no two under one name. */
   async known(): Promise<ModelEntry[]> {
-    return allModels((await loadUserModels(browser.storage.local)).map((m) => entryFor(m, t)));
+    return withDistinctNames(allModels((await loadUserModels(browser.storage.local)).map((m) => entryFor(m, t))));
   }
 
   /** The one the settings choose; the default when that one is gone. */
@@ -30,6 +30,20 @@ export class Models {
     const settings = await loadSettings(browser.storage.sync);
     if (settings.modelId === id) await saveSettings(browser.storage.sync, { modelId: defaultModel().id });
     return { ok: removed };
+  }
+
+  /**
+   * An installed model was installed again from the same address and its old copy removed: the loaded
+   * copy is freed, and the user's choices (active model, layer) move to the new one.
+   */
+  async replaced(oldId: string, newId: string): Promise<void> {
+    await this.host.forget(oldId);
+    const settings = await loadSettings(browser.storage.sync);
+    const { [oldId]: layer, ...layers } = settings.layers;
+    await saveSettings(browser.storage.sync, {
+      ...(settings.modelId === oldId ? { modelId: newId } : {}),
+      ...(layer !== undefined ? { layers: { ...layers, [newId]: layer } } : {}),
+    });
   }
 
   /** Each model as the popup lists it; what only loading tells (layer, CAM) for the loaded one. */

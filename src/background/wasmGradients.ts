@@ -1,6 +1,11 @@
-// The WASM backend has no kernels for three convolution gradients. Gradients at the default CAM
-// layer never reach a convolution, but from an earlier layer (the popup's Layer menu) they pass
-// through several. These kernels run the CPU backend's implementation on the same data instead.
+// The WASM backend has no kernels for three convolution gradients, and one it has is wrong: its
+// MaxPoolGrad drops the gradient of windows whose values are all ≤ 0 (every window of zeros after a
+// ReLU) and sends tied maxima's gradient to another element than the CPU backend and TensorFlow do
+// (the first maximum). Gradients at the default CAM layer never reach a convolution, but from an
+// earlier layer (the popup's Layer menu) they pass through several, and heads with local max-pools
+// reach MaxPoolGrad. These kernels run the CPU backend's implementation on the same data instead.
+// Every kernel the methods' gradients reach on typical heads was compared with the CPU backend on
+// inputs with ties (test/unit/wasmKernels.test.ts); MaxPoolGrad is the only one that differed.
 //
 // tfjs's fused convolutions (what converted graphs run) compute the filter gradient along with the
 // input gradient, and the filter gradient is by far the costlier (≈ 96 % of a Grad-CAM backward pass
@@ -11,6 +16,8 @@ import type { DataId, DataType, KernelFunc, NamedAttrMap, NamedTensorInfoMap, Te
 
 /** Kernels reached by gradients through (depthwise) convolutions that tfjs-backend-wasm 4.x lacks. */
 export const WASM_MISSING_GRADIENT_KERNELS = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'];
+/** Kernels tfjs-backend-wasm 4.22 has but computes wrongly (replaced even though WASM registers them). */
+export const WASM_WRONG_GRADIENT_KERNELS = ['MaxPoolGrad'];
 /** The ones that give a weight's gradient. */
 const WEIGHT_GRADIENT_KERNELS = new Set(['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter']);
 
@@ -43,9 +50,13 @@ interface WasmBackend extends DataBackend {
   typedArrayFromHeap(info: TensorInfo): tf.backend_util.TypedArray;
 }
 
+/** The kernel functions registered here (registering twice must not replace our own). */
+const ours = new Set<KernelFunc>();
+
 export function registerWasmGradientFallbacks(): void {
-  for (const kernelName of WASM_MISSING_GRADIENT_KERNELS) {
-    if (tf.getKernel(kernelName, 'wasm')) continue; // a later tfjs has it natively
+  for (const kernelName of [...WASM_MISSING_GRADIENT_KERNELS, ...WASM_WRONG_GRADIENT_KERNELS]) {
+    const existing = tf.getKernel(kernelName, 'wasm');
+    if (existing && (ours.has(existing.kernelFunc) || !WASM_WRONG_GRADIENT_KERNELS.includes(kernelName))) continue; // ours already, or a later tfjs has it natively
     const cpuKernel = tf.getKernel(kernelName, 'cpu');
     if (!cpuKernel) continue;
     const kernelFunc: KernelFunc = ({ inputs, attrs, backend }) => {
@@ -67,6 +78,8 @@ export function registerWasmGradientFallbacks(): void {
       for (const info of [...Object.values(cpuInputs), cpuOutput]) if (info) cpu.disposeData(info.dataId);
       return output;
     };
+    if (existing) tf.unregisterKernel(kernelName, 'wasm');
+    ours.add(kernelFunc);
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
   }
 }

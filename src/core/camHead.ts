@@ -37,8 +37,8 @@ function baseName(input: string): string {
   return input.replace(/^\^/, '').replace(/:\d+$/, '');
 }
 
-function decodeAttrString(s: string): string {
-  // Graph JSON stores string attributes base64-encoded.
+/** Graph JSON stores string attributes base64-encoded. */
+export function decodeAttrString(s: string): string {
   return typeof atob === 'function' ? atob(s) : Buffer.from(s, 'base64').toString('utf8');
 }
 

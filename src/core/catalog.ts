@@ -1,5 +1,6 @@
-// Types and accessors for the declarative model catalog (models/catalog.json): the bundled models.
-// Models the user installs (src/core/userModels.ts) are described by the same ModelEntry.
+// Types and accessors for the declarative model catalog (models/catalog.json): the bundled models, and
+// the models offered for download on demand (each with its sources, tried in order). Models the user
+// installs (src/core/userModels.ts) are described by the same ModelEntry.
 import catalogJson from '../../models/catalog.json';
 import type { Normalization } from './normalization';
 
@@ -38,6 +39,11 @@ export interface ModelEntry {
   /** The model outputs raw scores (logits): percentages shown are their softmax. */
   softmaxScores?: boolean;
   /**
+   * The model ends in neither softmax nor sigmoid nor a pooled linear classifier, and the user said it
+   * is a classifier all the same: its raw outputs are shown through a softmax, and the panel says so.
+   */
+  rawScores?: boolean;
+  /**
    * How the picture is framed before it is resized to the input: 'center' = its central square (as
    * Teachable Machine does, for the models it trains); absent = the whole picture, squashed.
    */
@@ -46,9 +52,27 @@ export interface ModelEntry {
   installed?: { sizeBytes: number; installedAt: number };
 }
 
+/** One place a downloadable model can come from, with what its files do not say. */
+export interface DownloadSource {
+  kind: 'url' | 'tfhub';
+  url: string;
+  pixelScaling: PixelScaling;
+  /** When this source holds another model than the download's own (an alternate), its name. */
+  displayName?: string;
+}
+
+/** A model offered for download on demand (ImageNet): its sources, tried in order until one works. */
+export interface Download {
+  id: string;
+  displayName: string;
+  description: string;
+  sources: DownloadSource[];
+}
+
 export interface Catalog {
   defaultModelId: string;
   models: ModelEntry[];
+  downloads: Download[];
 }
 
 export const catalog: Catalog = catalogJson as Catalog;
@@ -61,6 +85,11 @@ export function findModel(id: string, installed: readonly ModelEntry[] = []): Mo
 /** Bundled models first, then the user's, in install order. */
 export function allModels(installed: readonly ModelEntry[]): ModelEntry[] {
   return [...catalog.models, ...installed];
+}
+
+/** A model offered for download, by id. */
+export function findDownload(id: string): Download | undefined {
+  return catalog.downloads.find((d) => d.id === id);
 }
 
 export function defaultModel(): ModelEntry {

@@ -142,10 +142,11 @@ export type Status = z.infer<typeof Status>;
 
 const SourceKindChoice = z.enum(['auto', 'url', 'teachable', 'tfhub']);
 
-/** Where a model to install is: an address, or files the popup left in IndexedDB (staged). */
+/** Where a model to install is: an address, files the popup left in IndexedDB (staged), or one of the catalog's downloads (by id). */
 export const InstallSource = z.discriminatedUnion('kind', [
   z.object({ kind: SourceKindChoice, url: z.string().check(z.minLength(1)) }),
   z.object({ kind: z.literal('files'), stagingId: z.string(), names: z.array(z.string()) }),
+  z.object({ kind: z.literal('download'), id: z.string() }),
 ]);
 
 /** What the user says about a model that its files do not. */
@@ -157,6 +158,8 @@ export const InstallForm = z.object({
   labels: z.optional(z.array(z.string())),
   /** How the model frames a picture: its central square, or all of it squashed. */
   framing: z.optional(z.enum(['center', 'whole'])),
+  /** Explain it as a classifier although its outputs do not look like class scores. */
+  classifier: z.optional(z.boolean()),
 }).check(z.refine((f) => f.pixelScaling !== 'meanStd' || !!f.normalization, 'mean/std scaling needs the mean and std'));
 
 export const InstallProgress = z.object({
@@ -166,17 +169,19 @@ export const InstallProgress = z.object({
   name: z.optional(z.string()),
   error: z.optional(z.string()),
   modelId: z.optional(z.string()),
+  /** Which source worked after others failed, in words. */
+  note: z.optional(z.string()),
 });
 export type InstallProgress = z.infer<typeof InstallProgress>;
 
 export const InstallReply = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), modelId: z.string(), name: z.string() }),
+  z.object({ ok: z.literal(true), modelId: z.string(), name: z.string(), note: z.optional(z.string()) }),
   z.object({ ok: z.literal(false), error: z.string() }),
 ]);
 export type InstallReply = z.infer<typeof InstallReply>;
 
 export const DescribeReply = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), sizeBytes: z.number(), format: z.string(), url: z.string() }),
+  z.object({ ok: z.literal(true), sizeBytes: z.number(), format: z.string(), url: z.string(), note: z.optional(z.string()) }),
   z.object({ ok: z.literal(false), error: z.string() }),
 ]);
 export type DescribeReply = z.infer<typeof DescribeReply>;
@@ -250,10 +255,10 @@ export const Message = z.discriminatedUnion('type', [
   z.object({ type: z.literal('list-layers') }),
   z.object({ type: z.literal('start-explain-all'), tabId: z.int() }),
   z.object({ type: z.literal('cancel-explain-all'), tabId: z.int() }),
-  // popup → background: the user's own models (network only on install-model / describe-model)
+  // popup → background: the user's own models (network only on install-model / describe-download)
   z.object({ type: z.literal('install-model'), source: InstallSource, form: InstallForm }),
-  /** How much a model at a URL would download (fetches model.json only). */
-  z.object({ type: z.literal('describe-model'), url: z.string(), kind: SourceKindChoice }),
+  /** How much one of the catalog's downloads would download: its sources' model.json, in order, until one answers. */
+  z.object({ type: z.literal('describe-download'), id: z.string() }),
   z.object({ type: z.literal('install-progress') }),
   z.object({ type: z.literal('cancel-install') }),
   z.object({ type: z.literal('delete-model'), id: z.string() }),

@@ -1,14 +1,15 @@
 // Getting a user's model: where its files are (Teachable Machine link, model.json URL, TF Hub, or
-// picked files), downloading them with progress and limits, and the checks that can be made on the
-// files alone (is it a tfjs model, are all weights there and of the right size, is it too large, is
-// its input an image, is the Teachable Machine metadata valid, do the labels fit). Pure: the network
-// is an injected fetch, every text a user reads comes from the injected Translate.
+// picked files) and the checks that can be made on the files alone (is it a tfjs model, are all
+// weights there and of the right size, is it too large, is its input an RGB image of floats, is the
+// Teachable Machine metadata valid, do the labels fit). Downloading is in modelDownload.ts. Pure:
+// every text a user reads comes from the injected Translate.
 import { concatBytes } from './bytes';
 import type { Translate } from './i18n';
 import type { PixelScaling } from './catalog';
+import { isSecureModelUrl, ModelSourceError } from './modelHosts';
 import type { Normalization } from './normalization';
 
-export class ModelSourceError extends Error {}
+export { ModelSourceError } from './modelHosts';
 
 /** Largest model (weights) the extension installs: 100 MB (decimal, as the message and browsers show sizes). */
 export const MAX_MODEL_BYTES = 100_000_000;
@@ -25,8 +26,6 @@ export interface ResolvedSource {
   metadataUrl?: string;
 }
 
-/** The ImageNet MobileNet V2 classifier on TF Hub (1001 outputs, index 0 = background, input 224×224 in [0, 1]). */
-export const TFHUB_IMAGENET_MOBILENET = 'https://tfhub.dev/google/tfjs-model/imagenet/mobilenet_v2_100_224/classification/3/default/1';
 const TFHUB_SEARCH_PARAM = '?tfjs-format=file';
 
 /**
@@ -42,6 +41,8 @@ export function resolveSource(input: string, choice: SourceKindChoice, t: Transl
     throw new ModelSourceError(t('modelErrNotUrl', input.trim()));
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ModelSourceError(t('modelErrNotUrl', input.trim()));
+  // A model fetched without encryption could be swapped on the way: only this computer may serve one over http.
+  if (!isSecureModelUrl(url)) throw new ModelSourceError(t('modelErrInsecure', url.href));
   url.hash = '';
   const kind: SourceKind =
     choice !== 'auto' ? choice : /(^|\.)tfhub\.dev$/.test(url.hostname) || /(^|\.)kaggle\.com$/.test(url.hostname) ? 'tfhub' : /\.json$/i.test(url.pathname) ? 'url' : 'teachable';
@@ -232,6 +233,25 @@ export function checkImageInput(shape: readonly (number | null)[] | undefined, t
   }
 }
 
+/** The dtype of the model's input as declared ('float32', 'int32', …); undefined when it does not say. */
+export function declaredInputDtype(json: ModelJson): string | undefined {
+  const topology = json.modelTopology as Record<string, unknown>;
+  if (Array.isArray(topology.node)) {
+    const placeholders = (topology.node as { op?: string; attr?: { dtype?: { type?: string } } }[]).filter((n) => n.op === 'Placeholder');
+    const type = placeholders.length === 1 ? placeholders[0].attr?.dtype?.type : undefined;
+    return type?.replace(/^DT_/, '').toLowerCase().replace(/^float$/, 'float32');
+  }
+  const layers = ((topology.model_config ?? topology) as { config?: { layers?: { class_name?: string; config?: { dtype?: unknown } }[] } }).config?.layers;
+  const input = Array.isArray(layers) ? layers.find((l) => l.class_name === 'InputLayer') : undefined;
+  return typeof input?.config?.dtype === 'string' ? input.config.dtype : undefined;
+}
+
+/** Pixels reach the model as floats: a model that wants integers (int32, uint8) cannot be fed. */
+export function checkInputDtype(json: ModelJson, t: Translate): void {
+  const dtype = declaredInputDtype(json);
+  if (dtype && /^u?int/.test(dtype)) throw new ModelSourceError(t('modelErrIntegerInput', dtype));
+}
+
 /** The input size: what the model declares, else the user's choice, else 224 × 224. */
 export function chooseInputSize(shape: readonly (number | null)[] | undefined, wanted?: { width: number; height: number }): { width: number; height: number } {
   const height = shape?.[1];
@@ -240,27 +260,20 @@ export function chooseInputSize(shape: readonly (number | null)[] | undefined, w
   return wanted ?? { width: 224, height: 224 };
 }
 
-// ---- Downloading ----
-
-/** The part of fetch's Response used here. */
-export interface ResponseLike {
-  ok: boolean;
-  status: number;
-  statusText: string;
-  headers: { get(name: string): string | null };
-  body?: ReadableStream<Uint8Array> | null;
-  arrayBuffer(): Promise<ArrayBuffer>;
-  text(): Promise<string>;
+/** A file's name from its address or manifest path. */
+export function fileName(url: string): string {
+  const path = url.replace(/[?#].*$/, '');
+  return decodeURIComponent(path.substring(path.lastIndexOf('/') + 1)) || url;
 }
-export type FetchLike = (url: string, init?: { signal?: AbortSignal; credentials?: 'omit'; cache?: 'no-store' }) => Promise<ResponseLike>;
 
-export interface DownloadOptions {
-  fetch: FetchLike;
-  t: Translate;
-  /** Bytes of weights received so far, of the total the manifest announces. */
-  onProgress?(received: number, total: number): void;
-  signal?: AbortSignal;
-  limitBytes?: number;
+/** Byte counts of the weight files, grouped as the manifest groups them. */
+export function splitByGroup(manifest: WeightsGroup[], sizes: number[]): number[][] {
+  let at = 0;
+  return manifest.map((g) => {
+    const group = sizes.slice(at, at + g.paths.length);
+    at += g.paths.length;
+    return group;
+  });
 }
 
 /** A model's files, fetched or picked, before tfjs has seen them. */
@@ -275,106 +288,6 @@ export interface ModelFiles {
   labels?: string[];
   /** Where the files came from, for messages. */
   origin: string;
-}
-
-async function get(url: string, opts: DownloadOptions): Promise<ResponseLike> {
-  let response: ResponseLike;
-  try {
-    response = await opts.fetch(url, { signal: opts.signal, credentials: 'omit', cache: 'no-store' });
-  } catch (e) {
-    if (opts.signal?.aborted) throw e;
-    throw new ModelSourceError(opts.t('modelErrUnreachable', hostOf(url)));
-  }
-  return response;
-}
-
-const hostOf = (url: string) => {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
-};
-const httpStatus = (r: ResponseLike) => `${r.status}${r.statusText ? ` ${r.statusText}` : ''}`;
-
-/** The small metadata that says how much there is to download: model.json (and TM's metadata.json). */
-export async function fetchModelDescription(source: ResolvedSource, opts: DownloadOptions): Promise<{ modelJson: ModelJson; format: 'graph' | 'layers'; sizeBytes: number; metadata?: TeachableMetadata }> {
-  const { t } = opts;
-  const response = await get(source.modelUrl, opts);
-  if (!response.ok) throw new ModelSourceError(t('modelErrHttp', [source.modelUrl, httpStatus(response)]));
-  const modelJson = parseModelJson(await response.text(), source.modelUrl, t);
-  const format = modelFormat(modelJson, source.modelUrl, t);
-  const sizeBytes = groupByteLengths(modelJson.weightsManifest, source.modelUrl, t).reduce((a, b) => a + b, 0);
-  checkModelSize(sizeBytes, t, opts.limitBytes);
-  let metadata: TeachableMetadata | undefined;
-  if (source.metadataUrl) {
-    const meta = await get(source.metadataUrl, opts);
-    if (!meta.ok) throw new ModelSourceError(t('modelErrTmMetadataMissing', httpStatus(meta)));
-    metadata = parseTeachableMetadata(await meta.text(), t);
-  }
-  return { modelJson, format, sizeBytes, metadata };
-}
-
-/** Downloads model.json, the weights (with progress, within the size limit) and TM's metadata.json; checks what the files alone can show. */
-export async function downloadModel(source: ResolvedSource, opts: DownloadOptions): Promise<ModelFiles> {
-  const { t } = opts;
-  const limit = opts.limitBytes ?? MAX_MODEL_BYTES;
-  const { modelJson, format, sizeBytes, metadata } = await fetchModelDescription(source, opts);
-  checkImageInput(declaredInputShape(modelJson), t);
-  const urls = weightUrls(source.modelUrl, modelJson.weightsManifest);
-  const parts: Uint8Array[] = [];
-  let received = 0;
-  opts.onProgress?.(0, sizeBytes);
-  for (const url of urls) {
-    const response = await get(url, opts);
-    if (!response.ok) throw new ModelSourceError(t('modelErrWeightsMissing', [fileName(url), httpStatus(response)]));
-    const part = await readBody(response, (n) => {
-      received += n;
-      // The manifest said how much to expect; a server sending more is cut off at the limit.
-      if (received > limit) throw new ModelSourceError(t('modelErrTooLarge', [formatBytes(received), formatBytes(limit)]));
-      opts.onProgress?.(received, sizeBytes);
-    });
-    parts.push(part);
-  }
-  const lengths = splitByGroup(modelJson.weightsManifest, parts.map((p) => p.length));
-  checkWeightSizes(modelJson.weightsManifest, lengths, source.modelUrl, t);
-  return { modelJson, format, weightData: concatBytes(parts).buffer, sizeBytes, metadata, origin: source.url };
-}
-
-function fileName(url: string): string {
-  const path = url.replace(/[?#].*$/, '');
-  return decodeURIComponent(path.substring(path.lastIndexOf('/') + 1)) || url;
-}
-
-async function readBody(response: ResponseLike, onChunk: (bytes: number) => void): Promise<Uint8Array> {
-  if (!response.body) {
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    onChunk(bytes.length);
-    return bytes;
-  }
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      onChunk(value.length);
-    }
-  } catch (e) {
-    void reader.cancel().catch(() => undefined); // not awaited: stop the download, report now
-    throw e;
-  }
-  return concatBytes(chunks);
-}
-
-function splitByGroup(manifest: WeightsGroup[], sizes: number[]): number[][] {
-  let at = 0;
-  return manifest.map((g) => {
-    const group = sizes.slice(at, at + g.paths.length);
-    at += g.paths.length;
-    return group;
-  });
 }
 
 // ---- Picked files ----
@@ -403,6 +316,7 @@ export function assembleFiles(files: readonly PickedFile[], t: Translate, limit 
   const sizeBytes = groupByteLengths(modelJson.weightsManifest, modelFile.name, t).reduce((a, b) => a + b, 0);
   checkModelSize(sizeBytes, t, limit);
   checkImageInput(declaredInputShape(modelJson), t);
+  checkInputDtype(modelJson, t);
   const byName = new Map(files.map((f) => [f.name, f]));
   const parts = modelJson.weightsManifest.flatMap((g) =>
     g.paths.map((p) => {
@@ -428,4 +342,6 @@ export interface InstallForm {
   labels?: string[];
   /** 'center': the model sees a picture's central square; 'whole': all of it, squashed. Default: center for Teachable Machine. */
   framing?: 'center' | 'whole';
+  /** The user says it is a classifier, though its outputs do not look like class scores (no softmax, sigmoid or pooled linear head). */
+  classifier?: boolean;
 }

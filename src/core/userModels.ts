@@ -29,6 +29,8 @@ export const UserModel = z.object({
   labels: z.nullable(z.array(z.string())),
   outputs: z.int().check(z.positive()),
   softmaxScores: z.boolean(),
+  /** Installed as a classifier on the user's word although its outputs do not look like class scores. */
+  rawScores: z.optional(z.boolean()),
   /** Framed as its maker does (Teachable Machine: the central square). */
   inputCrop: z.optional(z.literal('center')),
   sizeBytes: z.int().check(z.nonnegative()),
@@ -83,9 +85,39 @@ export function entryFor(model: UserModel, t: Translate): ModelEntry {
     ...(model.normalization ? { normalization: model.normalization } : {}),
     labels: Array.from({ length: model.outputs }, (_, i) => model.labels?.[i] ?? t('classFallback', String(i))),
     softmaxScores: model.softmaxScores,
+    ...(model.rawScores ? { rawScores: true } : {}),
     ...(model.inputCrop ? { inputCrop: model.inputCrop } : {}),
     installed: { sizeBytes: model.sizeBytes, installedAt: model.installedAt },
   };
+}
+
+/** Two records name the same download address (picked files never do: a new pick is a new model). */
+export function sameSource(a: UserModel['source'], b: UserModel['source']): boolean {
+  return a.kind !== 'files' && b.kind !== 'files' && a.url === b.url;
+}
+
+/**
+ * A name no other model in the list has: the first of the candidates that is free, else the first
+ * with " (2)", " (3)", … — two models are never listed under one name.
+ */
+export function uniqueName(candidates: readonly string[], taken: readonly string[]): string {
+  const used = new Set(taken.map((n) => n.toLowerCase()));
+  const free = candidates.find((c) => !used.has(c.toLowerCase()));
+  if (free) return free;
+  for (let i = 2; ; i++) if (!used.has(`${candidates[0]} (${i})`.toLowerCase())) return `${candidates[0]} (${i})`;
+}
+
+/**
+ * The entries as the model menu lists them: an installed model whose name an earlier entry already has
+ * (installed before names were made unique) is listed with " (2)", " (3)", ….
+ */
+export function withDistinctNames(entries: readonly ModelEntry[]): ModelEntry[] {
+  const taken: string[] = [];
+  return entries.map((entry) => {
+    const name = entry.installed ? uniqueName([entry.displayName], taken) : entry.displayName;
+    taken.push(name);
+    return name === entry.displayName ? entry : { ...entry, displayName: name };
+  });
 }
 
 const IMAGENET: string[] = (imagenet as { labels: string[] }).labels;

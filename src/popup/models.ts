@@ -1,17 +1,17 @@
 // The popup's model section: the model menu (bundled and installed), the installed models with
-// Delete, the install form (address or picked files, and what the files do not say), the ImageNet
-// MobileNet from TF Hub on demand, and the progress of an install. The worker does the work; picked
-// files reach it through IndexedDB (they cannot travel in a message).
+// Delete, the install form (address or picked files, and what the files do not say), the catalog's
+// ImageNet MobileNets on demand (size first, then Download), and the progress of an install. The
+// worker does the work; picked files reach it through IndexedDB (they cannot travel in a message).
 import browser from 'webextension-polyfill';
 import { modelStore } from '../background/modelStore';
-import type { PixelScaling } from '../core/catalog';
+import { catalog, type PixelScaling } from '../core/catalog';
 import { IMAGENET_NORMALIZATION, parseNormalization } from '../core/normalization';
 
 /** A form value the user must correct (shown as the install message). */
 class FormError extends Error {}
 import { t } from '../core/i18nBrowser';
 import { DescribeReply, InstallProgress, InstallReply, type Message, type Status } from '../core/messages';
-import { formatBytes, parseLabels, TFHUB_IMAGENET_MOBILENET, type InstallForm, type SourceKindChoice } from '../core/modelSource';
+import { formatBytes, parseLabels, type InstallForm, type SourceKindChoice } from '../core/modelSource';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -82,6 +82,7 @@ function showProgress(progress: InstallProgress | null): void {
   $('cancel-install').hidden = !running;
   $('install-model').toggleAttribute('disabled', running);
   $('imagenet-download').toggleAttribute('disabled', running);
+  $('imagenet-check').toggleAttribute('disabled', running);
   if (!progress || !running) return;
   if (progress.phase === 'download' && progress.total > 0) {
     bar.value = progress.received / progress.total;
@@ -127,7 +128,7 @@ async function install(source: InstallSourceMessage, form: InstallForm): Promise
     say(t('errExtensionNoAnswer'), true);
   } else if (reply.data.ok) {
     $<HTMLFormElement>('install-form').reset();
-    say(t('popupInstallDone', reply.data.name));
+    say([t('popupInstallDone', reply.data.name), reply.data.note].filter(Boolean).join(' '));
     await hooks.installed(reply.data.modelId);
   } else {
     say(reply.data.error, true);
@@ -155,6 +156,7 @@ async function readForm(): Promise<InstallForm> {
   if (framing === 'center' || framing === 'whole') form.framing = framing;
   const labels = $<HTMLInputElement>('model-labels').files?.[0];
   if (labels) form.labels = parseLabels(await labels.text());
+  if ($<HTMLInputElement>('model-classifier').checked) form.classifier = true;
   return form;
 }
 
@@ -184,17 +186,24 @@ async function submit(): Promise<void> {
   }
 }
 
+/** The size of the chosen download (its sources' model.json, in order, until one answers), before anything else is fetched. */
 async function checkImagenet(): Promise<void> {
-  const message: Message = { type: 'describe-model', url: TFHUB_IMAGENET_MOBILENET, kind: 'tfhub' };
+  const message: Message = { type: 'describe-download', id: $<HTMLSelectElement>('imagenet-choice').value };
   say(t('popupInstallChecking'));
   const reply = DescribeReply.safeParse(await browser.runtime.sendMessage(message).catch(() => null));
   if (!reply.success) return say(t('errExtensionNoAnswer'), true);
   if (!reply.data.ok) return say(reply.data.error, true);
-  say('');
+  say(reply.data.note ?? '');
   const size = $('imagenet-size');
   size.textContent = t('popupImagenetSize', [formatBytes(reply.data.sizeBytes), new URL(reply.data.url).host]);
   size.hidden = false;
   $('imagenet-download').hidden = false;
+}
+
+/** Another choice: its size is not known yet. */
+function forgetImagenetSize(): void {
+  $('imagenet-size').hidden = true;
+  $('imagenet-download').hidden = true;
 }
 
 export function setupModels(h: ModelsHooks): void {
@@ -212,17 +221,19 @@ export function setupModels(h: ModelsHooks): void {
   const showMeanStd = () => document.querySelectorAll<HTMLElement>('.mean-std').forEach((el) => (el.hidden = scaling.value !== 'meanStd'));
   scaling.addEventListener('change', showMeanStd);
   $('install-form').addEventListener('reset', () => setTimeout(showMeanStd));
+  const choice = $<HTMLSelectElement>('imagenet-choice');
+  choice.replaceChildren(...catalog.downloads.map((d) => new Option(d.displayName, d.id)));
+  choice.addEventListener('change', forgetImagenetSize);
   $('imagenet-check').addEventListener('click', () => void checkImagenet());
-  $('imagenet-download').addEventListener('click', () =>
-    void install({ kind: 'tfhub', url: TFHUB_IMAGENET_MOBILENET }, { displayName: t('modelNameImagenet'), inputSize: { width: 224, height: 224 }, pixelScaling: 'unit' }),
-  );
+  // The worker knows each download's sources and what their files do not say (pixel values, name).
+  $('imagenet-download').addEventListener('click', () => void install({ kind: 'download', id: choice.value }, {}));
   // An install started before the popup was opened: show where it is.
   void fetchProgress().then(async (progress) => {
     if (progress?.phase !== 'download' && progress?.phase !== 'check') return;
     await follow(() => false, true);
     const last = await fetchProgress();
     showProgress(null);
-    if (last?.phase === 'done') say(t('popupInstallDone', last.name ?? ''));
+    if (last?.phase === 'done') say([t('popupInstallDone', last.name ?? ''), last.note].filter(Boolean).join(' '));
     else if (last?.phase === 'failed') say(last.error ?? '', true);
     await hooks.changed();
   });

@@ -5,12 +5,13 @@
 // models come from scripts/make-fixture-models.mjs, served by scripts/servers.mjs under /models/.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { makeFixtureModels, LAYERS_LABELS, TEACHABLE_ID, TEACHABLE_LABELS, TFHUB_PATH } from '../../scripts/make-fixture-models.mjs';
+import { bucketPath, makeFixtureModels, LAYERS_LABELS, TEACHABLE_ID, TEACHABLE_LABELS, TFHUB_PATH } from '../../scripts/make-fixture-models.mjs';
+import { formatBytes } from '../../src/core/modelSource';
 import type { ExplanationSuccess } from '../../src/core/messages';
-import { clickByName, closeOverlays, contentBoxOf, explain, grab, meanDiff, nextWorker, overlayState, ROOT, startHarness, stopWorker, type Harness } from './harness';
+import { clickByName, closeOverlays, contentBoxOf, explain, grab, meanDiff, nextWorker, overlayState, ROOT, setSettings, startHarness, stopWorker, type Harness } from './harness';
 import { PNG } from 'pngjs';
 
 let h: Harness;
@@ -20,8 +21,9 @@ let popup: Page;
 beforeAll(async () => {
   modelsDir = mkdtempSync(path.join(os.tmpdir(), 'cam-lens-fixture-models-'));
   await makeFixtureModels(modelsDir);
-  // tfhub.dev resolves nowhere: nothing leaves this machine even if a request escaped the route that answers it with the fixture.
-  h = await startHarness({ servers: { modelsDir }, extraArgs: ['--host-resolver-rules=MAP tfhub.dev ~NOTFOUND, MAP *.tfhub.dev ~NOTFOUND'] });
+  // The real model hosts resolve nowhere: nothing leaves this machine even if a request escaped the routes that answer with the fixtures.
+  const hosts = ['tfhub.dev', '*.tfhub.dev', 'storage.googleapis.com', '*.storage.googleapis.com', 'kaggle.com', '*.kaggle.com', 'mirror.test'];
+  h = await startHarness({ servers: { modelsDir }, extraArgs: [`--host-resolver-rules=${hosts.map((host) => `MAP ${host} ~NOTFOUND`).join(', ')}`] });
   await h.worker.evaluate(() => (globalThis as any).camLens.useBackend('wasm'));
 });
 
@@ -163,7 +165,8 @@ describe('installing through the popup', () => {
       await p.locator('#model-name').fill('Colours');
     });
     expect(status).toBe('Installed: Colours. It is now the active model.');
-    expect(await selectedName(p)).toBe('Colours');
+    // The status line comes first, then the popup makes the new model the active one.
+    await expect.poll(() => selectedName(p)).toBe('Colours');
     const result = (await explain(h, '#rocket')) as ExplanationSuccess;
     if (!result.ok) throw new Error((result as unknown as { error: string }).error);
     expect(result.modelName).toBe('Colours');
@@ -184,39 +187,93 @@ describe('installing through the popup', () => {
   });
 });
 
-describe('ImageNet MobileNet from TF Hub, on demand', () => {
-  test('the size is shown before downloading; Download installs it with ImageNet labels', async () => {
-    // TF Hub is answered by the fixture in TF Hub's layout (the worker's requests go through the context's routes).
-    const requests: string[] = [];
-    await h.context.route('https://tfhub.dev/**', async (route) => {
-      const url = new URL(route.request().url());
-      requests.push(url.pathname + url.search);
-      const file = url.pathname.split('/').pop()!;
-      if (url.search !== '?tfjs-format=file') return route.fulfill({ status: 404, body: 'not found' });
-      await route.fulfill({ status: 200, body: readFileSync(path.join(modelsDir, TFHUB_PATH, file)), contentType: file.endsWith('.json') ? 'application/json' : 'application/octet-stream' });
-    });
-    try {
-      const p = await openPopup();
-      expect(await p.locator('#imagenet-download').isVisible()).toBe(false);
-      await p.getByRole('button', { name: 'Check its size' }).click();
-      await p.locator('#imagenet-size').waitFor();
-      expect(await p.locator('#imagenet-size').textContent()).toBe('157 kB to download from tfhub.dev.');
-      // Only model.json so far: the weights wait for the user's Download.
-      expect(requests).toEqual(['/google/tfjs-model/imagenet/mobilenet_v2_100_224/classification/3/default/1/model.json?tfjs-format=file']);
-      await p.getByRole('button', { name: 'Download' }).click();
-      await p.waitForFunction(() => /^Installed: |could not/.test(document.getElementById('install-status')!.textContent ?? ''), undefined, { timeout: 60_000 });
-      expect(await p.locator('#install-status').textContent()).toBe('Installed: ImageNet MobileNet V2 (TF Hub). It is now the active model.');
-      expect(requests).toContain('/google/tfjs-model/imagenet/mobilenet_v2_100_224/classification/3/default/1/group1-shard1of1?tfjs-format=file');
-      const result = (await explain(h, '#coffee')) as ExplanationSuccess;
-      if (!result.ok) throw new Error((result as unknown as { error: string }).error);
-      expect(result.modelName).toBe('ImageNet MobileNet V2 (TF Hub)');
-      expect(result.method).toBe('cam');
-      expect(result.classes.every((c) => !/^class \d+$/.test(c.label))).toBe(true);
-      await p.getByRole('button', { name: 'Delete ImageNet MobileNet V2 (TF Hub)' }).click();
-      await p.waitForFunction(() => ![...document.querySelectorAll('#installed-models .model-name')].some((e) => e.textContent?.startsWith('ImageNet')));
-    } finally {
-      await h.context.unrouteAll();
-    }
+/** The model hosts of the real world that the fixture server emulates under /hosts/<host>/ (scripts/servers.mjs). */
+const HOSTS = ['storage.googleapis.com', 'tfhub.dev', 'www.kaggle.com', 'mirror.test'];
+/** Requests the emulated hosts received (as the worker sent them: real addresses). */
+const hostRequests: string[] = [];
+
+/**
+ * Sends the worker's requests for the real hosts to the fixture server, which answers as they do
+ * today; `down` addresses (prefixes) do not answer. Playwright cannot hand a redirect to the browser,
+ * so the redirects the fixture answers with (naming the real hosts, as theirs do) are followed here,
+ * each hop recorded, and the browser gets the last answer.
+ */
+async function routeHosts(down: string[] = []): Promise<void> {
+  await h.context.route(
+    (url) => HOSTS.includes(url.hostname),
+    async (route) => {
+      let url = new URL(route.request().url());
+      for (let hops = 0; ; hops++) {
+        hostRequests.push(url.href);
+        if (down.some((prefix) => url.href.startsWith(prefix))) return route.abort('connectionrefused');
+        if (!HOSTS.includes(url.hostname) || hops > 5) return route.abort('namenotresolved');
+        const response = await route.fetch({ url: `${h.imageOrigin}/hosts/${url.hostname}${url.pathname}${url.search}`, maxRedirects: 0 });
+        const location = response.headers().location;
+        if (response.status() < 300 || response.status() >= 400 || !location) return route.fulfill({ response });
+        url = new URL(location, url);
+      }
+    },
+  );
+}
+
+describe('ImageNet that downloads today (TF Hub answers 403, the tfjs-models bucket works)', () => {
+  afterEach(async () => {
+    await h.context.unrouteAll();
+    hostRequests.length = 0;
+  });
+
+  test('the size is shown before downloading; Download installs MobileNet V1 from the bucket with ImageNet names and exact CAM', async () => {
+    await routeHosts();
+    const p = await openPopup();
+    expect(await p.locator('#imagenet-choice option').allTextContents()).toEqual(['ImageNet MobileNet V1 1.0', 'ImageNet MobileNet V1 0.75', 'ImageNet MobileNet V1 0.50', 'ImageNet MobileNet V1 0.25']);
+    expect(await p.locator('#imagenet-download').isVisible()).toBe(false);
+    await p.getByRole('button', { name: 'Check its size' }).click();
+    await p.locator('#imagenet-size').waitFor();
+    const bytes = readdirSync(path.join(modelsDir, bucketPath('1.0'))).filter((f) => f.startsWith('group')).reduce((sum, f) => sum + statSync(path.join(modelsDir, bucketPath('1.0'), f)).size, 0);
+    expect(await p.locator('#imagenet-size').textContent()).toBe(`${formatBytes(bytes)} to download from storage.googleapis.com.`);
+    // Only model.json so far: the weights wait for the user's Download.
+    expect(hostRequests).toEqual(['https://storage.googleapis.com/tfjs-models/tfjs/mobilenet_v1_1.0_224/model.json']);
+    await p.getByRole('button', { name: 'Download' }).click();
+    await p.waitForFunction(() => /^Installed: |could not/.test(document.getElementById('install-status')!.textContent ?? ''), undefined, { timeout: 60_000 });
+    expect(await p.locator('#install-status').textContent()).toBe('Installed: ImageNet MobileNet V1 1.0. It is now the active model.');
+    expect(hostRequests.filter((u) => /group\d+-shard1of1$/.test(u))).toHaveLength(readdirSync(path.join(modelsDir, bucketPath('1.0'))).filter((f) => f.startsWith('group')).length);
+    expect(hostRequests.some((u) => /tfhub|kaggle/.test(u))).toBe(false);
+
+    const result = (await explain(h, '#cat', { method: 'auto' })) as ExplanationSuccess;
+    if (!result.ok) throw new Error((result as unknown as { error: string }).error);
+    expect(result.modelName).toBe('ImageNet MobileNet V1 1.0');
+    expect(result.method).toBe('cam'); // GAP → reshape → dropout → conv_preds (1×1): exact CAM
+    expect(result.layer).toBe('conv_pw_5_relu');
+    expect(result.map).toMatchObject({ width: 7, height: 7 });
+    expect(result.classCount).toBe(1000);
+    const imagenet = (JSON.parse(readFileSync(path.join(ROOT, 'models/imagenet-labels.json'), 'utf8')) as { labels: string[] }).labels;
+    for (const c of result.classes) expect(c.label).toBe(imagenet[c.index]);
+    expect(result.classes.reduce((sum, c) => sum + c.probability, 0)).toBeLessThanOrEqual(1.0001);
+    await p.getByRole('button', { name: 'Delete ImageNet MobileNet V1 1.0' }).click();
+    await p.waitForFunction(() => ![...document.querySelectorAll('#installed-models .model-name')].some((e) => e.textContent?.startsWith('ImageNet')));
+  });
+
+  test('with the bucket down too, the message says what each host answered, and nothing is installed', async () => {
+    await routeHosts(['https://storage.googleapis.com/tfjs-models/']);
+    const p = await openPopup();
+    const before = await installedNames(p);
+    await p.getByRole('button', { name: 'Check its size' }).click();
+    await p.waitForFunction(() => /^could not/.test(document.getElementById('install-status')!.textContent ?? ''));
+    expect(await p.locator('#install-status').textContent()).toBe(
+      "could not download ImageNet MobileNet V1 1.0 from any of its sources: Google's tfjs-models bucket could not be reached (no connection, or the server does not let the file be read from here); " +
+        "TF Hub's download link was refused (HTTP 403: the signed link did not match); Kaggle's download link was refused (HTTP 403: the signed link did not match)",
+    );
+    // TF Hub's handle went to Kaggle, then to a signed storage link, which was refused; the Kaggle page form likewise.
+    expect(hostRequests.map((u) => new URL(u).host)).toEqual(['storage.googleapis.com', 'tfhub.dev', 'www.kaggle.com', 'storage.googleapis.com', 'www.kaggle.com', 'storage.googleapis.com']);
+    expect(hostRequests[3]).toMatch(/^https:\/\/storage\.googleapis\.com\/kagglesdsdata\/.*X-Goog-Signature=/);
+    expect(await installedNames(p)).toEqual(before);
+  });
+
+  test('a host that sends no CORS header: the extension reads it all the same (its host access), and installs a smaller width', async () => {
+    await routeHosts();
+    const result = await h.worker.evaluate(() => (globalThis as any).camLens.installModel({ kind: 'auto', url: 'https://mirror.test/tfjs-models/tfjs/mobilenet_v1_0.25_224/model.json' }));
+    expect(result).toMatchObject({ ok: true, model: { displayName: 'mobilenet_v1_0.25_224', outputs: 1000 } });
+    expect(await h.worker.evaluate((id) => (globalThis as any).camLens.deleteModel(id), result.model.id)).toEqual({ ok: true });
   });
 });
 
@@ -290,5 +347,133 @@ describe('pixel conventions', () => {
     await expect.poll(async () => ((await explain(h, '#rocket', { fresh: true })) as ExplanationSuccess).modelName).toBe('Colours');
     const unit = (await explain(h, '#rocket', { fresh: true })) as ExplanationSuccess;
     expect(unit.classes.map((c) => c.probability)).not.toEqual(standardised.classes.map((c) => c.probability));
+  });
+});
+
+/** Pearson correlation of two maps. */
+function correlation(a: number[], b: number[]): number {
+  const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+  const [ma, mb] = [mean(a), mean(b)];
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  a.forEach((x, i) => {
+    ab += (x - ma) * (b[i] - mb);
+    aa += (x - ma) ** 2;
+    bb += (b[i] - mb) ** 2;
+  });
+  return ab / Math.sqrt(aa * bb);
+}
+
+const seamInstall = (url: string, form: Record<string, unknown> = {}) =>
+  h.worker.evaluate(({ url, form }) => (globalThis as any).camLens.installModel({ kind: 'auto', url }, form), { url, form });
+
+describe("models nobody here wrote: human's liveness and antispoof, a landmark regressor", () => {
+  test('two models of one folder get their own names; installing one again replaces it (one copy)', async () => {
+    const antispoof = await seamInstall(`${h.imageOrigin}/models/human/antispoof.json`);
+    const liveness = await seamInstall(`${h.imageOrigin}/models/human/liveness.json`);
+    expect([antispoof.model?.displayName, liveness.model?.displayName]).toEqual(['antispoof', 'liveness']);
+    const p = await openPopup();
+    const keys = await storedKeys(p);
+    const again = await seamInstall(`${h.imageOrigin}/models/human/liveness.json`);
+    expect(again).toMatchObject({ ok: true, model: { displayName: 'liveness' } });
+    expect(again.model.id).not.toBe(liveness.model.id);
+    await expect.poll(() => storedKeys(p)).toEqual(keys.map((k) => (k === liveness.model.id ? again.model.id : k)).sort());
+    const names = await h.worker.evaluate(async () => ((await chrome.storage.local.get('userModels')).userModels as { displayName: string }[]).map((m) => m.displayName));
+    expect(names.filter((n) => n === 'liveness')).toHaveLength(1);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  test("Grad-CAM through a local max-pool head at an inner layer: WASM gives the CPU backend's map (r ≥ 0.999)", async () => {
+    const id = await h.worker.evaluate(async () => ((await chrome.storage.local.get('userModels')).userModels as { id: string; displayName: string }[]).find((m) => m.displayName === 'liveness')!.id);
+    await setSettings(h, { modelId: id });
+    const layers = await h.worker.evaluate(() => (globalThis as any).camLens.listLayers());
+    expect(layers).toMatchObject({ ok: true, modelId: id, automatic: 'max_pooling2d_2' });
+    // batch_normalization_2 feeds max_pooling2d_1: its gradient passes both local max-pools (ties: ReLU zeros, batch-normed alike).
+    const options = { method: 'gradcam', layer: 'batch_normalization_2', fresh: true };
+    const maps: Record<string, number[][]> = {};
+    for (const backend of ['wasm', 'cpu']) {
+      await h.worker.evaluate((b) => (globalThis as any).camLens.useBackend(b), backend);
+      maps[backend] = [];
+      for (const classIndex of [0, 1]) {
+        const result = (await explain(h, '#cat', { ...options, classIndex })) as ExplanationSuccess;
+        if (!result.ok) throw new Error((result as unknown as { error: string }).error);
+        expect(result.backend).toBe(backend);
+        expect(result.layer).toBe('batch_normalization_2');
+        expect(result.map).toMatchObject({ width: 32, height: 32 });
+        maps[backend].push(result.map.values);
+      }
+      await closeOverlays(h);
+    }
+    await h.worker.evaluate(() => (globalThis as any).camLens.useBackend('wasm'));
+    for (const c of [0, 1]) expect(correlation(maps.wasm[c], maps.cpu[c]), `class ${c}`).toBeGreaterThanOrEqual(0.999);
+  });
+
+  test('a landmark regressor is refused in one sentence; ticked "It is a classifier", it installs and the panel says its scores are raw', async () => {
+    const p = await openPopup();
+    const before = await installedNames(p);
+    const refused = await installFromForm(p, (p) => p.locator('#model-url').fill(`${h.imageOrigin}/models/regressor/model.json`));
+    expect(refused).toBe('this model does not output class scores (its outputs end in no softmax or sigmoid and are not a pooled linear classifier: a regression or detection model, say), so its "classes" would mean nothing; if it is a classifier, tick "It is a classifier" and install it again');
+    expect(await installedNames(p)).toEqual(before);
+    const status = await installFromForm(p, async (p) => {
+      await p.locator('#model-url').fill(`${h.imageOrigin}/models/regressor/model.json`);
+      await p.locator('#model-classifier').check();
+    });
+    expect(status).toBe('Installed: regressor. It is now the active model.');
+    const result = (await explain(h, '#rocket', { fresh: true })) as ExplanationSuccess;
+    if (!result.ok) throw new Error((result as unknown as { error: string }).error);
+    expect(result.classCount).toBe(228);
+    expect(result.notes).toContain("the model's outputs are raw scores, not probabilities (it was installed as a classifier on your word): the percentages are their softmax");
+  });
+
+  test('an http:// address is refused unless it is this computer', async () => {
+    const p = await openPopup();
+    const status = await installFromForm(p, (p) => p.locator('#model-url').fill('http://models.example/human/liveness.json'));
+    expect(status).toBe('refused: http://models.example/human/liveness.json is not encrypted (http://), so the model could be swapped on the way; use its https:// address (http:// only for this computer: localhost, 127.0.0.1)');
+  });
+});
+
+/**
+ * Evaluates `expression` in the page's content-script world (the extension's isolated world in the
+ * top frame), as a compromised content script would run it.
+ */
+async function inContentScript(expression: string): Promise<unknown> {
+  const cdp = await h.context.newCDPSession(h.page);
+  const contexts: { id: number; name: string; auxData?: { type?: string; frameId?: string } }[] = [];
+  cdp.on('Runtime.executionContextCreated', (e) => contexts.push(e.context));
+  await cdp.send('Runtime.enable');
+  const { frameTree } = await cdp.send('Page.getFrameTree');
+  const world = contexts.find((c) => c.auxData?.type === 'isolated' && c.auxData.frameId === frameTree.frame.id && c.name === 'CAM Lens');
+  if (!world) throw new Error(`no content-script world among ${JSON.stringify(contexts)}`);
+  const { result, exceptionDetails } = await cdp.send('Runtime.evaluate', { expression, contextId: world.id, awaitPromise: true, returnByValue: true });
+  await cdp.detach();
+  if (exceptionDetails) throw new Error(exceptionDetails.exception?.description ?? exceptionDetails.text);
+  return result.value;
+}
+
+describe('install messages come from extension pages only', () => {
+  test('a compromised content script cannot watch, cancel, start or delete installs', async () => {
+    const send = (message: object) => inContentScript(`chrome.runtime.sendMessage(${JSON.stringify(message)}).then((r) => ({ reply: r ?? null }), (e) => ({ error: String(e) }))`);
+    // The content script's world is reachable and its own messages still work (the panel asks for class names).
+    expect(await send({ type: 'class-labels', modelId: 'nsfw-mobilenet-v2-mid' })).toMatchObject({ reply: { labels: ['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy'] } });
+
+    const p = await openPopup();
+    if (!(await p.locator('#add-model').evaluate((d: HTMLDetailsElement) => d.open))) await p.locator('#add-model summary').click();
+    await p.locator('#model-url').fill(`${h.imageOrigin}/models/slow/${bucketPath('1.0')}/model.json?pace=400`);
+    await p.locator('#model-name').fill('Slow one');
+    await p.locator('#install-model').click();
+    await p.waitForFunction(() => /^Downloading: /.test(document.getElementById('install-status')!.textContent ?? ''));
+    // The popup sees the progress; the content script gets no answer, and its Cancel does nothing.
+    expect(await p.evaluate(() => chrome.runtime.sendMessage({ type: 'install-progress' }))).toMatchObject({ phase: 'download' });
+    expect(await send({ type: 'install-progress' })).toEqual({ reply: null });
+    expect(await send({ type: 'cancel-install' })).toEqual({ reply: null });
+    expect(await send({ type: 'describe-download', id: 'imagenet-mobilenet-v1-0.25' })).toEqual({ reply: null });
+    expect(await send({ type: 'install-model', source: { kind: 'auto', url: `${h.imageOrigin}/models/layers/model.json` }, form: { displayName: 'Planted' } })).toEqual({ reply: null });
+    await p.waitForFunction(() => /^Installed: |could not|cancelled/.test(document.getElementById('install-status')!.textContent ?? ''), undefined, { timeout: 60_000 });
+    expect(await p.locator('#install-status').textContent()).toBe('Installed: Slow one. It is now the active model.');
+    const id = await p.locator('#installed-models li', { hasText: 'Slow one' }).getAttribute('data-model-id');
+    expect(await send({ type: 'delete-model', id })).toEqual({ reply: null });
+    await expect.poll(() => installedNames(p)).toContain('Slow one');
+    expect(await installedNames(p)).not.toContain('Planted');
   });
 });

@@ -1,8 +1,12 @@
 // Which layers a model can be explained at: the pure finders, and both model kinds end to end.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LayersExplainable } from '../../src/background/explainable';
-import { findLayersExplainHead, graphNodesToProbe, isSpatialMap, layersModelCandidates, shortLayerName, type LayerInfo } from '../../src/core/explainHead';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { GraphExplainable, LayersExplainable } from '../../src/background/explainable';
+import { antispoof } from '../../scripts/fixture-graphs.mjs';
+import { findLayersExplainHead, graphLayerNodes, isSpatialMap, layersModelCandidates, shortLayerName, type LayerInfo } from '../../src/core/explainHead';
 import { loadRealModel, type RealModel } from './helpers/realModel';
 import { tinyEntry } from './helpers/tinyModels';
 
@@ -60,8 +64,10 @@ describe('shortLayerName', () => {
   });
 });
 
-describe('graphNodesToProbe', () => {
-  it('data nodes only: no constants, inputs or identities', () => {
+const b64 = (v: string) => Buffer.from(v).toString('base64');
+
+describe('graphLayerNodes', () => {
+  it('data nodes a person would name: no constants, inputs or identities', () => {
     const nodes = [
       { name: 'x', op: 'Placeholder' },
       { name: 'w', op: 'Const' },
@@ -69,7 +75,34 @@ describe('graphNodesToProbe', () => {
       { name: 'id', op: 'Identity', input: ['conv'] },
       { name: 'relu', op: 'Relu6', input: ['id'] },
     ];
-    expect(graphNodesToProbe(nodes)).toEqual(['conv', 'relu']);
+    // The convolution goes on through an identity into its activation only after the identity: both are named.
+    expect(graphLayerNodes(nodes)).toEqual(['conv', 'relu']);
+  });
+
+  it("a converted Keras model (human's liveness): conv + ReLU, the batch norm's output, max-pools, merges — not the batch norm's arithmetic or a bias before an activation", () => {
+    const fused = (ops: string[]) => ({ fused_ops: { list: { s: ops.map(b64) } } });
+    const s = 'StatefulPartitionedCall/sequential_1';
+    const nodes = [
+      { name: 'input', op: 'Placeholder' },
+      ...['w1', 'b1', 'scale', 'offset', 'w2', 'b2', 'w3'].map((name) => ({ name, op: 'Const' })),
+      { name: `${s}/activation_1/Relu`, op: '_FusedConv2D', input: ['input', 'w1', 'b1'], attr: fused(['BiasAdd', 'Relu']) },
+      { name: `${s}/batch_normalization_1/FusedBatchNormV3/Mul`, op: 'Mul', input: [`${s}/activation_1/Relu`, 'scale'] },
+      { name: `${s}/batch_normalization_1/FusedBatchNormV3`, op: 'Add', input: [`${s}/batch_normalization_1/FusedBatchNormV3/Mul`, 'offset'] },
+      { name: `${s}/max_pooling2d_1/MaxPool`, op: 'MaxPool', input: [`${s}/batch_normalization_1/FusedBatchNormV3`] },
+      { name: `${s}/conv2d_2/Conv2D`, op: 'Conv2D', input: [`${s}/max_pooling2d_1/MaxPool`, 'w2'] },
+      { name: `${s}/conv2d_2/BiasAdd`, op: 'BiasAdd', input: [`${s}/conv2d_2/Conv2D`, 'b2'] },
+      { name: `${s}/activation_2/Relu`, op: 'Relu', input: [`${s}/conv2d_2/BiasAdd`] },
+      { name: `${s}/conv2d_3/BiasAdd`, op: '_FusedConv2D', input: [`${s}/activation_2/Relu`, 'w3', 'b2'], attr: fused(['BiasAdd']) },
+      { name: `${s}/add`, op: 'AddV2', input: [`${s}/conv2d_3/BiasAdd`, `${s}/activation_2/Relu`] },
+    ];
+    expect(graphLayerNodes(nodes).map(shortLayerName)).toEqual([
+      'activation_1/Relu',
+      'batch_normalization_1/FusedBatchNormV3',
+      'max_pooling2d_1/MaxPool',
+      'activation_2/Relu',
+      'conv2d_3/BiasAdd', // a convolution block without activation, ending in a residual addition
+      'add',
+    ]);
   });
 });
 
@@ -117,5 +150,28 @@ describe('a layers model', () => {
       ],
     });
     explained.dispose();
+  });
+});
+
+describe('the automatic layer of a graph model: the deepest spatial map, not the input of any max-pool', () => {
+  it("human's antispoof layout ((conv → local max-pool → ReLU) × 3 → flatten → dense): the last ReLU (6×6), not the 12×12 map before the last max-pool", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cam-lens-antispoof-'));
+    try {
+      const made = antispoof(dir);
+      const json = JSON.parse(readFileSync(path.join(made.dir, 'antispoof.json'), 'utf8'));
+      const bytes = readFileSync(path.join(made.dir, 'antispoof.bin'));
+      const graph = await tf.loadGraphModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) }));
+      const entry = { ...tinyEntry(1), format: 'graph' as const, inputSize: { width: 64, height: 64 } };
+      const explained = new GraphExplainable(entry, graph, json.modelTopology.node);
+      expect(explained.layer).toBe(made.deepest);
+      expect(explained.outputActivation).toBe('sigmoid');
+      const { automatic, layers } = explained.layerChoices();
+      expect(automatic).toBe(made.deepest);
+      expect(layers[0]).toEqual({ name: made.deepest, shape: [6, 6, 16] });
+      expect(layers.map((l) => shortLayerName(l.name))).toContain('max_pooling2d_2/MaxPool');
+      explained.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -7,9 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
-  assembleFiles, checkImageInput, checkLabelCount, downloadModel, formatBytes, MAX_MODEL_BYTES, ModelSourceError, parseLabels, parseModelJson, parseTeachableMetadata,
-  resolveSource, TFHUB_IMAGENET_MOBILENET, weightUrls, type FetchLike, type ModelFiles, type PickedFile,
+  assembleFiles, checkImageInput, checkLabelCount, formatBytes, MAX_MODEL_BYTES, ModelSourceError, parseLabels, parseModelJson, parseTeachableMetadata,
+  resolveSource, weightUrls, type ModelFiles, type PickedFile,
 } from '../../src/core/modelSource';
+import { downloadModel, type FetchLike } from '../../src/core/modelDownload';
 import { entryFor, imagenetLabelsFor, loadUserModels, type UserModel } from '../../src/core/userModels';
 import { checkModel, ModelInstaller } from '../../src/background/modelInstaller';
 import { parseMessage } from '../../src/core/messages';
@@ -18,6 +19,8 @@ import { makeFixtureModels, TEACHABLE_ID, TEACHABLE_LABELS, LAYERS_LABELS, TFHUB
 import { englishTranslate as t } from './helpers/englishTranslate';
 
 const ORIGIN = 'https://models.test';
+/** TF Hub's ImageNet MobileNet V2 handle (the catalog's alternate ImageNet source). */
+const TFHUB_IMAGENET_MOBILENET = 'https://tfhub.dev/google/tfjs-model/imagenet/mobilenet_v2_100_224/classification/3/default/1';
 let dir: string;
 
 beforeAll(async () => {
@@ -124,7 +127,7 @@ describe('downloading', () => {
   });
 
   test('error: the server cannot be reached', async () => {
-    await rejects(() => downloadModel(resolveSource('https://offline.test/m/model.json', 'auto', t), { fetch: fakeFetch(), t }), 'could not download the model: the server offline.test cannot be reached');
+    await rejects(() => downloadModel(resolveSource('https://offline.test/m/model.json', 'auto', t), { fetch: fakeFetch(), t }), 'could not download the model: offline.test could not be reached (no connection, or the server does not let the file be read from here)');
   });
 
   test('error: model.json answers 404', async () => {
@@ -410,7 +413,7 @@ describe('the installer: all or nothing', () => {
   test('the popup\'s messages parse; malformed ones are ignored', () => {
     expect(parseMessage({ type: 'install-model', source: { kind: 'auto', url: tm }, form: { labels: ['a'], inputSize: { width: 96, height: 96 }, pixelScaling: 'symmetric' } })).not.toBeNull();
     expect(parseMessage({ type: 'install-model', source: { kind: 'files', stagingId: 's1', names: ['model.json'] }, form: {} })).not.toBeNull();
-    expect(parseMessage({ type: 'describe-model', url: TFHUB_IMAGENET_MOBILENET, kind: 'tfhub' })).not.toBeNull();
+    expect(parseMessage({ type: 'describe-download', id: 'imagenet-mobilenet-v1-0.25' })).not.toBeNull();
     expect(parseMessage({ type: 'delete-model', id: 'user-x-1' })).not.toBeNull();
     expect(parseMessage({ type: 'install-model', source: { kind: 'ftp', url: tm }, form: {} })).toBeNull();
     expect(parseMessage({ type: 'install-model', source: { kind: 'auto', url: '' }, form: {} })).toBeNull();

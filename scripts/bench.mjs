@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { CHROMIUM, launchWithExtension } from './browser.mjs';
 import { startServers } from './servers.mjs';
 import { benchTeach } from './bench-teach.mjs';
+import { runSoak, SOAK_END, SOAK_START } from './soak.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -381,6 +382,12 @@ if (!QUICK) {
   );
   out();
 }
+
+lines.push(SOAK_START);
+out(`## Soak, hostile files and huge pictures`);
+out();
+await runSoak({ browser, servers, out, n: QUICK ? 40 : 200 });
+lines.push(SOAK_END);
 
 await browser.close();
 await servers.close();

@@ -165,6 +165,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  *   corrupt/<name>           a fixture with 10 % garbage in its middle
  *   1x1.png                  a single-pixel PNG
  *   huge.png                 a PNG whose header claims 30000×30000 (tiny IDAT)
+ *   exact-limit.png          a PNG whose header claims 10000×10000: exactly 100 MP (tiny IDAT)
  *   animated.gif             a 2-frame animated GIF; first-frame.gif / second-frame.gif: each frame alone, static
  *   truncated.gif            the still first frame cut at 60 %; truncated-animated.gif: both frames, cut inside the second
  *   no-answer                accepts the request, never answers
@@ -233,6 +234,9 @@ async function hostileRoute(req, res, pathname) {
       return true;
     case 'huge.png':
       send(200, 'image/png', makePng(30000, 30000, null));
+      return true;
+    case 'exact-limit.png':
+      send(200, 'image/png', makePng(10000, 10000, null));
       return true;
     case 'animated.gif':
       send(200, 'image/gif', makeGif(GIF_SIZE.width, GIF_SIZE.height, GIF_PALETTE, [GIF_FRAME_1, GIF_FRAME_2]));
@@ -357,6 +361,67 @@ async function hostRoute(req, res, modelsDir) {
 }
 
 /**
+ * /victim/… (image origin): what an attacker page points the extension at. Every request is logged
+ * (path and query, whether it carried the `session` cookie) for `victimLog`.
+ *   needs-cookie/<name>        the fixture with the `session` cookie, else HTTP 403
+ *   slow-page-only/<name>?ms=N like /hostile/page-only/, after N ms
+ *   flat.png?w=W&h=H           a W×H grey PNG, generated once (tiny on disk, W×H pixels decoded)
+ *   <name>                     the fixture
+ */
+const flatPngs = new Map();
+
+async function victimRoute(req, res, pathname, log) {
+  const url = new URL(req.url, 'http://x');
+  const rest = pathname.slice('/victim/'.length);
+  const cookie = /(^|;\s*)session=/.test(req.headers.cookie ?? '');
+  log.push({ path: `${pathname}${url.search}`, cookie });
+  const send = (status, type, body) => {
+    res.writeHead(status, { 'content-type': type, 'content-length': body.length, 'cache-control': 'no-store' });
+    res.end(body);
+  };
+  const denied = () => send(403, 'text/html; charset=utf-8', Buffer.from('<!doctype html><title>403</title><h1>Forbidden</h1>'));
+  if (rest === 'flat.png') {
+    const [w, h] = [Number(url.searchParams.get('w')) || 100, Number(url.searchParams.get('h')) || 100];
+    const key = `${w}x${h}`;
+    if (!flatPngs.has(key)) flatPngs.set(key, await flatPng(w, h));
+    send(200, 'image/png', flatPngs.get(key));
+    return;
+  }
+  if (rest.startsWith('needs-cookie/')) {
+    if (!cookie) return denied();
+    send(200, typeOf(rest), await fixture(rest));
+    return;
+  }
+  if (rest.startsWith('slow-page-only/')) {
+    await sleep(Number(url.searchParams.get('ms')) || 2000);
+    if (req.socket.destroyed) return;
+    if (!/^https?:/.test(req.headers.referer ?? '')) return denied();
+    send(200, typeOf(rest), await fixture(rest));
+    return;
+  }
+  send(200, typeOf(rest), await fixture(rest));
+}
+
+/** A W×H grey RGB PNG, deflated as a stream (a 10000×10000 one is ~300 KB, but 100 MP decoded). */
+async function flatPng(width, height) {
+  const { createDeflate } = await import('node:zlib');
+  const row = Buffer.alloc(width * 3 + 1, 128);
+  row[0] = 0;
+  const deflate = createDeflate({ level: 9 });
+  const chunks = [];
+  deflate.on('data', (c) => chunks.push(c));
+  const done = new Promise((resolve) => deflate.on('end', resolve));
+  for (let y = 0; y < height; y++) if (!deflate.write(row)) await new Promise((r) => deflate.once('drain', r));
+  deflate.end();
+  await done;
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', ihdr), pngChunk('IDAT', Buffer.concat(chunks)), pngChunk('IEND', Buffer.alloc(0))]);
+}
+
+/**
  * /models/… (image origin): the fixture models of scripts/make-fixture-models.mjs, from `modelsDir`, as
  * their hosts serve them. Under /models/tfhub/ only with ?tfjs-format=file (TF Hub's layout), like
  * tfjs's fromTFHub loader asks; /models/slow/<path> sends the file in 16 KiB pieces every 50 ms (a progress bar
@@ -415,8 +480,11 @@ function drainedOrClosed(req, res) {
 }
 
 export async function startServers({ modelsDir } = {}) {
+  /** Requests that reached /victim/ (see victimRoute). */
+  const victimLog = [];
   const images = await listen(async (req, res) => {
     const { pathname } = new URL(req.url, 'http://x');
+    if (pathname.startsWith('/victim/')) return victimRoute(req, res, pathname, victimLog);
     if (pathname.startsWith('/hostile/') && (await hostileRoute(req, res, pathname))) return;
     if (await modelRoute(req, res, modelsDir)) return;
     if (await hostRoute(req, res, modelsDir)) return;
@@ -433,12 +501,18 @@ export async function startServers({ modelsDir } = {}) {
     }
     if (url.pathname.startsWith('/demo/')) return serveFile(res, path.join(root, 'demo', path.basename(url.pathname)));
     if (teachFixtureRoute(url, res)) return;
+    // Attacker pages of the security tests (test/fixtures/<name>.html), with the CSP asked for in ?csp=.
+    if (url.pathname.startsWith('/attack/')) {
+      const csp = url.searchParams.get('csp');
+      return serveFile(res, path.join(root, 'test', 'fixtures', path.basename(url.pathname)), csp ? { 'content-security-policy': csp } : {});
+    }
     return imageRoute(req, res);
   });
   const pageOrigin = `http://127.0.0.1:${page.address().port}`;
   return {
     pageOrigin,
     imageOrigin,
+    victimLog,
     close: () => Promise.all([page, images].map((s) => new Promise((r) => { s.closeAllConnections?.(); s.close(r); }))),
   };
 }

@@ -1,55 +1,111 @@
-// "Explain all images" per tab: the content scripts run the queue; the worker starts them, keeps the
-// latest progress for the popup, and resolves waiters when a run ends.
+// "Explain all images" per tab: every frame's content script runs its own queue; the worker starts
+// them, adds up what each frame reports (the browser says which frame a report comes from), and
+// resolves waiters when every frame is done.
 import browser from 'webextension-polyfill';
 import { t } from '../core/i18nBrowser';
 import type { ExplainAllProgress, Message } from '../core/messages';
 
 export type ExplainAllOutcome = ExplainAllProgress | { ok: false; error: string };
 
+interface Run {
+  frames: Map<number, ExplainAllProgress>;
+  /** Frames are still being asked to start: the run cannot be over yet. */
+  starting: boolean;
+  waiters: ((p: ExplainAllProgress) => void)[];
+}
+
+const idle = (total = 0): ExplainAllProgress => ({ done: 0, failed: 0, total, cancelled: false, finished: total === 0 });
+
 export class ExplainAllTracker {
-  private readonly progress = new Map<number, ExplainAllProgress>();
-  private readonly waiters = new Map<number, ((p: ExplainAllProgress) => void)[]>();
+  private readonly runs = new Map<number, Run>();
 
   constructor(private readonly describeError: (e: unknown) => string) {}
 
-  /** Asks every frame of the tab to explain its large images (injecting the content script if needed). */
+  /** Asks every frame of the tab to explain its large images (injecting the content script where it is missing). */
   async start(tabId: number): Promise<{ ok: true; total: number } | { ok: false; error: string }> {
-    const message: Message = { type: 'explain-all' };
-    let reply: unknown;
+    let frameIds: number[];
     try {
-      reply = await browser.tabs.sendMessage(tabId, message);
-    } catch {
-      try {
-        await browser.scripting.executeScript({ target: { tabId, allFrames: true }, files: ['content.js'] });
-        reply = await browser.tabs.sendMessage(tabId, message);
-      } catch (e) {
-        return { ok: false, error: t('errCannotRunHere', this.describeError(e)) };
-      }
+      frameIds = await framesWithContentScript(tabId);
+    } catch (e) {
+      return { ok: false, error: t('errCannotRunHere', this.describeError(e)) };
     }
-    const total = (reply as { total?: unknown } | undefined)?.total;
-    const count = typeof total === 'number' ? total : 0;
-    this.progress.set(tabId, { done: 0, failed: 0, total: count, cancelled: false, finished: false });
-    return { ok: true, total: count };
+    const previous = this.runs.get(tabId);
+    const run: Run = { frames: new Map(), starting: true, waiters: previous?.waiters ?? [] };
+    this.runs.set(tabId, run);
+    const message: Message = { type: 'explain-all' };
+    await Promise.all(
+      frameIds.map(async (frameId) => {
+        const reply = (await browser.tabs.sendMessage(tabId, message, { frameId }).catch(() => null)) as { total?: unknown } | null;
+        if (typeof reply?.total !== 'number') return; // a frame that went away meanwhile
+        // A fast frame may have reported already; its report is newer than this.
+        if (!run.frames.has(frameId)) run.frames.set(frameId, idle(reply.total));
+      }),
+    );
+    run.starting = false;
+    this.settle(tabId);
+    return { ok: true, total: this.get(tabId)?.total ?? 0 };
   }
 
-  /** Runs it and resolves with the final progress. */
+  /** Runs it and resolves with the final progress of all frames. */
   async run(tabId: number): Promise<ExplainAllOutcome> {
-    const finished = new Promise<ExplainAllProgress>((resolve) => this.waiters.set(tabId, [...(this.waiters.get(tabId) ?? []), resolve]));
     const started = await this.start(tabId);
     if (!started.ok) return started;
-    if (started.total === 0) return { done: 0, failed: 0, total: 0, cancelled: false, finished: true };
-    return finished;
+    const current = this.get(tabId)!;
+    if (current.finished) return current;
+    return new Promise((resolve) => this.runs.get(tabId)!.waiters.push(resolve));
   }
 
-  /** Progress reported by the tab's top frame. */
-  record(tabId: number, progress: ExplainAllProgress): void {
-    this.progress.set(tabId, progress);
-    if (!progress.finished) return;
-    for (const resolve of this.waiters.get(tabId) ?? []) resolve(progress);
-    this.waiters.delete(tabId);
+  /** Progress one frame reported (its frame id from the browser). */
+  record(tabId: number, frameId: number, progress: ExplainAllProgress): void {
+    let run = this.runs.get(tabId);
+    if (!run) {
+      // The worker restarted during the run: count from the reports that come in.
+      run = { frames: new Map(), starting: false, waiters: [] };
+      this.runs.set(tabId, run);
+    }
+    run.frames.set(frameId, progress);
+    this.settle(tabId);
   }
 
+  /** The tab closed or left the page: its run ends where it stands. */
+  end(tabId: number): void {
+    const run = this.runs.get(tabId);
+    if (!run) return;
+    for (const [frameId, p] of run.frames) if (!p.finished) run.frames.set(frameId, { ...p, cancelled: true, finished: true });
+    run.starting = false;
+    this.settle(tabId);
+    this.runs.delete(tabId);
+  }
+
+  /** All frames together. */
   get(tabId: number): ExplainAllProgress | null {
-    return this.progress.get(tabId) ?? null;
+    const run = this.runs.get(tabId);
+    if (!run) return null;
+    const all = [...run.frames.values()];
+    return {
+      done: all.reduce((n, p) => n + p.done, 0),
+      failed: all.reduce((n, p) => n + p.failed, 0),
+      total: all.reduce((n, p) => n + p.total, 0),
+      cancelled: all.some((p) => p.cancelled),
+      finished: !run.starting && all.every((p) => p.finished),
+    };
   }
+
+  private settle(tabId: number): void {
+    const run = this.runs.get(tabId);
+    const progress = this.get(tabId);
+    if (!run || !progress?.finished) return;
+    for (const resolve of run.waiters.splice(0)) resolve(progress);
+  }
+}
+
+/** The tab's frames, each with the content script (injected into those that lack it, e.g. tabs open before install). */
+async function framesWithContentScript(tabId: number): Promise<number[]> {
+  const probes = await browser.scripting.executeScript({
+    target: { tabId, allFrames: true },
+    func: () => (window as { __camLensContentLoaded?: boolean }).__camLensContentLoaded === true,
+  });
+  const missing = probes.filter((p) => p.result !== true).map((p) => p.frameId);
+  if (missing.length) await browser.scripting.executeScript({ target: { tabId, frameIds: missing }, files: ['content.js'] }).catch(() => undefined);
+  return probes.map((p) => p.frameId);
 }

@@ -3,18 +3,19 @@
 // costs only the method itself, not a new forward pass.
 import * as tf from '@tensorflow/tfjs';
 import type { ModelEntry } from '../core/catalog';
-import { centerSquare, type Box } from '../core/geometry';
+import type { Box } from '../core/geometry';
 import { t } from '../core/i18nBrowser';
 import { localizationBox } from '../core/localization';
 import { LruMap } from '../core/lru';
-import type { ExplanationResult, ExplanationSuccess, PixelSource } from '../core/messages';
+import { randomId } from '../core/randomId';
+import type { ExplanationResult, ExplanationSuccess } from '../core/messages';
 import { METHODS, resolveMethod, type MethodChoice, type MethodId } from '../core/methods';
 import { topClasses } from '../core/scores';
 import { scoresFromLogits } from './explainable';
 import { computeMap, type RawMap } from './methods/base';
 import { CancelledError, DEFAULT_METHOD_OPTIONS, MethodError, type MethodOptions } from './methods/types';
 import type { HostedModel, ModelHost } from './modelHost';
-import { ImageLoadError, loadImage, resizeToRgba, type DecodedImage } from './pixels';
+import { ImageLoadError, loadForModel, type ModelPixels, type Pixels } from './pixels';
 import { pixelsToInput } from './preprocess';
 
 export const TOP_K = 5;
@@ -39,12 +40,19 @@ export interface ExplainRequest {
   fresh?: boolean;
   /** The pixels are a screenshot of this part of the picture (CSS px, relative to its drawn rect). */
   capturedRegion?: { x: number; y: number; width: number; height: number };
+  /**
+   * Who asked (tab and frame): activations kept for one frame are reused only for that frame. A
+   * result from the cache may name activations another frame's request computed; asking again from
+   * here recomputes them from this frame's own source.
+   */
+  owner: string;
   signal?: AbortSignal;
   progress?(done: number, total: number): void;
 }
 
 interface Kept {
   hostKey: string;
+  owner: string;
   input: tf.Tensor4D;
   features: tf.Tensor4D;
   probabilities: Float32Array;
@@ -68,12 +76,11 @@ export class Explainer {
   private readonly results = new LruMap<string, { result: ExplanationSuccess; at: number }>(CACHED_RESULTS);
   /** One explanation at a time: bounded memory, and a burst of clicks queues instead of thrashing the GPU. */
   private queue: Promise<unknown> = Promise.resolve();
-  private nextId = 1;
 
   constructor(private readonly host: ModelHost) {}
 
   /** Explains an image (for its top class unless `classIndex` is given); recent identical requests come from the cache. */
-  async explain(source: PixelSource, request: ExplainRequest): Promise<ExplanationResult> {
+  async explain(source: Pixels, request: ExplainRequest): Promise<ExplanationResult> {
     const started = performance.now();
     const key = this.resultKey(source, request);
     const hit = request.fresh ? undefined : this.results.get(key);
@@ -90,12 +97,12 @@ export class Explainer {
    * Downloads and decodes before joining the queue: one slow or hostile server must not hold up
    * the explanations of other images (only the model work is one at a time).
    */
-  private async explainFresh(source: PixelSource, request: ExplainRequest): Promise<ExplanationResult> {
+  private async explainFresh(source: Pixels, request: ExplainRequest): Promise<ExplanationResult> {
     const started = performance.now();
     this.host.get(request.entry, request.layer).catch(() => undefined); // load the model while the image downloads
-    let image: DecodedImage;
+    let image: ModelPixels;
     try {
-      image = await loadImage(source);
+      image = await this.pixelsFor(source, request);
     } catch (e) {
       return failure(e);
     }
@@ -103,19 +110,25 @@ export class Explainer {
     return this.serialized(() => this.run(image, source, request, imageMs));
   }
 
-  private resultKey(source: PixelSource, request: ExplainRequest): string {
-    const image = source.kind === 'url' ? source.url : `data:${source.dataUrl.length}:${fnv1a(source.dataUrl)}`;
+  /** Decoded and already at the model's input size: only small RGBA waits for the model. */
+  private pixelsFor(source: Pixels, request: ExplainRequest): Promise<ModelPixels> {
+    return loadForModel(source, request.entry.inputSize, request.entry.inputCrop);
+  }
+
+  private resultKey(source: Pixels, request: ExplainRequest): string {
+    // The same URL fetched with and without cookies may be two different pictures.
+    const image = source.kind === 'url' ? `${source.withCookies ? 'cookies' : 'anonymous'}:${source.url}` : `data:${source.dataUrl.length}:${fnv1a(source.dataUrl)}`;
     const options = JSON.stringify(request.methodOptions ?? {});
     return [this.host.keyFor(request.entry, request.layer), image, request.method, request.classIndex ?? 'top', request.box ? 'box' : '', request.topK ?? TOP_K, options].join('|');
   }
 
   /** Re-explains a kept image for another class or method; falls back to a full run if it was evicted (or the worker restarted). */
-  explainAgain(explanationId: string, source: PixelSource, request: ExplainRequest): Promise<ExplanationResult> {
+  explainAgain(explanationId: string, source: Pixels, request: ExplainRequest): Promise<ExplanationResult> {
     return this.serialized(async () => {
       const started = performance.now();
       const hosted = await this.host.get(request.entry, request.layer);
       const kept = this.kept.get(explanationId);
-      if (!kept || kept.hostKey !== hosted.key) return this.run(await loadImage(source), source, request, 0);
+      if (!kept || kept.hostKey !== hosted.key || kept.owner !== request.owner) return this.run(await this.pixelsFor(source, request), source, request, 0);
       const result = await this.describe(explanationId, kept, hosted, request, source);
       result.timingsMs = { method: performance.now() - started, total: performance.now() - started };
       return result;
@@ -163,26 +176,13 @@ export class Explainer {
     return this.enqueue(work).catch(failure);
   }
 
-  /** The model work for a decoded image (the caller's bitmap is closed here). */
-  private async run(image: DecodedImage, source: PixelSource, request: ExplainRequest, imageMs: number): Promise<ExplanationSuccess> {
+  /** The model work for an image read at the model's input size. */
+  private async run(image: ModelPixels, source: Pixels, request: ExplainRequest, imageMs: number): Promise<ExplanationSuccess> {
     const t1 = performance.now();
-    let hosted: HostedModel;
-    try {
-      hosted = await this.host.get(request.entry, request.layer);
-    } catch (e) {
-      image.bitmap.close();
-      throw e;
-    }
+    const hosted = await this.host.get(request.entry, request.layer);
     const t2 = performance.now();
     const { entry } = hosted.model;
-    const size = { width: image.bitmap.width, height: image.bitmap.height };
-    const crop = entry.inputCrop === 'center' ? centerSquare(size.width, size.height) : undefined;
-    let rgba: Uint8ClampedArray;
-    try {
-      rgba = resizeToRgba(image.bitmap, entry.inputSize.width, entry.inputSize.height, crop);
-    } finally {
-      image.bitmap.close();
-    }
+    const { rgba, image: size, crop } = image;
     const input = pixelsToInput(rgba, entry.inputSize.width, entry.inputSize.height, entry.pixelScaling, entry.normalization);
     const t3 = performance.now();
     let kept: Kept;
@@ -193,13 +193,14 @@ export class Explainer {
       });
       const probabilities = (await probabilitiesT.data()) as Float32Array;
       probabilitiesT.dispose();
-      kept = { hostKey: hosted.key, input, features, probabilities, image: size, crop, notes: image.notes };
+      kept = { hostKey: hosted.key, owner: request.owner, input, features, probabilities, image: size, crop, notes: image.notes };
     } catch (e) {
       input.dispose();
       throw e;
     }
     const t4 = performance.now();
-    const explanationId = `x${this.nextId++}`;
+    // Unguessable, and never reused after the worker restarts.
+    const explanationId = randomId();
     this.dropStale(hosted.key);
     this.kept.set(explanationId, kept);
     const result = await this.describe(explanationId, kept, hosted, request, source);
@@ -213,7 +214,7 @@ export class Explainer {
     if (this.kept.size > 0 && [...this.kept.values()].some((k) => k.hostKey !== hostKey)) this.kept.clear();
   }
 
-  private async describe(explanationId: string, kept: Kept, hosted: HostedModel, request: ExplainRequest, source: PixelSource): Promise<ExplanationSuccess> {
+  private async describe(explanationId: string, kept: Kept, hosted: HostedModel, request: ExplainRequest, source: Pixels): Promise<ExplanationSuccess> {
     const { model, backend } = hosted;
     const labels = model.entry.labels;
     const method: MethodId = resolveMethod(request.method, model.camWeights !== null);

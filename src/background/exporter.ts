@@ -4,12 +4,12 @@
 import { colormapLut, type ColormapName } from '../core/colormap';
 import { heatmapRgba } from '../core/heatmap';
 import { t } from '../core/i18nBrowser';
-import type { ExplanationSuccess, PixelSource } from '../core/messages';
+import type { ExplanationSuccess } from '../core/messages';
 import { METHODS } from '../core/methods';
 import { prepareDisplayMap, upsampleDisplayMap } from '../core/postprocess';
 import { formatProbability } from '../core/scores';
 import { shortLayerName } from '../core/explainHead';
-import { loadImage } from './pixels';
+import { fetchImage, withDecoded, type Pixels } from './pixels';
 import { faithfulnessLine, sanityFooter } from '../core/metrics/summary';
 
 /** Longer side of an export: natural resolution up to this (a 30 MP photo would be a 120 MB canvas). */
@@ -24,9 +24,9 @@ export interface ExportLook {
   hideNegative: boolean;
 }
 
-export async function composeExport(source: PixelSource, result: ExplanationSuccess, look: ExportLook): Promise<Blob> {
-  const { bitmap } = await loadImage(source);
-  try {
+/** The only full-resolution decode: the image at up to MAX_EXPORT_SIDE, within the decode budget like any other. */
+export async function composeExport(source: Pixels, result: ExplanationSuccess, look: ExportLook): Promise<Blob> {
+  return withDecoded(await fetchImage(source), async (bitmap) => {
     const scale = Math.min(1, MAX_EXPORT_SIDE / Math.max(bitmap.width, bitmap.height));
     const width = Math.max(1, Math.round(bitmap.width * scale));
     const height = Math.max(1, Math.round(bitmap.height * scale));
@@ -50,10 +50,8 @@ export async function composeExport(source: PixelSource, result: ExplanationSucc
     ctx.globalAlpha = 1;
 
     drawFooter(ctx, result, lut, width, height, figures);
-    return await canvas.convertToBlob({ type: 'image/png' });
-  } finally {
-    bitmap.close();
-  }
+    return canvas.convertToBlob({ type: 'image/png' });
+  });
 }
 
 /** The check figures the result carries, one line each (the panel's words). */

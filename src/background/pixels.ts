@@ -1,11 +1,13 @@
 // Gets an image's pixels in the service worker: fetch the bytes itself (host permissions make
-// cross-origin images without CORS readable), decode with createImageBitmap, and squash the whole
-// image to the model's input size so the map covers the whole displayed image.
+// cross-origin images without CORS readable), check them, decode with createImageBitmap within a
+// global pixel budget, and squash the whole image to the model's input size right away, so a
+// full-size bitmap never waits anywhere.
 import { t } from '../core/i18nBrowser';
-import { FORMAT_NAMES, pixelCount, readImageSize, type ImageFormat } from '../core/imageHeader';
+import { fetchVerdict, type ShownIn } from '../core/fetchPolicy';
+import { FORMAT_NAMES, pixelCount, readImageSize, type ImageHeader } from '../core/imageHeader';
 import { concatBytes } from '../core/bytes';
-import type { Box } from '../core/geometry';
-import type { PixelSource } from '../core/messages';
+import { centerSquare, type Box } from '../core/geometry';
+import { PixelBudget } from '../core/pixelBudget';
 
 /** Where else the pixels may be read when the worker cannot: drawn by the page, or from a screenshot. */
 export type PixelFallback = 'page' | 'screenshot';
@@ -19,60 +21,102 @@ export class ImageLoadError extends Error {
   }
 }
 
+/**
+ * What the worker reads: a URL it fetches (with the user's cookies only when the fetch policy
+ * allows; `shownIn` is where the picture is shown, to check where redirects lead), or bytes a
+ * frame read itself.
+ */
+export type Pixels =
+  | { kind: 'url'; url: string; withCookies: boolean; shownIn: ShownIn }
+  | { kind: 'dataUrl'; dataUrl: string; originalUrl: string };
+
 /** No response headers, or no body bytes, for this long: give up (well within the service worker's 30 s idle limit). */
 export const FETCH_TIMEOUT_MS = 15_000;
 /** A download still unfinished after this long is abandoned even if bytes trickle in. */
 export const DOWNLOAD_DEADLINE_MS = 25_000;
 export const MAX_IMAGE_BYTES = 50 * 1024 * 1024;
-/** Refused before decoding: a decoded 100 MP image is 400 MB of RGBA. */
+/** Images of this many pixels or more are refused before decoding: a decoded 100 MP image is 400 MB of RGBA. */
 export const MAX_IMAGE_PIXELS = 100_000_000;
+/**
+ * Pixels decoding at once, across every tab and frame (a larger image decodes alone): "explain all"
+ * on a page of iframes full of huge images waits in line instead of holding gigabytes.
+ */
+export const DECODE_BUDGET_PIXELS = 64_000_000;
 const FETCHABLE = new Set(['http:', 'https:', 'data:']);
 
-export interface DecodedImage {
-  bitmap: ImageBitmap;
-  /** Bytes fetched and their declared type, for messages and caching. */
-  byteLength: number;
+export const decodeBudget = new PixelBudget(DECODE_BUDGET_PIXELS);
+
+/** Fetched, checked bytes, not decoded yet. */
+export interface FetchedImage {
+  bytes: Uint8Array<ArrayBuffer>;
   contentType: string;
-  /** The format read from the bytes themselves. */
-  format: ImageFormat;
+  header: ImageHeader;
+}
+
+/** An image read for the model: RGBA at its input size, and what the model saw of it. */
+export interface ModelPixels {
+  rgba: Uint8ClampedArray;
+  /** The image's natural size. */
+  image: { width: number; height: number };
+  /** The part of the image the model saw, when the model frames pictures (in image pixels). */
+  crop?: Box;
   /** What the user should know about how the image was read (e.g. only the first frame of an animation). */
   notes: string[];
 }
 
-export async function loadImage(source: PixelSource, timeoutMs = FETCH_TIMEOUT_MS): Promise<DecodedImage> {
-  const { bytes, contentType } = await fetchImageBytes(source.kind === 'url' ? source.url : source.dataUrl, timeoutMs);
+/** Fetches (or unpacks) the bytes and refuses, with the real reason, what must not or cannot be decoded. */
+export async function fetchImage(source: Pixels, timeoutMs = FETCH_TIMEOUT_MS): Promise<FetchedImage> {
   const fromServer = source.kind === 'url';
+  const { bytes, contentType } = source.kind === 'url' ? await fetchImageBytes(source, timeoutMs) : await fetchImageBytes({ url: source.dataUrl, withCookies: false }, timeoutMs);
   if (bytes.length === 0) throw new ImageLoadError(fromServer ? t('errServerNoData') : t('errPageNoData'));
-  // Look at the bytes before the decoder does: refuse what it must not (or cannot) decode, with the real reason.
   const header = readImageSize(bytes);
   if (header.format === 'html') throw new ImageLoadError(fromServer ? t('errServerSentHtml') : t('errPageSentHtml'));
   // The content script draws SVGs it recognises by their URL; one that reaches the worker cannot be drawn here.
   if (header.format === 'svg') throw new ImageLoadError(t('errSvg'), 'page');
-  if (pixelCount(header) > MAX_IMAGE_PIXELS) throw tooManyPixels(header.width, header.height);
-  const type = contentType || t('unknownType');
-  let bitmap: ImageBitmap;
-  try {
-    bitmap = await createImageBitmap(new Blob([bytes], { type: contentType }));
-  } catch {
-    // A format the worker cannot decode may still be shown by the page (e.g. an SVG served without its type).
-    if (header.format === 'unknown') throw new ImageLoadError(t('errNotDecodable', [type, String(bytes.length)]), 'page');
-    const details = [FORMAT_NAMES[header.format], String(bytes.length)];
-    throw new ImageLoadError(header.truncated ? t('errFileIncomplete', details) : t('errFileDamaged', details));
-  }
-  if (bitmap.width === 0 || bitmap.height === 0) {
-    bitmap.close();
-    throw new ImageLoadError(t('errNoPixels'));
-  }
-  // Formats whose size the header reader does not know are checked once decoded.
-  if (bitmap.width * bitmap.height > MAX_IMAGE_PIXELS) {
-    const { width, height } = bitmap;
-    bitmap.close();
-    throw tooManyPixels(width, height);
-  }
-  const notes: string[] = [];
-  if (header.animated) notes.push(t('noteAnimated', FORMAT_NAMES[header.format]));
-  if (header.truncated) notes.push(t('noteEndsEarly', FORMAT_NAMES[header.format]));
-  return { bitmap, byteLength: bytes.length, contentType, format: header.format, notes };
+  if (pixelCount(header) >= MAX_IMAGE_PIXELS) throw tooManyPixels(header.width, header.height);
+  return { bytes, contentType, header };
+}
+
+/**
+ * Decodes within the global budget and hands the bitmap to `use`; the bitmap is closed (and its
+ * pixels given back to the budget) as soon as `use` is done.
+ */
+export async function withDecoded<T>(image: FetchedImage, use: (bitmap: ImageBitmap, notes: string[]) => T | Promise<T>): Promise<T> {
+  const { bytes, contentType, header } = image;
+  // A format whose size the header reader does not know counts as the largest allowed (it decodes alone).
+  const cost = pixelCount(header) || MAX_IMAGE_PIXELS;
+  return decodeBudget.run(cost, async () => {
+    let bitmap: ImageBitmap;
+    try {
+      bitmap = await createImageBitmap(new Blob([bytes], { type: contentType }));
+    } catch {
+      // A format the worker cannot decode may still be shown by the page (e.g. an SVG served without its type).
+      const type = contentType || t('unknownType');
+      if (header.format === 'unknown') throw new ImageLoadError(t('errNotDecodable', [type, String(bytes.length)]), 'page');
+      const details = [FORMAT_NAMES[header.format], String(bytes.length)];
+      throw new ImageLoadError(header.truncated ? t('errFileIncomplete', details) : t('errFileDamaged', details));
+    }
+    try {
+      if (bitmap.width === 0 || bitmap.height === 0) throw new ImageLoadError(t('errNoPixels'));
+      // Formats whose size the header reader does not know are checked once decoded.
+      if (bitmap.width * bitmap.height >= MAX_IMAGE_PIXELS) throw tooManyPixels(bitmap.width, bitmap.height);
+      const notes: string[] = [];
+      if (header.animated) notes.push(t('noteAnimated', FORMAT_NAMES[header.format]));
+      if (header.truncated) notes.push(t('noteEndsEarly', FORMAT_NAMES[header.format]));
+      return await use(bitmap, notes);
+    } finally {
+      bitmap.close();
+    }
+  });
+}
+
+/** The image as the model sees it: the whole picture (or its central square) squashed to width×height. */
+export async function loadForModel(source: Pixels, input: { width: number; height: number }, framing?: 'center'): Promise<ModelPixels> {
+  return withDecoded(await fetchImage(source), (bitmap, notes) => {
+    const image = { width: bitmap.width, height: bitmap.height };
+    const crop = framing === 'center' ? centerSquare(image.width, image.height) : undefined;
+    return { rgba: resizeToRgba(bitmap, input.width, input.height, crop), image, crop, notes };
+  });
 }
 
 function tooManyPixels(width: number, height: number): ImageLoadError {
@@ -81,8 +125,15 @@ function tooManyPixels(width: number, height: number): ImageLoadError {
 
 type StopReason = 'no answer' | 'stalled' | 'too slow' | 'too large';
 
-/** Fetches the bytes with a timeout for the answer, one for a stalled body, an overall deadline and a size cap. */
-async function fetchImageBytes(url: string, timeoutMs: number): Promise<{ bytes: Uint8Array<ArrayBuffer>; contentType: string }> {
+/**
+ * Fetches the bytes with a timeout for the answer, one for a stalled body, an overall deadline and a
+ * size cap. Cookies go only to the very URL allowed: never along a redirect (the request is then
+ * made again without them), and a redirect may not lead to a more private network than the page.
+ */
+async function fetchImageBytes(
+  { url, withCookies, shownIn }: { url: string; withCookies: boolean; shownIn?: ShownIn },
+  timeoutMs: number,
+): Promise<{ bytes: Uint8Array<ArrayBuffer>; contentType: string }> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -109,7 +160,12 @@ async function fetchImageBytes(url: string, timeoutMs: number): Promise<{ bytes:
   try {
     let response: Response;
     try {
-      response = await fetch(url, { signal: abort.signal, credentials: 'include' });
+      response = withCookies
+        ? await fetch(url, { signal: abort.signal, credentials: 'include', redirect: 'error' }).catch(() =>
+            // A redirect (or a failure): again without cookies, following redirects.
+            fetch(url, { signal: abort.signal, credentials: 'omit' }),
+          )
+        : await fetch(url, { signal: abort.signal, credentials: 'omit' });
       // Nobody reads the worker's resource timings; left alone they fill a 250-entry buffer.
       performance.clearResourceTimings();
     } catch (e) {
@@ -117,11 +173,15 @@ async function fetchImageBytes(url: string, timeoutMs: number): Promise<{ bytes:
       const error = await networkError(parsed, abort.signal);
       throw stopped ? stoppedError(stopped) : error;
     }
+    if (shownIn && response.redirected && !fetchVerdict(response.url, shownIn).ok) {
+      void response.body?.cancel().catch(() => undefined);
+      throw new ImageLoadError(t('errPrivateAddress', new URL(response.url).host));
+    }
     if (!response.ok) {
       void response.body?.cancel().catch(() => undefined);
-      // 401/403: an image only the page may load (login, referrer check); what the user sees is still on screen.
+      // 401/403: an image only the page may load (login, referrer check): the page can draw what it shows, or it is on screen.
       const denied = response.status === 401 || response.status === 403;
-      throw new ImageLoadError(t('errHttp', `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`), denied ? 'screenshot' : undefined);
+      throw new ImageLoadError(t('errHttp', `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`), denied ? 'page' : undefined);
     }
     const declared = Number(response.headers.get('content-length'));
     if (declared > MAX_IMAGE_BYTES) {
@@ -170,7 +230,7 @@ async function fetchImageBytes(url: string, timeoutMs: number): Promise<{ bytes:
  */
 async function networkError(url: URL, signal: AbortSignal): Promise<ImageLoadError> {
   if (url.protocol === 'data:') return new ImageLoadError(t('errDataUrlMalformed'));
-  const firstHop = await fetch(url, { signal, credentials: 'include', redirect: 'manual' }).catch(() => null);
+  const firstHop = await fetch(url, { signal, credentials: 'omit', redirect: 'manual' }).catch(() => null);
   if (firstHop?.type === 'opaqueredirect') return new ImageLoadError(t('errRedirects'));
   void firstHop?.body?.cancel().catch(() => undefined);
   if (firstHop) return new ImageLoadError(t('errNetwork'));

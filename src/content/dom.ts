@@ -1,9 +1,30 @@
-// Builds the overlay's elements without HTML strings: text is always a text node, so labels from
-// models and pages never need escaping, and no innerHTML reaches an add-on reviewer.
+// Builds the overlay's elements without HTML strings, and shows their words without text nodes:
+// every word of the panel is CSS generated content (`::before { content: attr(data-text) }`) of an
+// element in the closed shadow root. The page's window.find(), its selections and its DOM APIs reach
+// text nodes even there, but not generated content; screen readers do get it (it is in the
+// accessibility tree), and controls carry aria-labels as well. Labels from models and pages never
+// need escaping, and no innerHTML reaches an add-on reviewer.
 
 type Child = Node | string | null | undefined | false;
 
-/** `attributes`: strings are set as attributes; `true` sets an empty one (hidden, aria flags), `false` omits it. */
+/** The attribute whose value the overlay's stylesheet shows as the element's text. */
+export const TEXT_ATTRIBUTE = 'data-text';
+export const TEXT_CSS = `[${TEXT_ATTRIBUTE}]::before { content: attr(${TEXT_ATTRIBUTE}); }`;
+
+/** Words the page cannot read: a span showing `text` as generated content. */
+export function words(text: string): HTMLSpanElement {
+  const span = document.createElement('span');
+  span.setAttribute(TEXT_ATTRIBUTE, text);
+  return span;
+}
+
+/** Sets what an element shows as its words (its other children stay, after them). */
+export function setWords(element: Element, text: string): void {
+  if (text) element.setAttribute(TEXT_ATTRIBUTE, text);
+  else element.removeAttribute(TEXT_ATTRIBUTE);
+}
+
+/** `attributes`: strings are set as attributes; `true` sets an empty one (hidden, aria flags), `false` omits it. String children become words(). */
 export function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   attributes: Record<string, string | boolean> = {},
@@ -14,6 +35,18 @@ export function el<K extends keyof HTMLElementTagNameMap>(
     if (value === true) element.setAttribute(name, '');
     else if (value !== false) element.setAttribute(name, value);
   }
-  for (const child of children) if (child) element.append(child);
+  for (const child of children) if (child) element.append(typeof child === 'string' ? words(child) : child);
   return element;
+}
+
+/** The overlays' host elements in this frame: never explained themselves, whatever the page marks. */
+const hosts = new WeakSet<Element>();
+export const markOverlayHost = (host: Element) => hosts.add(host);
+export const isOverlayHost = (element: Element) => hosts.has(element);
+
+/** A click the user made (or the keyboard made for them), not one a script dispatched. */
+export function onTrustedClick(element: Element, handler: () => void): void {
+  element.addEventListener('click', (e) => {
+    if (e.isTrusted) handler();
+  });
 }

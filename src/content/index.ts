@@ -3,15 +3,17 @@
 import browser from 'webextension-polyfill';
 import { exportFileName } from '../core/exportName';
 import { t } from '../core/i18nBrowser';
+import { randomId } from '../core/randomId';
 import { ClassLabelsReply, ExplanationResult, ExportReply, parseMessage, type ExplanationSuccess, type ImageSource, type Message } from '../core/messages';
 import { TaskQueue, type QueueProgress } from '../core/taskQueue';
 import { DEFAULT_SETTINGS, loadSettings, onSettingsChanged, type Settings } from '../core/settingsStore';
-import { answerFrameOffsets } from './frameOffset';
+import { childFrameBox } from './frameGeometry';
+import { watchUserInput } from './input';
 import { Overlay, type OverlayDisplay } from './overlay';
 import { mapChecksFor, type MapChecksDeps } from './panelFaithfulness';
 import { explanationJson } from '../core/exportJson';
 import { listForTeach, pickForTeach, showTeachToast } from './teach';
-import { explainableImages, focusedTarget, resolveTarget, TargetError, type ContextClick, type ExplainTarget } from './target';
+import { explainableImages, focusedTarget, resolveTarget, TargetError, type ContextClick, type ExplainTarget, type ShownImage } from './target';
 
 /** "Explain all": images explained at once (the worker queues them; two keep it busy while the next downloads). */
 const EXPLAIN_ALL_CONCURRENCY = 2;
@@ -34,6 +36,8 @@ async function requestExplanation(message: Message): Promise<ExplanationResult> 
 declare global {
   interface Window {
     __camLensContentLoaded?: boolean;
+    /** The automation seam's view of this frame's overlays (this extension's isolated world only; pages cannot see it). */
+    __camLensOverlays?: () => { id: string; state: string; words: string }[];
   }
 }
 
@@ -44,18 +48,19 @@ if (!window.__camLensContentLoaded) {
 }
 
 function start(): void {
-  answerFrameOffsets();
-  let lastClick: ContextClick | null = null;
   let settings: Settings | null = null;
   const overlays = new Map<string, Overlay>();
-  let explainAll: TaskQueue<ExplainTarget> | null = null;
+  let explainAll: TaskQueue<ShownImage> | null = null;
   /** Overlays opened by "explain all", so cancelling it closes only those still computing. */
   const bulkOverlays = new Set<Overlay>();
-  /** What each overlay explains, so a class switch can re-run if the worker lost its cache. */
+  /** What each overlay explains: bytes read here go with class switches and exports (the worker may not have kept them). */
   const sources = new Map<string, ImageSource>();
-  let counter = 0;
-  /** Overlay ids are unique per document: a late result for a page navigated away must not land on the next page's overlay. */
-  const pagePrefix = Math.random().toString(36).slice(2, 10);
+  const input = watchUserInput(() => {
+    closeAll();
+    // Esc closes the overlays of every frame of the tab (the worker tells the others).
+    void browser.runtime.sendMessage({ type: 'close-all' } satisfies Message).catch(() => undefined);
+  });
+  window.__camLensOverlays = () => [...overlays.values()].map((o) => ({ id: o.id, state: o.state, words: o.words }));
 
   void loadSettings(browser.storage.sync).then((s) => (settings = s));
   onSettingsChanged(browser.storage, (s) => {
@@ -68,22 +73,11 @@ function start(): void {
     colormap: s?.colormap ?? DEFAULT_SETTINGS.colormap,
   });
 
-  /** Where the pointer is, for the keyboard shortcut. */
-  let pointer: { x: number; y: number } | null = null;
-  window.addEventListener('pointermove', (e) => (pointer = { x: e.clientX, y: e.clientY }), { capture: true, passive: true });
-
-  // Capture phase: we see the event even when the page stops its propagation.
-  window.addEventListener('contextmenu', (e) => (lastClick = { target: e.composedPath()[0] ?? e.target, x: e.clientX, y: e.clientY }), { capture: true });
-
-  window.addEventListener(
-    'keydown',
-    (e) => {
-      if (e.key !== 'Escape') return;
-      explainAll?.cancel();
-      for (const overlay of [...overlays.values()]) overlay.close();
-    },
-    { capture: true },
-  );
+  /** The page-read bytes of an overlay, if that is where its pixels are. */
+  const pagePixelsOf = (overlay: Overlay) => {
+    const source = sources.get(overlay.id);
+    return source?.kind === 'dataUrl' ? source.dataUrl : undefined;
+  };
 
   const checkDeps: MapChecksDeps = {
     send: (message) => browser.runtime.sendMessage(message),
@@ -102,6 +96,7 @@ function start(): void {
       bulkOverlays.delete(overlay);
       overlays.delete(overlay.id);
       sources.delete(overlay.id);
+      void browser.runtime.sendMessage({ type: 'forget', overlayId: overlay.id } satisfies Message).catch(() => undefined);
     },
     onExport(overlay: Overlay, mode: 'save' | 'copy' | 'json') {
       const result = overlay.explanation;
@@ -119,7 +114,7 @@ function start(): void {
         return;
       }
       const { opacity, colormap, hideNegative } = overlay.look;
-      const message: Message = { type: 'export', source, result, look: { opacity, colormap, hideNegative } };
+      const message: Message = { type: 'export', overlayId: overlay.id, look: { opacity, colormap, hideNegative }, pixels: pagePixelsOf(overlay) };
       void browser.runtime
         .sendMessage(message)
         .then(async (raw) => {
@@ -148,27 +143,20 @@ function start(): void {
     },
     onClassRequest(overlay: Overlay, classIndex: number) {
       const explanation = overlay.explanation;
-      const source = sources.get(overlay.id);
-      if (!explanation || !source) return;
-      const message: Message = {
-        type: 'explain-class',
-        overlayId: overlay.id,
-        explanationId: explanation.explanationId,
-        source,
-        classIndex,
-        method: explanation.method,
-      };
+      if (!explanation) return;
+      const message: Message = { type: 'explain-class', overlayId: overlay.id, classIndex, method: explanation.method, pixels: pagePixelsOf(overlay) };
       void requestExplanation(message).then((result) => overlay.show(result));
     },
   };
 
   /** Opens a busy overlay on an image (replacing any it already has) and remembers its pixels' source. */
-  function openOverlay(target: ExplainTarget, source: ImageSource): Overlay {
+  function openOverlay(target: ExplainTarget, source: ImageSource | null): Overlay {
     for (const overlay of overlays.values()) if (overlay.target.element === target.element) overlay.close();
-    const id = `${pagePrefix}-${++counter}`;
+    // Unguessable: the worker knows overlays by the tab, the frame and this id.
+    const id = randomId();
     const overlay = new Overlay(id, target, display(settings), callbacks);
     overlays.set(id, overlay);
-    sources.set(id, source);
+    if (source) sources.set(id, source);
     return overlay;
   }
 
@@ -192,27 +180,29 @@ function start(): void {
     }, HEARTBEAT_MS);
   }
 
-  async function explainOne(target: ExplainTarget): Promise<boolean> {
-    if (!target.element.isConnected) return false;
-    const source = await target.source();
-    const overlay = openOverlay(target, source);
+  async function explainOne(image: ShownImage): Promise<boolean> {
+    if (!image.target.element.isConnected) return false;
+    const source = image.source ? await image.source() : null;
+    const overlay = openOverlay(image.target, source);
     overlay.makeCompact();
     bulkOverlays.add(overlay);
-    const result = await requestExplanation({ type: 'explain', overlayId: overlay.id, source });
+    // An image the page could not load is not fetched: the page never showed it.
+    const result = source ? await requestExplanation({ type: 'explain', overlayId: overlay.id, source }) : { ok: false as const, error: t('errPageDidNotLoad') };
     overlay.show(result);
     return result.ok;
   }
 
-  function reportProgress(progress: QueueProgress, finished: boolean): void {
-    const message: Message = { type: 'explain-all-progress', progress: { ...progress, finished } };
-    void browser.runtime.sendMessage(message).catch(() => undefined);
-  }
-
   function startExplainAll(): { total: number } {
     explainAll?.cancel();
-    const queue = new TaskQueue(explainableImages(document), explainOne, EXPLAIN_ALL_CONCURRENCY, (p) => reportProgress(p, false));
+    const report = (progress: QueueProgress, finished: boolean) => {
+      // A run replaced by a newer one says nothing more.
+      if (explainAll !== queue) return;
+      const message: Message = { type: 'explain-all-progress', progress: { ...progress, finished } };
+      void browser.runtime.sendMessage(message).catch(() => undefined);
+    };
+    const queue = new TaskQueue(explainableImages(document), explainOne, EXPLAIN_ALL_CONCURRENCY, (p) => report(p, false));
     explainAll = queue;
-    void queue.finished.then((p) => reportProgress(p, true));
+    void queue.finished.then((p) => report(p, true));
     queue.start();
     return { total: queue.progress.total };
   }
@@ -224,18 +214,27 @@ function start(): void {
     bulkOverlays.clear();
   }
 
+  function closeAll(): void {
+    explainAll?.cancel();
+    for (const overlay of [...overlays.values()]) overlay.close();
+  }
+
+  // A frame going away ends its part of "explain all" (the worker waits for every frame).
+  window.addEventListener('pagehide', () => explainAll?.cancel());
+
   /** The keyboard shortcut's target: the focused element if it is a picture, else what is under the pointer. */
   function shortcutTarget(): ExplainTarget {
     const focused = document.activeElement;
     const fromFocus = focused && focused !== document.body ? focusedTarget(focused) : null;
     if (fromFocus) return fromFocus;
+    const pointer = input.pointer();
     if (!pointer) throw new TargetError(t('errShortcutNoTarget'));
     return resolveTarget({ target: null, ...pointer }, undefined);
   }
 
   async function beginExplain(srcUrl: string | undefined, from: 'click' | 'pointer' = 'click') {
     try {
-      const target = from === 'pointer' ? shortcutTarget() : resolveTarget(lastClick, srcUrl);
+      const target = from === 'pointer' ? shortcutTarget() : resolveTarget(input.lastClick(), srcUrl);
       const source = await target.source();
       settings ??= await loadSettings(browser.storage.sync);
       const overlay = openOverlay(target, source);
@@ -243,7 +242,7 @@ function start(): void {
       return { ok: true as const, overlayId: overlay.id, source };
     } catch (e) {
       const error = e instanceof TargetError ? e.message : t('errUnexpected', (e as Error).message);
-      showStandaloneError(lastClick, srcUrl, error);
+      showStandaloneError(input.lastClick(), srcUrl, error);
       return { ok: false as const, error };
     }
   }
@@ -256,10 +255,7 @@ function start(): void {
     } catch {
       return;
     }
-    const id = `${pagePrefix}-${++counter}`;
-    const overlay = new Overlay(id, target, display(settings), callbacks);
-    overlays.set(id, overlay);
-    overlay.show({ ok: false, error });
+    openOverlay(target, null).show({ ok: false, error });
   }
 
   browser.runtime.onMessage.addListener((raw: unknown) => {
@@ -289,9 +285,17 @@ function start(): void {
       case 'cancel-all':
         cancelExplainAll();
         return Promise.resolve(true);
+      case 'close-all':
+        closeAll();
+        return undefined;
       case 'prepare-capture': {
         const overlay = overlays.get(message.overlayId);
         return overlay ? overlay.prepareCapture() : Promise.resolve({ ok: false, error: t('errOverlayClosed') });
+      }
+      case 'frame-box': {
+        // Sent to every frame: only the one at that path answers.
+        const box = childFrameBox(message.path, message.index);
+        return box ? Promise.resolve(box) : undefined;
       }
       case 'page-pixels': {
         const overlay = overlays.get(message.overlayId);
@@ -301,7 +305,7 @@ function start(): void {
         overlays.get(message.overlayId)?.endCapture();
         return Promise.resolve(true);
       case 'teach-pick':
-        return pickForTeach(lastClick, message.srcUrl);
+        return pickForTeach(input.lastClick(), message.srcUrl);
       case 'teach-list':
         return listForTeach();
       case 'teach-toast':

@@ -12,8 +12,8 @@ export const OVERLAY_CSS = `
 .cancel { all: unset; cursor: pointer; padding: 1px 8px; border-radius: 4px; border: 1px solid rgba(255,255,255,0.3); color: #eef1f6; }
 .cancel:hover, .cancel:focus-visible { background: rgba(255,255,255,0.14); }
 .veil { position: absolute; inset: 0; display: none; align-items: center; justify-content: center; background: rgba(15, 18, 25, 0.28); }
-:host([data-cam-lens="loading"]) .veil { display: flex; }
-:host([data-cam-lens="error"]) .frame { background: rgba(200, 30, 30, 0.22); outline: 2px solid rgba(200, 30, 30, 0.9); outline-offset: -2px; }
+.frame[data-state="loading"] .veil { display: flex; }
+.frame[data-state="error"] { background: rgba(200, 30, 30, 0.22); outline: 2px solid rgba(200, 30, 30, 0.9); outline-offset: -2px; }
 .spinner { width: 28px; height: 28px; border-radius: 50%; border: 3px solid rgba(255,255,255,0.35); border-top-color: #fff; animation: spin 0.8s linear infinite; }
 @keyframes spin { to { transform: rotate(360deg); } }
 @media (prefers-reduced-motion: reduce) { .spinner { animation-duration: 2.4s; } }
@@ -47,7 +47,7 @@ export const OVERLAY_CSS = `
 .legend { display: flex; align-items: center; gap: 6px; margin-top: 6px; color: #cfd5df; font-size: 11px; }
 .legend canvas { flex: 1; height: 8px; min-width: 0; border-radius: 2px; }
 .legend-note, .hover { color: #aab2c0; font-size: 11px; margin-top: 2px; }
-.hover:empty { display: none; }
+.hover:not([data-text]) { display: none; }
 .live { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 .chip {
   all: unset; cursor: pointer; display: flex; gap: 8px; align-items: center; padding: 2px 6px; border-radius: 4px;

@@ -11,8 +11,8 @@ import { METHODS } from '../core/methods';
 import { formatProbability } from '../core/scores';
 import { prepareDisplayMap, upsampleDisplayMap, type DisplayMap } from '../core/postprocess';
 import { OVERLAY_CSS } from './overlay.css';
-import { el } from './dom';
-import { frameOffset } from './frameOffset';
+import { el, markOverlayHost, onTrustedClick, setWords, TEXT_CSS } from './dom';
+import { framePath } from './frameGeometry';
 import type { ExplainTarget } from './target';
 
 export type OverlayState = 'loading' | 'done' | 'error';
@@ -67,6 +67,15 @@ export class Overlay {
   private raf = 0;
   private closed = false;
   private watchdog: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * Busy, drawn or failed: kept inside the closed shadow root (on the frame, for the styles). The
+   * page sees the host element and its box — over a picture it shows itself — but not how the
+   * explanation went.
+   */
+  private current: OverlayState = 'loading';
+  /** Hidden while the tab is captured, or when clipping boxes leave nothing of the picture visible. */
+  private capturing = false;
+  private clippedAway = false;
 
   constructor(
     readonly id: string,
@@ -81,13 +90,18 @@ export class Overlay {
       'pointer-events: none !important; margin: 0 !important; padding: 0 !important; border: 0 !important; visibility: visible !important; opacity: 1 !important;' +
       'overflow: visible !important; background: transparent !important; inset: auto !important;';
     this.host.lang = t('langCode'); // the panel's language, for screen readers
+    // A marker without state: tests find overlays by it; it tells the page nothing its DOM does not.
+    this.host.setAttribute('data-cam-lens', '');
+    markOverlayHost(this.host);
     const root = this.host.attachShadow({ mode: 'closed' });
     this.canvas = el('canvas', { class: 'map' });
     this.boxOutline = el('div', { class: 'box', hidden: true });
     this.frame = el('div', { class: 'frame' }, this.canvas, this.boxOutline, el('div', { class: 'veil' }, el('div', { class: 'spinner' })));
     this.panel = el('div', { class: 'panel', role: 'group', 'aria-label': 'CAM Lens' });
     this.live = el('div', { class: 'live', role: 'status', 'aria-live': 'polite' });
-    root.append(el('style', {}, OVERLAY_CSS), this.frame, this.panel, this.live);
+    const style = document.createElement('style');
+    style.textContent = OVERLAY_CSS + TEXT_CSS;
+    root.append(style, this.frame, this.panel, this.live);
     document.addEventListener('pointermove', this.onPointerMove, { passive: true, capture: true });
     window.addEventListener('scroll', this.onScroll, { passive: true });
     this.canvas.style.opacity = String(settings.opacity);
@@ -99,11 +113,22 @@ export class Overlay {
   }
 
   get state(): OverlayState {
-    return this.host.dataset.camLens as OverlayState;
+    return this.current;
+  }
+
+  private setState(state: OverlayState): void {
+    this.current = state;
+    this.frame.dataset.state = state;
+  }
+
+  /** What the panel shows, as words (for the automation seam: the page cannot read them). */
+  get words(): string {
+    const all = [this.panel, this.live].flatMap((root) => [root, ...root.querySelectorAll('[data-text]')]);
+    return all.map((e) => e.getAttribute('data-text') ?? '').filter(Boolean).join(' ');
   }
 
   setLoading(): void {
-    this.host.dataset.camLens = 'loading';
+    this.setState('loading');
     this.armWatchdog();
     if (!this.result) this.renderPanel(this.head(el('span', { class: 'title busy' }, t('overlayExplaining'))));
   }
@@ -119,14 +144,14 @@ export class Overlay {
       if (result.error === 'cancelled' && this.result) {
         // Back to the map that was shown before the cancelled request.
         this.renderResultPanel(this.result);
-        this.host.dataset.camLens = 'done';
+        this.setState('done');
         return;
       }
       this.result = null;
       this.display = null;
       this.clearCanvas();
       this.boxOutline.hidden = true;
-      this.host.dataset.camLens = 'error';
+      this.setState('error');
       this.renderPanel(
         this.head(el('span', { class: 'title' }, t('overlayCouldNotExplain'))),
         // 'cancelled' is the worker's protocol value for a cancelled computation; every other error is already words.
@@ -139,7 +164,7 @@ export class Overlay {
     this.drawnSize = '';
     this.layout(); // afresh: a picture's natural size (backgrounds, SVG images) may have arrived since
     this.renderResultPanel(result);
-    this.host.dataset.camLens = 'done';
+    this.setState('done');
   }
 
   /** Gives up waiting when no answer (or progress) comes for ANSWER_TIMEOUT_MS. */
@@ -158,12 +183,12 @@ export class Overlay {
     let progress = this.panel.querySelector<HTMLElement>('.progress');
     if (!progress) {
       const cancel = el('button', { class: 'cancel', type: 'button' }, t('cancel'));
-      cancel.addEventListener('click', () => this.callbacks.onCancel(this));
+      onTrustedClick(cancel, () => this.callbacks.onCancel(this));
       progress = el('div', { class: 'progress' }, el('div', { class: 'progress-text' }), el('div', { class: 'progress-track' }, el('div', { class: 'progress-fill' })), cancel);
       this.panel.append(progress);
       this.placePanel();
     }
-    progress.querySelector('.progress-text')!.textContent = t('overlayProgress', [String(done), String(total)]);
+    setWords(progress.querySelector('.progress-text')!, t('overlayProgress', [String(done), String(total)]));
     (progress.querySelector('.progress-fill') as HTMLElement).style.width = `${(100 * done) / total}%`;
   }
 
@@ -216,27 +241,27 @@ export class Overlay {
     const viewport = { x: 0, y: 0, width: window.innerWidth, height: window.innerHeight };
     const visible = intersect(intersect(viewportBounds(placed, visibleRect(picture, host)), clip ?? viewport), viewport);
     if (visible.width < 1 || visible.height < 1) return { ok: false, error: t('errNotOnScreen') };
-    // Inside an iframe, the tab's screenshot needs the rect in the top-level viewport.
-    let offset;
-    try {
-      offset = await frameOffset();
-    } catch {
-      return { ok: false, error: t('errFrameScreenshot') };
-    }
-    this.host.style.setProperty('visibility', 'hidden', 'important');
-    // Two frames: the hidden overlay must be what the compositor shows when the tab is captured.
-    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-    const shift = (b: Box): Box => ({ x: b.x + offset.x, y: b.y + offset.y, width: b.width, height: b.height });
-    return {
-      ok: true,
-      rect: shift(visible),
-      devicePixelRatio: window.devicePixelRatio || 1,
-      picture: shift(drawn),
-    };
+    this.capturing = true;
+    this.applyVisibility();
+    // Two frames: the hidden overlay must be what the compositor shows when the tab is captured
+    // (a hidden page draws none: the worker then finds the tab is not the one shown).
+    await new Promise((r) => {
+      requestAnimationFrame(() => requestAnimationFrame(r));
+      setTimeout(r, 500);
+    });
+    // Inside an iframe, the worker places the rect in the tab's viewport (asking the frame's ancestors).
+    return { ok: true, rect: visible, devicePixelRatio: window.devicePixelRatio || 1, picture: drawn, framePath: framePath() };
   }
 
   endCapture(): void {
-    this.host.style.setProperty('visibility', 'visible', 'important');
+    this.capturing = false;
+    this.applyVisibility();
+  }
+
+  /** Visibility inside the shadow root: the host's own style stays as the page last saw it. */
+  private applyVisibility(): void {
+    const hidden = this.capturing || this.clippedAway;
+    for (const part of [this.frame, this.panel]) part.style.visibility = hidden ? 'hidden' : '';
   }
 
   applySettings(settings: OverlayDisplay): void {
@@ -271,14 +296,14 @@ export class Overlay {
   /** The panel's first row: a title, optional buttons, and the close button. */
   private head(title: HTMLElement, ...buttons: HTMLElement[]): HTMLElement {
     const close = el('button', { class: 'close', type: 'button', 'aria-label': t('overlayCloseLabel'), title: t('overlayCloseTitle') }, '×');
-    close.addEventListener('click', () => this.close());
+    onTrustedClick(close, () => this.close());
     return el('div', { class: 'head' }, title, ...buttons, close);
   }
 
   private renderResultPanel(result: ExplanationSuccess): void {
     const button = (name: 'save' | 'copy' | 'json', label: string, tooltip: string, text: string) => {
       const b = el('button', { class: `${name} icon`, type: 'button', 'aria-label': label, title: tooltip }, text);
-      b.addEventListener('click', () => this.callbacks.onExport(this, name));
+      onTrustedClick(b, () => this.callbacks.onExport(this, name));
       return b;
     };
     this.renderPanel(
@@ -306,7 +331,7 @@ export class Overlay {
         result.target.label,
       ]),
     );
-    this.panel.querySelector('.title')!.textContent = `${METHODS[result.method].name} · ${result.target.label}`;
+    setWords(this.panel.querySelector('.title')!, `${METHODS[result.method].name} · ${result.target.label}`);
     this.panel.querySelector('.title')!.append(el('span', { class: 'score' }, ` ${formatProbability(result.target.probability)}`));
     this.panel.querySelector('.title')!.setAttribute('title', t('overlayModelLayer', [result.modelName, result.layer]));
     const chips = this.panel.querySelector('.chips')!;
@@ -320,7 +345,7 @@ export class Overlay {
         el('span', { class: 'pct' }, formatProbability(c.probability)),
         bar,
       );
-      chip.addEventListener('click', () => {
+      onTrustedClick(chip, () => {
         if (c.index === this.result?.target.index) return;
         this.setLoading();
         this.callbacks.onClassRequest(this, c.index);
@@ -331,16 +356,14 @@ export class Overlay {
     const display = this.display;
     if (display?.noPositiveEvidence) {
       note.hidden = false;
-      note.textContent = t('overlayNoPositiveEvidence', result.target.label);
+      setWords(note, t('overlayNoPositiveEvidence', result.target.label));
     } else if (display?.flat) {
       note.hidden = false;
-      note.textContent = t('overlayFlatMap', result.target.label);
+      setWords(note, t('overlayFlatMap', result.target.label));
     }
     // Notes from the worker (e.g. only the first frame of an animated GIF was explained), one line each.
     for (const text of result.notes ?? []) {
-      const line = document.createElement('div');
-      line.textContent = text;
-      note.append(line);
+      note.append(el('div', {}, text));
       note.hidden = false;
     }
   }
@@ -390,21 +413,21 @@ export class Overlay {
     }
     canvas.getContext('2d')!.putImageData(pageImageData(row, canvas.width, canvas.height), 0, 0);
     const model = result.modelName.split(' (')[0];
-    this.panel.querySelector('.legend-note')!.textContent = this.settings.hideNegative ? t('overlayLegendPositive', model) : t('overlayLegendSigned', model);
+    setWords(this.panel.querySelector('.legend-note')!, this.settings.hideNegative ? t('overlayLegendPositive', model) : t('overlayLegendSigned', model));
   }
 
   /** A short status line in the panel (export done or failed), also announced. */
   notify(text: string): void {
     const hover = this.panel.querySelector<HTMLElement>('.hover');
-    if (hover) hover.textContent = text;
+    if (hover) setWords(hover, text);
     this.announce(text);
   }
 
   /** Polite screen-reader announcement of the result, in words. */
   announce(text: string): void {
-    this.live.textContent = '';
-    // A fresh text node after clearing makes screen readers announce repeats too.
-    requestAnimationFrame(() => (this.live.textContent = text));
+    setWords(this.live, '');
+    // Fresh text after clearing makes screen readers announce repeats too.
+    requestAnimationFrame(() => setWords(this.live, text));
   }
 
   /** Shows the map's value under the pointer (the overlay itself never takes pointer events). */
@@ -417,12 +440,12 @@ export class Overlay {
     const u = local ? (local.x - rect.x) / rect.width : NaN;
     const v = local ? (local.y - rect.y) / rect.height : NaN;
     if (!(u >= 0 && u < 1 && v >= 0 && v < 1)) {
-      hover.textContent = '';
+      setWords(hover, '');
       return;
     }
     const { width, height } = this.result.map;
     const i = Math.min(height - 1, Math.floor(v * height)) * width + Math.min(width - 1, Math.floor(u * width));
-    hover.textContent = t('overlayHoverValue', [this.display.values[i].toFixed(2), this.result.map.values[i].toPrecision(3)]);
+    setWords(hover, t('overlayHoverValue', [this.display.values[i].toFixed(2), this.result.map.values[i].toPrecision(3)]));
   };
 
   /**
@@ -582,7 +605,8 @@ export class Overlay {
     const bounds = this.screenBounds;
     const seen = this.seenOf(bounds);
     const clippedAway = !!this.clip && bounds.width > 0 && bounds.height > 0 && (seen.width <= 0 || seen.height <= 0);
-    this.host.style.setProperty('visibility', clippedAway ? 'hidden' : 'visible', 'important');
+    this.clippedAway = clippedAway;
+    this.applyVisibility();
     if (!this.clip || (seen.width >= bounds.width - 0.01 && seen.height >= bounds.height - 0.01)) {
       this.frame.style.clipPath = '';
       return;

@@ -6,7 +6,7 @@ import { t } from '../core/i18nBrowser';
 import { CheckReply, type ExplanationSuccess, type Message } from '../core/messages';
 import type { CheckKind, Faithfulness } from '../core/metrics/results';
 import { centreLine, faithfulnessLine, sanityLevels, sanityVerdict } from '../core/metrics/summary';
-import { el } from './dom';
+import { el, onTrustedClick, words } from './dom';
 import type { Overlay } from './overlay';
 
 /** A check that reports nothing for this long has been lost (e.g. the worker was stopped). */
@@ -101,7 +101,7 @@ export class MapChecks {
     this.armWatchdog();
     const busy = this.section?.querySelector<HTMLElement>('.busy');
     if (!busy) return this.redraw();
-    busy.querySelector('.text')!.textContent = progressText(kind, done, total);
+    busy.querySelector('.text')!.replaceChildren(words(progressText(kind, done, total)));
     busy.querySelector<HTMLElement>('.fill')!.style.width = `${(100 * done) / total}%`;
   }
 
@@ -163,8 +163,8 @@ export class MapChecks {
     const section = this.section!;
     const figures = this.figures(result);
     const button = (kind: CheckKind, label: string, title: string) => {
-      const b = el('button', { type: 'button', class: kind, title }, label);
-      b.addEventListener('click', () => this.start(kind));
+      const b = el('button', { type: 'button', class: kind, title, 'aria-label': label }, label);
+      onTrustedClick(b, () => this.start(kind));
       return b;
     };
     const running = this.running;
@@ -174,7 +174,9 @@ export class MapChecks {
       !figures && running?.kind !== 'faithfulness' && button('faithfulness', t('checkMapButton'), t('checkMapTitle')),
       !result.sanity && running?.kind !== 'sanity' && button('sanity', t('sanityButton'), t('sanityTitle')),
     );
-    section.replaceChildren(el('style', {}, CSS), actions.childElementCount > 0 ? actions : '');
+    const style = document.createElement('style');
+    style.textContent = CSS;
+    section.replaceChildren(style, actions.childElementCount > 0 ? actions : '');
     if (running) section.append(this.busyRow(running.kind, running.done, running.total));
     if (figures) section.append(curves(figures), el('div', { class: 'line' }, faithfulnessLine(figures, t)), el('div', { class: 'muted' }, centreLine(figures, t)));
     if (result.sanity) {
@@ -184,8 +186,8 @@ export class MapChecks {
   }
 
   private busyRow(kind: CheckKind, done: number, total: number): HTMLElement {
-    const cancel = el('button', { type: 'button', class: 'stop' }, t('cancel'));
-    cancel.addEventListener('click', () => this.cancel());
+    const cancel = el('button', { type: 'button', class: 'stop', 'aria-label': t('cancel') }, t('cancel'));
+    onTrustedClick(cancel, () => this.cancel());
     const fill = el('div', { class: 'fill' });
     fill.style.width = `${(100 * done) / total}%`;
     return el('div', { class: 'busy', role: 'status' }, el('div', { class: 'text' }, progressText(kind, done, total)), cancel, el('div', { class: 'track' }, fill));

@@ -7,6 +7,7 @@ import {
 import { t } from '../core/i18nBrowser';
 import type { ImageSource } from '../core/messages';
 import { IDENTITY, compose, isIdentity, toViewport, untransformedOrigin, type Linear2D } from '../core/transform2d';
+import { isOverlayHost } from './dom';
 
 export interface ContextClick {
   target: EventTarget | null;
@@ -45,6 +46,8 @@ export interface ExplainTarget {
   pagePixels(): Promise<ImageSource>;
   /** Changes when the element starts showing another picture (an SPA reusing it). */
   identity(): string;
+  /** Whether the element shows the picture at this URL (what the browser's menu reported). */
+  shows(url: string): boolean;
 }
 
 const OBJECT_FITS = new Set<ObjectFit>(['fill', 'contain', 'cover', 'none', 'scale-down']);
@@ -251,6 +254,7 @@ function imgTarget(img: HTMLImageElement): ExplainTarget {
     kind: 'img',
     element: img,
     identity: () => img.currentSrc || img.src,
+    shows: (url) => url === img.currentSrc || url === img.src,
     pagePixels: async () => {
       if (!img.complete || !img.naturalWidth) throw new TargetError(t('errImageNotLoaded'));
       const dataUrl = rasterize((ctx) => ctx.drawImage(img, 0, 0, img.naturalWidth, img.naturalHeight), img.naturalWidth, img.naturalHeight);
@@ -258,7 +262,8 @@ function imgTarget(img: HTMLImageElement): ExplainTarget {
     },
     layout: () => replacedLayout(img, { width: img.naturalWidth, height: img.naturalHeight }),
     source: async () => {
-      // currentSrc honours srcset/<picture>; a lazy image may not have loaded its real source yet.
+      // currentSrc honours srcset/<picture>. A right-clicked lazy image may still show its placeholder:
+      // its real source is what the user means (the page named it; fetched under the same policy as any URL).
       const lazy = LAZY_SOURCES.map((a) => img.getAttribute(a)).find((v) => v && !v.includes(' '));
       // A placeholder (nothing loaded, or a 1×1 spacer) stands in until the lazy source loads.
       const placeholder = !img.currentSrc || (img.complete && img.naturalWidth <= 1 && img.naturalHeight <= 1);
@@ -274,6 +279,7 @@ function videoTarget(video: HTMLVideoElement): ExplainTarget {
     kind: 'video',
     element: video,
     identity: () => video.currentSrc,
+    shows: (url) => url === video.currentSrc || url === video.src,
     pagePixels: () => videoTarget(video).source(),
     layout: () => replacedLayout(video, { width: video.videoWidth, height: video.videoHeight }),
     source: async () => {
@@ -289,6 +295,7 @@ function canvasTarget(canvas: HTMLCanvasElement): ExplainTarget {
     kind: 'canvas',
     element: canvas,
     identity: () => '', // a canvas is redrawn in place; it stays the same picture for the overlay
+    shows: () => false, // the browser's menu reports no URL for a canvas
     pagePixels: () => canvasTarget(canvas).source(),
     layout: () => replacedLayout(canvas, { width: canvas.width, height: canvas.height }),
     source: async () => {
@@ -327,6 +334,7 @@ function svgImageTarget(image: SVGImageElement): ExplainTarget {
     kind: 'svg-image',
     element: image,
     identity: () => href(),
+    shows: (url) => url === absoluteUrl(href(), image.ownerDocument.baseURI),
     pagePixels: () => rasterizeUrl(absoluteUrl(href(), image.ownerDocument.baseURI), borderBox(image)),
     layout: () => {
       const { clip } = onScreen(image, getComputedStyle(image));
@@ -373,6 +381,7 @@ function backgroundTarget(el: Element, url: string): ExplainTarget {
     kind: 'background',
     element: el,
     identity: () => backgroundUrl(el) ?? '',
+    shows: () => false, // nor for a CSS background
     pagePixels: () => rasterizeUrl(absoluteUrl(url), borderBox(el)),
     layout: () => {
       const cs = getComputedStyle(el);
@@ -415,42 +424,60 @@ function deepElementsFromPoint(root: Document | ShadowRoot, x: number, y: number
   return out;
 }
 
-/** Our own overlay hosts are never targets (an earlier overlay's panel may sit over the image). */
-const isOverlayHost = (el: Element) => el.hasAttribute('data-cam-lens');
-
 /**
- * The right-clicked picture: the element the contextmenu event hit when it is one, else the first
- * explainable element under the pointer (images under transparent links or overlays), else an
- * image whose source matches the menu's srcUrl.
+ * The right-clicked picture. Only a trusted right-click counts (see input.ts). When the browser's
+ * menu reported the picture's URL (`srcUrl`: images, videos), the element must show that URL: the one
+ * the click hit, one under the pointer (images under transparent links or overlays), else any image
+ * of the frame showing it. Without a URL (canvases, CSS backgrounds), the first explainable element
+ * under the trusted click.
  */
 export function resolveTarget(click: ContextClick | null, srcUrl: string | undefined): ExplainTarget {
-  if (click) {
-    if (click.target instanceof Element && !isOverlayHost(click.target)) {
-      const direct = asTarget(click.target);
-      if (direct) return direct;
-    }
-    for (const el of deepElementsFromPoint(document, click.x, click.y)) {
-      if (isOverlayHost(el) || el === document.documentElement || el === document.body) continue;
+  const hit = click?.target instanceof Element && !isOverlayHost(click.target) ? [click.target] : [];
+  const under = click ? deepElementsFromPoint(document, click.x, click.y).filter((el) => !isOverlayHost(el) && el !== document.documentElement && el !== document.body) : [];
+  function* candidates(): Generator<ExplainTarget> {
+    for (const el of [...hit, ...under]) {
       const target = asTarget(el);
-      if (target) return target;
+      if (target) yield target;
     }
   }
   if (srcUrl) {
+    for (const target of candidates()) if (target.shows(srcUrl)) return target;
     const img = Array.from(document.images).find((i) => i.currentSrc === srcUrl || i.src === srcUrl);
     if (img) return imgTarget(img);
+    const video = Array.from(document.querySelectorAll('video')).find((v) => v.currentSrc === srcUrl || v.src === srcUrl);
+    if (video) return videoTarget(video);
+    throw new TargetError(t('errTargetNotFound'));
   }
+  for (const target of candidates()) return target;
   throw new TargetError(t('errTargetNotFound'));
 }
 
-/** The frame's images worth explaining in bulk: displayed at least MIN_EXPLAIN_ALL_SIZE on each side, with a source. */
-export function explainableImages(doc: Document): ExplainTarget[] {
+/** An image for "explain all": the picture the page shows, or null when the page could not load it. */
+export interface ShownImage {
+  target: ExplainTarget;
+  source: (() => Promise<ImageSource>) | null;
+}
+
+/** Smaller than this natural size (either side), a loaded image is a spacer or a lazy placeholder, not a picture. */
+const MIN_NATURAL_SIDE = 8;
+
+/**
+ * The frame's images worth explaining in bulk: displayed at least MIN_EXPLAIN_ALL_SIZE on each side,
+ * and what the page actually shows — the loaded candidate (currentSrc), never a lazy source the page
+ * has not loaded. A broken image is listed (it is on the page) but not fetched.
+ */
+export function explainableImages(doc: Document): ShownImage[] {
   return Array.from(doc.images)
     .filter((img) => {
-      if (!(img.currentSrc || img.src)) return false;
+      if (!img.complete || !(img.currentSrc || img.src)) return false;
+      if (img.naturalWidth > 0 && (img.naturalWidth < MIN_NATURAL_SIDE || img.naturalHeight < MIN_NATURAL_SIDE)) return false;
       const rect = img.getBoundingClientRect();
       if (rect.width < MIN_EXPLAIN_ALL_SIZE || rect.height < MIN_EXPLAIN_ALL_SIZE) return false;
       const style = getComputedStyle(img);
       return style.visibility !== 'hidden' && style.display !== 'none';
     })
-    .map(imgTarget);
+    .map((img) => ({
+      target: imgTarget(img),
+      source: img.naturalWidth > 0 ? () => urlSource(img.currentSrc || img.src, borderBox(img)) : null,
+    }));
 }

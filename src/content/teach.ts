@@ -16,7 +16,8 @@ export async function pickForTeach(click: ContextClick | null, srcUrl: string | 
 
 /** The sources of the frame's pictures large enough to explain (those that cannot be read are left out). */
 export async function listForTeach(): Promise<{ sources: ImageSource[] }> {
-  const sources = await Promise.all(explainableImages(document).map((target) => target.source().catch(() => null)));
+  // Only loaded pictures (as "Explain all" takes them): never a URL the page named but did not show.
+  const sources = await Promise.all(explainableImages(document).map((shown) => shown.source?.().catch(() => null) ?? null));
   return { sources: sources.filter((s): s is ImageSource => s !== null) };
 }
 

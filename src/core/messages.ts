@@ -26,15 +26,34 @@ export const ImageSource = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('screenshot') }),
 ]);
 export type ImageSource = z.infer<typeof ImageSource>;
-/** Sources the explainer reads directly (a screenshot is turned into bytes first). */
-export type PixelSource = Exclude<ImageSource, { kind: 'screenshot' }>;
 
-/** The content script's answer to prepare-capture: the picture's visible part, with the overlay hidden. */
+/** Image bytes a frame read itself, as a data: URL. */
+const PageDataUrl = z.string().check(z.startsWith('data:'));
+
+/**
+ * The content script's answer to prepare-capture: the picture's visible part in its frame's viewport,
+ * with the overlay hidden; `framePath` says where the frame is (see FrameBox), null when it cannot tell.
+ */
 export const CaptureRegion = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), rect: Rect, devicePixelRatio: z.number().check(z.positive()), picture: Rect }),
+  z.object({
+    ok: z.literal(true),
+    rect: Rect,
+    devicePixelRatio: z.number().check(z.positive()),
+    picture: Rect,
+    framePath: z.nullable(z.array(z.int().check(z.nonnegative()))),
+  }),
   z.object({ ok: z.literal(false), error: z.string() }),
 ]);
 export type CaptureRegion = z.infer<typeof CaptureRegion>;
+
+/**
+ * A frame's answer to frame-box: where its child frame `index` (window.frames order) shows its
+ * viewport, and its own viewport size, in its CSS px. Frames are named by their path of indexes
+ * from the top (`window.top.frames[path[0]].frames[path[1]]…`), which every frame can work out
+ * for itself without asking the page.
+ */
+export const FrameBox = z.object({ box: Rect, viewport: z.object({ width: z.number(), height: z.number() }) });
+export type FrameBox = z.infer<typeof FrameBox>;
 
 export const ExplanationSuccess = z.object({
   ok: z.literal(true),
@@ -214,14 +233,18 @@ export const Message = z.discriminatedUnion('type', [
   z.object({ type: z.literal('begin-explain'), srcUrl: z.optional(z.string()), from: z.optional(z.enum(['click', 'pointer'])) }),
   z.object({ type: z.literal('show-result'), overlayId: z.string(), result: ExplanationResult }),
   z.object({ type: z.literal('progress'), overlayId: z.string(), done: z.int().check(z.nonnegative()), total: z.int().check(z.positive()) }),
-  // content script → background
+  // content script → background. These carry no authority: the worker knows the sender's tab and
+  // frame from the browser, and what each of its overlays shows from its own records.
+  /**
+   * Another class (or method) for an overlay's image. `pixels`: the bytes the frame read itself
+   * (canvas, video frame, blob:), which the worker may not have kept.
+   */
   z.object({
     type: z.literal('explain-class'),
     overlayId: z.string(),
-    explanationId: z.string(),
-    source: ImageSource,
     classIndex: z.int().check(z.nonnegative()),
     method: MethodId,
+    pixels: z.optional(PageDataUrl),
   }),
   z.object({ type: z.literal('cancel'), overlayId: z.string() }),
   // content script → background: check the map an overlay shows (positiveOnly: rank it as drawn with ReLU)
@@ -231,13 +254,21 @@ export const Message = z.discriminatedUnion('type', [
   // background → content script: a check's progress, and a check's result when the seam started it
   z.object({ type: z.literal('check-progress'), overlayId: z.string(), kind: CheckKind, done: z.int().check(z.nonnegative()), total: z.int().check(z.positive()) }),
   z.object({ type: z.literal('check-result'), overlayId: z.string(), kind: CheckKind, reply: CheckReply }),
-  /** Save / Copy: the explanation shown, composed over the image at its natural resolution. */
+  /** The overlay was closed: the worker may forget what it showed. */
+  z.object({ type: z.literal('forget'), overlayId: z.string() }),
+  /** A trusted Esc in one frame: close every overlay of the tab and stop "explain all". */
+  z.object({ type: z.literal('close-all') }),
+  /** Save / Copy: the overlay's explanation, composed over its image at natural resolution (`pixels` as for explain-class). */
   z.object({
     type: z.literal('export'),
-    source: ImageSource,
-    result: ExplanationSuccess,
+    overlayId: z.string(),
     look: z.object({ opacity: z.number().check(z.gte(0), z.lte(1)), colormap: z.enum(COLORMAP_NAMES), hideNegative: z.boolean() }),
+    pixels: z.optional(PageDataUrl),
   }),
+  /**
+   * Explain what an overlay shows: an "explain all" image, or a right-click overlay asking again
+   * after the worker restarted. The source is used only for an overlay the worker does not know yet.
+   */
   z.object({ type: z.literal('explain'), overlayId: z.string(), source: ImageSource }),
   /** All class names of a model, for the panel's "another class" field. */
   z.object({ type: z.literal('class-labels'), modelId: z.string() }),
@@ -248,10 +279,13 @@ export const Message = z.discriminatedUnion('type', [
   z.object({ type: z.literal('explain-all') }),
   z.object({ type: z.literal('cancel-all') }),
   z.object({ type: z.literal('prepare-capture'), overlayId: z.string() }),
+  /** To every frame of a tab: the frame at `path` answers with the FrameBox of its child `index`. */
+  z.object({ type: z.literal('frame-box'), path: z.array(z.int().check(z.nonnegative())), index: z.int().check(z.nonnegative()) }),
   /** The worker cannot decode what it fetched: the page draws the element itself. */
   z.object({ type: z.literal('page-pixels'), overlayId: z.string() }),
   z.object({ type: z.literal('end-capture'), overlayId: z.string() }),
-  // popup → background (load: start loading the active model to learn which methods apply)
+  // popup → background (load: start loading the active model to learn which methods apply); the
+  // worker ignores these from content scripts.
   z.object({ type: z.literal('get-status'), load: z.optional(z.boolean()), tabId: z.optional(z.int()) }),
   z.object({ type: z.literal('list-layers') }),
   z.object({ type: z.literal('start-explain-all'), tabId: z.int() }),

@@ -4,9 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ExplanationSuccess } from '../../src/core/messages';
-import {
-  ARTIFACTS, closeOverlays, contentBoxOf, explain, grab, meanDiff, overlayRect, overlayState, pendingExplanation, startExplanation, useHarness, type Rect,
-} from './harness';
+import { ARTIFACTS, closeOverlays, contentBoxOf, explain, grab, meanDiff, overlayRect, overlayState, pendingExplanation, startExplanation, useHarness, type Rect, waitForOverlayIn } from './harness';
 
 const h = useHarness();
 
@@ -65,7 +63,7 @@ describe('explain this image', () => {
     const shownFirst = await grab(h, box);
     // Click a chip in the middle of the panel (it sits below the image; its shadow root is closed).
     await h.page.mouse.click(box.x + 60, box.y + box.height + 6 + 24 + 22 * 2.5);
-    await h.page.waitForFunction(() => document.querySelector('[data-cam-lens]')?.getAttribute('data-cam-lens') === 'done');
+    await waitForOverlayIn(h, 'done');
     const fromPanel = (await h.worker.evaluate(() => (globalThis as any).camLens.lastResult())) as ExplanationSuccess;
     expect(fromPanel.ok).toBe(true);
     expect(fromPanel.target.index).not.toBe(first.target.index);
@@ -145,7 +143,7 @@ describe('explain this image', () => {
     // Slow backend on purpose, so the busy state lasts long enough to observe.
     await h.worker.evaluate(() => (globalThis as any).camLens.useBackend('cpu'));
     await startExplanation(h, '#coffee');
-    await h.page.waitForSelector('[data-cam-lens="loading"]', { timeout: 10_000 });
+    await waitForOverlayIn(h, 'loading', { timeout: 10_000 });
     expect(await layout()).toBe(before);
     const result = (await pendingExplanation(h)) as ExplanationSuccess;
     await h.worker.evaluate(() => (globalThis as any).camLens.useBackend('auto'));

@@ -1,7 +1,7 @@
 // "Explain all images on this page": a bounded queue in the content script, progress for the popup,
 // and cancel.
 import { afterEach, describe, expect, test } from 'vitest';
-import { ARTIFACTS, overlayState, useHarness, type Harness } from './harness';
+import { ARTIFACTS, overlayState, useHarness, type Harness, waitForOverlayIn } from './harness';
 
 const h = useHarness();
 
@@ -72,7 +72,7 @@ describe('explain all images', () => {
       await (globalThis as any).camLens.useBackend('cpu');
       (globalThis as any).run = (globalThis as any).camLens.explainAll(id);
     }, tabId);
-    await h.page.waitForSelector('[data-cam-lens="done"]', { timeout: 60_000 });
+    await waitForOverlayIn(h, 'done', { timeout: 60_000 });
     await h.worker.evaluate((id) => chrome.tabs.sendMessage(id, { type: 'cancel-all' }), tabId);
     const progress = await h.worker.evaluate(() => (globalThis as any).run);
     expect(progress.cancelled).toBe(true);

@@ -152,7 +152,12 @@ describe.skipIf(!firefox.ok)(`Firefox end-to-end (${firefox.ok ? firefox.reason 
     expect(result.classes.reduce((sum, c) => sum + c.probability, 0)).toBeCloseTo(1, 3);
     expect(result.map.width * result.map.height).toBe(result.map.values.length);
 
-    await waitFor('the overlay to be done', async () => (await inPage<string[]>(`[...document.querySelectorAll('[data-cam-lens]')].map((e) => e.getAttribute('data-cam-lens'))`)).join() === 'done');
+    // The page cannot read the overlay's state; the worker's seam reports it.
+    await waitFor('the overlay to be done', async () => JSON.parse(await inExtension<string>(`(async () => {
+      const background = await browser.runtime.getBackgroundPage();
+      const tab = (await browser.tabs.query({})).find((t) => t.url === ${JSON.stringify(pageUrl)});
+      return JSON.stringify((await background.camLens.overlays(tab.id)).map((o) => o.state));
+    })()`)).join() === 'done');
     // The heat map is really drawn (in Firefox the content script must hand the page its own pixels).
     const after = await screenshot(rect);
     expect(meanAbsDiff(before, after)).toBeGreaterThan(8);

@@ -19,6 +19,8 @@ export interface Harness {
   page: Page;
   pageOrigin: string;
   imageOrigin: string;
+  /** Requests that reached the image origin's /victim/ routes: path and whether the session cookie came along. */
+  victimLog: { path: string; cookie: boolean }[];
   close(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     page,
     pageOrigin: servers.pageOrigin,
     imageOrigin: servers.imageOrigin,
+    victimLog: servers.victimLog,
     async close() {
       await browser.close();
       await servers.close();
@@ -127,8 +130,60 @@ export async function setSettings(h: Harness, patch: Record<string, unknown>): P
   }, patch);
 }
 
-export async function overlayState(h: Harness): Promise<string[]> {
-  return h.page.locator('[data-cam-lens]').evaluateAll((els) => els.map((e) => e.getAttribute('data-cam-lens') ?? ''));
+export interface OverlaySeen {
+  /** 'loading', 'done' or 'error'. */
+  state: string;
+  /** The panel's words (generated content: the page cannot read them). */
+  text: string;
+}
+
+/**
+ * The overlays of the page's top document as the user sees them, read through the DevTools protocol:
+ * their state and words live in closed shadow roots, where neither the page nor Playwright's
+ * selectors reach.
+ */
+export async function overlaysOf(h: Harness, page: Page = h.page): Promise<OverlaySeen[]> {
+  const cdp = await h.context.newCDPSession(page);
+  try {
+    const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+    type Node = { nodeName: string; attributes?: string[]; children?: Node[]; shadowRoots?: Node[] };
+    const attr = (node: Node, name: string) => {
+      const a = node.attributes ?? [];
+      for (let i = 0; i < a.length; i += 2) if (a[i] === name) return a[i + 1];
+      return undefined;
+    };
+    const inside = (node: Node): Node[] => [...(node.shadowRoots ?? []), ...(node.children ?? [])];
+    const all = (node: Node): Node[] => [node, ...inside(node).flatMap(all)];
+    const found: OverlaySeen[] = [];
+    // Iframes' documents are not children here (no contentDocument walk): the top document only.
+    const visit = (node: Node) => {
+      if (attr(node, 'data-cam-lens') !== undefined) {
+        const parts = inside(node).flatMap(all);
+        const frame = parts.find((n) => /(^| )frame( |$)/.test(attr(n, 'class') ?? ''));
+        const text = parts.map((n) => attr(n, 'data-text') ?? '').filter(Boolean).join(' ');
+        found.push({ state: (frame && attr(frame, 'data-state')) ?? '', text });
+      }
+      for (const child of inside(node)) visit(child);
+    };
+    visit(root as Node);
+    return found;
+  } finally {
+    await cdp.detach().catch(() => undefined);
+  }
+}
+
+export async function overlayState(h: Harness, page: Page = h.page): Promise<string[]> {
+  return (await overlaysOf(h, page)).map((o) => o.state);
+}
+
+/** Waits until the top document's overlays are in these states (in any order), e.g. ['done']. */
+export async function waitForOverlays(h: Harness, states: string[], { timeout = 20_000, page = h.page }: { timeout?: number; page?: Page } = {}): Promise<void> {
+  await expect.poll(async () => (await overlayState(h, page)).sort(), { timeout, interval: 100 }).toEqual([...states].sort());
+}
+
+/** Waits until some overlay of the top document is in this state. */
+export async function waitForOverlayIn(h: Harness, state: string, { timeout = 20_000, page = h.page }: { timeout?: number; page?: Page } = {}): Promise<void> {
+  await expect.poll(async () => (await overlayState(h, page)).includes(state), { timeout, interval: 100 }).toBe(true);
 }
 
 export interface Rect { x: number; y: number; width: number; height: number }
@@ -206,13 +261,13 @@ export async function nextWorker(h: Harness, wake: () => Promise<unknown>): Prom
 }
 
 /** Clicks a control of the overlay (closed shadow root) by its accessible name, via the DevTools protocol. */
-export async function clickByName(h: Harness, name: string): Promise<void> {
-  const cdp = await h.context.newCDPSession(h.page);
+export async function clickByName(h: Harness, name: string, page: Page = h.page): Promise<void> {
+  const cdp = await h.context.newCDPSession(page);
   const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: { name?: { value?: string }; backendDOMNodeId?: number }[] };
   const node = nodes.find((n) => n.name?.value === name);
   if (!node?.backendDOMNodeId) throw new Error(`no control named ${name}`);
   const { model } = (await cdp.send('DOM.getBoxModel', { backendNodeId: node.backendDOMNodeId })) as { model: { content: number[] } };
   await cdp.detach();
   const [x1, y1, , , x3, y3] = model.content;
-  await h.page.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);
+  await page.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);
 }

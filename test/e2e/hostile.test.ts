@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import type { ExplanationResult } from '../../src/core/messages';
 import { createServer } from 'node:net';
 import { readImageSize } from '../../src/core/imageHeader';
-import { closeOverlays, explain, overlayState, pendingExplanation, startExplanation, startHarness, type Harness, type Overrides } from './harness';
+import { closeOverlays, explain, overlaysOf, overlayState, pendingExplanation, startExplanation, startHarness, type Harness, type Overrides, waitForOverlayIn } from './harness';
 
 /** Mirrors of pixels.ts's limits (the test must not import worker code that touches browser globals at load). */
 const FETCH_TIMEOUT_S = 15;
@@ -100,27 +100,8 @@ function closedPort(): Promise<number> {
 
 const hostile = (route: string) => `${h.imageOrigin}/hostile/${route}`;
 
-/** The overlays' states and visible text, read through CDP (their shadow roots are closed to page scripts). */
-async function overlays(): Promise<{ state: string; text: string }[]> {
-  const cdp = await h.context.newCDPSession(h.page);
-  try {
-    const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
-    type Node = { nodeType: number; nodeName: string; nodeValue?: string; attributes?: string[]; children?: Node[]; shadowRoots?: Node[] };
-    const found: { state: string; text: string }[] = [];
-    const textOf = (node: Node): string =>
-      node.nodeName === 'STYLE' ? '' : node.nodeType === 3 ? `${node.nodeValue ?? ''} ` : [...(node.shadowRoots ?? []), ...(node.children ?? [])].map(textOf).join('');
-    const visit = (node: Node) => {
-      const attributes = node.attributes ?? [];
-      const at = attributes.indexOf('data-cam-lens');
-      if (at >= 0 && at % 2 === 0) found.push({ state: attributes[at + 1], text: textOf(node).replace(/\s+/g, ' ').trim() });
-      for (const child of [...(node.shadowRoots ?? []), ...(node.children ?? [])]) visit(child);
-    };
-    visit(root as Node);
-    return found;
-  } finally {
-    await cdp.detach();
-  }
-}
+/** The overlays' states and words, read through CDP (their shadow roots are closed to page scripts). */
+const overlays = () => overlaysOf(h);
 
 /** A readable failure shown on the image: the exact message in the result and in the overlay. */
 async function expectErrorShown(result: ExplanationResult, message: string | RegExp): Promise<string> {
@@ -408,7 +389,7 @@ describe('hostile image inputs', () => {
   test('the image removed from the page mid-computation', async () => {
     const selector = await addImage(hostile('slow/chelsea.png?ms=2500'));
     await startExplanation(h, selector, { fresh: true });
-    await h.page.waitForSelector('[data-cam-lens="loading"]');
+    await waitForOverlayIn(h, 'loading');
     await h.page.locator(selector).evaluate((img) => img.remove());
     await h.page.waitForFunction(() => document.querySelectorAll('[data-cam-lens]').length === 0);
     const result = await pendingExplanation(h);
@@ -420,7 +401,7 @@ describe('hostile image inputs', () => {
   test('the tab navigated away, or closed, mid-computation; the next explanation on a fresh page works', async () => {
     const selector = await addImage(hostile('slow/rocket.jpg?ms=2500'));
     await startExplanation(h, selector, { fresh: true });
-    await h.page.waitForSelector('[data-cam-lens="loading"]');
+    await waitForOverlayIn(h, 'loading');
     await h.page.goto(`${h.pageOrigin}/?fresh-page`);
     await h.page.waitForLoadState('load');
     const result = await pendingExplanation(h);
@@ -435,7 +416,7 @@ describe('hostile image inputs', () => {
       document.body.prepend(img);
     }, hostile('slow/coffee.png?ms=2500'));
     await startExplanation(h, '#doomed', {}, other);
-    await other.waitForSelector('[data-cam-lens="loading"]');
+    await waitForOverlayIn(h, 'loading', { page: other });
     await other.close();
     expect((await pendingExplanation(h)).ok).toBe(true);
     await h.page.bringToFront();

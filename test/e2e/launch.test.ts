@@ -2,7 +2,7 @@
 // suite does not hang on one Chromium build's command-line switches: here the DevTools route, which
 // the launcher falls back to when a build ignores --load-extension (branded Chrome did in 137).
 import { describe, expect, test } from 'vitest';
-import { explain, useHarness } from './harness';
+import { explain, overlayState, useHarness } from './harness';
 
 describe('Chromium with the extension loaded through DevTools (Extensions.loadUnpacked)', () => {
   const h = useHarness({ route: 'devtools' });
@@ -13,6 +13,6 @@ describe('Chromium with the extension loaded through DevTools (Extensions.loadUn
     if (!result.ok) throw new Error(result.error);
     expect(result.method).toBe('cam');
     expect(result.image).toEqual({ width: 451, height: 300 });
-    await expect.poll(() => h.page.locator('[data-cam-lens]').getAttribute('data-cam-lens')).toBe('done');
+    await expect.poll(() => overlayState(h)).toEqual(['done']);
   });
 });

@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import type { ExplanationSuccess } from '../../src/core/messages';
 import { formatProbability } from '../../src/core/scores';
-import { clickByName, closeOverlays, explain, nextWorker, overlayState, startExplanation, stopWorker, useHarness } from './harness';
+import { clickByName, closeOverlays, explain, nextWorker, overlayState, startExplanation, stopWorker, useHarness, waitForOverlayIn } from './harness';
 
 const h = useHarness();
 
@@ -40,10 +40,10 @@ describe('service worker lifecycle and caching', () => {
     // The CPU backend (a reload plus ~1 s an image) leaves time to stop the worker mid-way.
     await h.worker.evaluate(() => (globalThis as any).camLens.useBackend('cpu'));
     await startExplanation(h, '#astronaut', { fresh: true });
-    await h.page.waitForSelector('[data-cam-lens="loading"]');
+    await waitForOverlayIn(h, 'loading');
     await stopWorker(h);
     // The content script's heartbeat finds the worker gone and sends the request again.
-    await h.page.waitForSelector('[data-cam-lens="done"]', { timeout: 30_000 });
+    await waitForOverlayIn(h, 'done', { timeout: 30_000 });
     expect(await overlayState(h)).toEqual(['done']);
     h.worker = h.context.serviceWorkers()[0];
   });
@@ -61,6 +61,6 @@ describe('service worker lifecycle and caching', () => {
       return last?.ok ? (last.target.index as number) : null;
     });
     await expect.poll(async () => [null, first.target.index].includes(await lastTarget()), { timeout: 30_000 }).toBe(false);
-    await h.page.waitForFunction(() => document.querySelector('[data-cam-lens]')?.getAttribute('data-cam-lens') === 'done', null, { timeout: 30_000 });
+    await waitForOverlayIn(h, 'done', { timeout: 30_000 });
   });
 });

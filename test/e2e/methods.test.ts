@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ExplanationSuccess } from '../../src/core/messages';
 import { METHOD_IDS, type MethodId } from '../../src/core/methods';
-import { contentBoxOf, explain, overlayRect, overlayState, pendingExplanation, setSettings, startExplanation, useHarness } from './harness';
+import { contentBoxOf, explain, overlayRect, overlayState, pendingExplanation, setSettings, startExplanation, useHarness, waitForOverlayIn } from './harness';
 
 const h = useHarness({}, async (h) => {
   // WASM keeps the many-pass methods quick on this GPU-less machine; WebGL is covered by explain.test.ts and below.
@@ -85,7 +85,7 @@ describe('options', () => {
   test('closing the overlay cancels an on-demand method', async () => {
     // All 1792 channels: far longer than this test waits.
     await startExplanation(h, '#cat', { method: 'scorecam', scoreCamChannels: 'all' });
-    await h.page.waitForSelector('[data-cam-lens="loading"]');
+    await waitForOverlayIn(h, 'loading');
     await h.page.waitForTimeout(500);
     await h.page.keyboard.press('Escape');
     const started = Date.now();

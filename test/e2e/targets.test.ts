@@ -13,8 +13,11 @@ const h = useHarness({}, async (h) => {
 });
 
 afterEach(async () => {
-  // Overlays inside frames too (closeOverlays sees the top document only).
-  for (const frame of h.page.frames()) await frame.evaluate(() => window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }))).catch(() => undefined);
+  // Overlays inside frames too (closeOverlays sees the top document only): a real Esc in any frame closes every frame's.
+  const count = async () => (await Promise.all(h.page.frames().map((f) => f.locator('[data-cam-lens]').count().catch(() => 0)))).reduce((a, b) => a + b, 0);
+  if ((await count()) === 0) return;
+  await h.page.keyboard.press('Escape');
+  await expect.poll(count).toBe(0);
 });
 
 /** The frame id the extension APIs use for a Playwright frame. */
@@ -52,11 +55,19 @@ async function explainIn(frame: Frame, selector: string, menuItemId = 'explain-i
     const b = n(cs.borderBottomWidth) + (pad ? n(cs.paddingBottom) : 0);
     return { x: r.left + l, y: r.top + t, width: r.width - l - rr, height: r.height - t - b };
   }, box);
-  const overlay = await frame.locator('[data-cam-lens]').first().evaluate((el) => {
+  const rect = await frame.locator('[data-cam-lens]').first().evaluate((el) => {
     const r = el.getBoundingClientRect();
-    return { x: r.left, y: r.top, width: r.width, height: r.height, state: el.getAttribute('data-cam-lens') };
+    return { x: r.left, y: r.top, width: r.width, height: r.height };
   });
-  return { result, expected, overlay };
+  // The state is not on the host (the page must not read it): the seam asks the frame's content script.
+  const states = (await h.worker.evaluate(
+    async ({ pageUrl, frameId }) => {
+      const [tab] = await chrome.tabs.query({ url: pageUrl });
+      return ((await (globalThis as any).camLens.overlays(tab.id)) as { frameId: number; state: string }[]).filter((o) => o.frameId === frameId).map((o) => o.state);
+    },
+    { pageUrl: h.page.url(), frameId },
+  )) as string[];
+  return { result, expected, overlay: { ...rect, state: states[0] } };
 }
 
 function expectOver(overlay: Rect, expected: Rect): void {
@@ -178,10 +189,10 @@ describe('hostile pages', () => {
     // No externally_connectable: the page's main world gets no chrome.runtime messaging.
     const reachable = await h.page.evaluate(() => typeof (globalThis as any).chrome?.runtime?.sendMessage);
     expect(reachable).toBe('undefined');
-    // The overlay's contents are in a closed shadow root: the page sees only the host and its state.
+    // The overlay's contents are in a closed shadow root: the page sees only the host, a marker without state.
     await explainIn(h.page.mainFrame(), '#covered');
     const exposed = await h.page.locator('[data-cam-lens]').evaluate((el) => ({ shadow: el.shadowRoot, children: el.children.length, attributes: el.getAttributeNames().sort() }));
-    // Only the state (and the overlay's own language, styles and top-layer popover flag) is visible to the page.
+    // Only the marker (and the overlay's own language, styles and top-layer popover flag) is visible to the page.
     expect(exposed.shadow).toBeNull();
     expect(exposed.children).toBe(0);
     expect(exposed.attributes.filter((a) => a !== 'lang' && a !== 'popover')).toEqual(['data-cam-lens', 'style']);

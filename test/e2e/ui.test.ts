@@ -5,7 +5,7 @@ import type { ExplanationSuccess } from '../../src/core/messages';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
-import { clickByName, closeOverlays, contentBoxOf, explain, grab, meanDiff, overlayRect, ROOT, setSettings, useHarness } from './harness';
+import { clickByName, closeOverlays, contentBoxOf, explain, grab, meanDiff, overlayRect, ROOT, setSettings, useHarness, waitForOverlayIn } from './harness';
 
 const h = useHarness();
 
@@ -127,7 +127,7 @@ describe('another class', () => {
       expect(picked.map.values).not.toEqual(first.map.values);
       expect(await h.page.evaluate(() => (window as any).pageKeys)).toBe(0);
 
-      await h.page.waitForFunction(() => document.querySelector('[data-cam-lens]')?.getAttribute('data-cam-lens') === 'done');
+      await waitForOverlayIn(h, 'done');
       await clickByName(h, FIELD);
       await h.page.keyboard.type('Giraffe');
       await h.page.keyboard.press('Enter');

@@ -24,15 +24,12 @@ function success(): Record<string, unknown> {
 }
 
 function explainClass(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    type: 'explain-class',
-    overlayId: 'ov1',
-    explanationId: 'e1',
-    source: { kind: 'url', url: 'https://example.com/a.png' },
-    classIndex: 2,
-    method: 'gradcam',
-    ...overrides,
-  };
+  return { type: 'explain-class', overlayId: 'ov1', classIndex: 2, method: 'gradcam', ...overrides };
+}
+
+/** An overlay asking for its explanation, naming where its pixels are. */
+function explain(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { type: 'explain', overlayId: 'ov1', source: { kind: 'url', url: 'https://example.com/a.png' }, ...overrides };
 }
 
 describe('parseMessage: valid variants', () => {
@@ -60,17 +57,33 @@ describe('parseMessage: valid variants', () => {
     expect(parseMessage(raw)).toEqual(raw);
   });
 
-  it('accepts explain-class with a url source', () => {
-    const raw = explainClass();
+  it('accepts explain-class, with or without page-read pixels', () => {
+    expect(parseMessage(explainClass())).toEqual(explainClass());
+    const raw = explainClass({ pixels: 'data:image/png;base64,AAAA', classIndex: 0 });
     expect(parseMessage(raw)).toEqual(raw);
   });
 
-  it('accepts explain-class with a dataUrl source', () => {
-    const raw = explainClass({
-      source: { kind: 'dataUrl', dataUrl: 'data:image/png;base64,AAAA', originalUrl: 'blob:https://x/1' },
-      classIndex: 0,
-    });
+  it('explain-class carries no source or explanation id: the worker holds those (extra fields are dropped)', () => {
+    const parsed = parseMessage(explainClass({ explanationId: 'x1', source: { kind: 'url', url: 'https://bank.example/me.png' } }));
+    expect(parsed).toEqual(explainClass());
+  });
+
+  it('accepts explain with a url, dataUrl or screenshot source', () => {
+    for (const source of [
+      { kind: 'url', url: 'https://example.com/a.png' },
+      { kind: 'dataUrl', dataUrl: 'data:image/png;base64,AAAA', originalUrl: 'blob:https://x/1' },
+      { kind: 'screenshot' },
+    ]) {
+      const raw = explain({ source });
+      expect(parseMessage(raw)).toEqual(raw);
+    }
+  });
+
+  it('accepts export naming an overlay, and frame-box', () => {
+    const raw = { type: 'export', overlayId: 'ov1', look: { opacity: 0.5, colormap: 'turbo', hideNegative: true } };
     expect(parseMessage(raw)).toEqual(raw);
+    expect(parseMessage({ type: 'frame-box', path: [0, 2], index: 1 })).toEqual({ type: 'frame-box', path: [0, 2], index: 1 });
+    expect(parseMessage({ type: 'frame-box', path: [-1], index: 1 })).toBeNull();
   });
 
   it('accepts get-status', () => {
@@ -91,8 +104,13 @@ describe('parseMessage: rejections', () => {
   it('returns null when a required field is missing', () => {
     expect(parseMessage({ type: 'show-result', result: { ok: false, error: 'x' } })).toBeNull();
     expect(parseMessage({ type: 'show-result', overlayId: 'ov1' })).toBeNull();
-    for (const field of ['overlayId', 'explanationId', 'source', 'classIndex']) {
+    for (const field of ['overlayId', 'classIndex', 'method']) {
       const raw = explainClass();
+      delete raw[field];
+      expect(parseMessage(raw), `missing ${field}`).toBeNull();
+    }
+    for (const field of ['overlayId', 'source']) {
+      const raw = explain();
       delete raw[field];
       expect(parseMessage(raw), `missing ${field}`).toBeNull();
     }
@@ -102,7 +120,8 @@ describe('parseMessage: rejections', () => {
     expect(parseMessage({ type: 'begin-explain', srcUrl: 42 })).toBeNull();
     expect(parseMessage(explainClass({ overlayId: 7 }))).toBeNull();
     expect(parseMessage(explainClass({ classIndex: '2' }))).toBeNull();
-    expect(parseMessage(explainClass({ source: 'https://example.com/a.png' }))).toBeNull();
+    expect(parseMessage(explain({ source: 'https://example.com/a.png' }))).toBeNull();
+    expect(parseMessage(explainClass({ pixels: 'https://example.com/a.png' }))).toBeNull();
     expect(parseMessage({ type: 'show-result', overlayId: 'ov1', result: { ok: 'false', error: 'x' } })).toBeNull();
   });
 
@@ -113,21 +132,21 @@ describe('parseMessage: rejections', () => {
 
   it('returns null for a dataUrl source whose dataUrl does not start with "data:"', () => {
     const src = (dataUrl: string) => ({ kind: 'dataUrl', dataUrl, originalUrl: 'blob:x' });
-    expect(parseMessage(explainClass({ source: src('https://example.com/a.png') }))).toBeNull();
-    expect(parseMessage(explainClass({ source: src(' data:image/png;base64,AA') }))).toBeNull();
-    expect(parseMessage(explainClass({ source: src('') }))).toBeNull();
+    expect(parseMessage(explain({ source: src('https://example.com/a.png') }))).toBeNull();
+    expect(parseMessage(explain({ source: src(' data:image/png;base64,AA') }))).toBeNull();
+    expect(parseMessage(explain({ source: src('') }))).toBeNull();
   });
 
   it('returns null for a dataUrl source missing originalUrl', () => {
-    expect(parseMessage(explainClass({ source: { kind: 'dataUrl', dataUrl: 'data:,' } }))).toBeNull();
+    expect(parseMessage(explain({ source: { kind: 'dataUrl', dataUrl: 'data:,' } }))).toBeNull();
   });
 
   it('returns null for an empty url source', () => {
-    expect(parseMessage(explainClass({ source: { kind: 'url', url: '' } }))).toBeNull();
+    expect(parseMessage(explain({ source: { kind: 'url', url: '' } }))).toBeNull();
   });
 
   it('returns null for an unknown source kind', () => {
-    expect(parseMessage(explainClass({ source: { kind: 'file', url: 'x' } }))).toBeNull();
+    expect(parseMessage(explain({ source: { kind: 'file', url: 'x' } }))).toBeNull();
   });
 
   it('returns null for non-objects', () => {

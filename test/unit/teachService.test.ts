@@ -46,7 +46,7 @@ function setUp(overrides: Partial<TeachDeps> = {}) {
     withBackbone: async () => {
       throw new Error('no backbone in unit tests');
     },
-    loadImage: async () => {
+    withPicture: async () => {
       throw new Error('no pictures in unit tests');
     },
     backboneFiles: async () => backbone,

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { t } from '../../core/i18nBrowser';
 import { LruMap } from '../../core/lru';
-import type { CheckReply, ExplanationResult, ExplanationSuccess, ImageSource } from '../../core/messages';
+import type { CheckReply, ExplanationResult, ExplanationSuccess } from '../../core/messages';
 import type { CheckKind, Faithfulness, SanityCheck } from '../../core/metrics/results';
 import { substituteFor } from '../../core/metrics/substitute';
 import type { Explainer } from '../explainer';
@@ -35,7 +35,6 @@ export interface CheckTarget {
 
 interface Shown {
   result: ExplanationSuccess;
-  source: ImageSource;
   /** The explanation whose kept input the checks use (a re-explanation after eviction gets a new id). */
   keptId: string;
 }
@@ -49,14 +48,14 @@ export class MapChecker {
 
   constructor(
     private readonly explainer: Explainer,
-    /** Explains the overlay's image again when its input is no longer kept. */
-    private readonly reexplain: (owner: string, shown: Readonly<Shown>) => Promise<ExplanationResult>,
+    /** Explains the overlay's own image again (same model, method, class) when its input is no longer kept. */
+    private readonly reexplain: (owner: string, result: ExplanationSuccess) => Promise<ExplanationResult>,
   ) {}
 
   /** An overlay now shows this result (called for every result shown). */
-  remember(owner: string, result: ExplanationResult, source: ImageSource): void {
+  remember(owner: string, result: ExplanationResult): void {
     // A copy: the figures are added to it, not to the result the explainer caches.
-    if (result.ok) this.shown.set(owner, { result: { ...result }, source, keptId: result.explanationId });
+    if (result.ok) this.shown.set(owner, { result: { ...result }, keptId: result.explanationId });
   }
 
   /** The result the overlay shows, with the figures checked so far. */
@@ -147,7 +146,7 @@ export class MapChecker {
   private async withInput<T>(owner: string, shown: Shown, work: (input: tf.Tensor4D, hosted: HostedModel) => Promise<T>): Promise<T> {
     let kept = await this.explainer.keptInput(shown.keptId);
     if (!kept) {
-      const again = await this.reexplain(owner, shown);
+      const again = await this.reexplain(owner, shown.result);
       if (!again.ok) throw new MethodError(again.error);
       // Same image, model, method and class: the same map, unless the picture changed meanwhile.
       if (hashValues(again.map.values) !== hashValues(shown.result.map.values)) throw new MethodError(t('errCheckImageChanged'));

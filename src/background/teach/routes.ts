@@ -3,10 +3,12 @@
 // does; the worker reads the pixels itself), and the Teach page's messages.
 import browser, { type Menus, type Tabs } from 'webextension-polyfill';
 import type { Translate } from '../../core/i18n';
-import { ImageSource, type Message, type PixelSource } from '../../core/messages';
+import type { ShownIn } from '../../core/fetchPolicy';
+import { ImageSource, type Message } from '../../core/messages';
 import { loadProject } from '../../core/teach/project';
 import type { TeachReply } from '../../core/teachMessages';
 import { teachMenuTarget } from '../../core/teach/menuItems';
+import { readablePixels } from '../explanations';
 import type { TeachService } from './teachService';
 import * as z from 'zod/mini';
 
@@ -35,7 +37,10 @@ export class TeachRoutes {
     const target = teachMenuTarget(info.menuItemId);
     if (!target) return null;
     if (target.kind === 'open') return browser.tabs.create({ url: this.teachPageUrl }).then(() => ({ ok: true as const, added: 0, skipped: [] }));
-    const frame = { tabId: tab.id!, frameId: info.frameId ?? 0 };
+    // Where the pictures are shown, as the browser reports it: the fetch policy decides from it (as for explanations).
+    const frameId = info.frameId ?? 0;
+    const pageUrl = tab.url ?? info.pageUrl;
+    const frame = { tabId: tab.id!, frameId, shownIn: { frameUrl: frameId === 0 ? pageUrl : info.frameUrl, pageUrl } };
     return target.kind === 'add' ? this.addPicked(frame, target.classId, info.srcUrl) : this.addAll(frame, target.classId);
   }
 
@@ -51,8 +56,10 @@ export class TeachRoutes {
     if (!parsed.data.ok) return this.fail(frame, parsed.data.error);
     const source = parsed.data.source;
     if (source.kind === 'screenshot') return this.fail(frame, this.t('teachErrUnreadable'));
+    const readable = readablePixels(source, frame.shownIn);
+    if (!readable.ok) return this.fail(frame, this.t('teachNotAdded', readable.error));
     void toast(frame, this.t('teachAdding', name), 'busy');
-    const reply = await this.service.addExample('main', classId, source, originOf(source));
+    const reply = await this.service.addExample('main', classId, readable.pixels, originOf(source));
     if (!reply.ok) return this.fail(frame, this.t('teachNotAdded', reply.error));
     void toast(frame, this.t('teachAdded', [name, String(await this.count(classId))]), 'ok');
     return { ok: true, added: 1, skipped: [] };
@@ -73,7 +80,8 @@ export class TeachRoutes {
         const source = sources[next++];
         void toast(frame, this.t('teachAddingMany', [String(added + skipped.length + 1), String(sources.length), name]), 'busy');
         const origin = source.kind === 'screenshot' ? '' : originOf(source);
-        const reply: TeachReply = source.kind === 'screenshot' ? { ok: false, error: this.t('teachErrUnreadable') } : await this.service.addExample('main', classId, source, origin);
+        const readable = source.kind === 'screenshot' ? { ok: false as const, error: this.t('teachErrUnreadable') } : readablePixels(source, frame.shownIn);
+        const reply: TeachReply = readable.ok ? await this.service.addExample('main', classId, readable.pixels, origin) : readable;
         if (reply.ok) added++;
         else skipped.push({ origin, error: reply.error });
       }
@@ -128,6 +136,7 @@ export class TeachRoutes {
 interface Frame {
   tabId: number;
   frameId: number;
+  shownIn: ShownIn;
 }
 
 /** Asks the frame's content script (injecting it first if the page predates the extension). */
@@ -149,7 +158,7 @@ function toast(frame: Frame, text: string, tone: 'busy' | 'ok' | 'error'): Promi
   return browser.tabs.sendMessage(frame.tabId, message, { frameId: frame.frameId }).catch(() => undefined);
 }
 
-const originOf = (source: PixelSource) => (source.kind === 'url' ? source.url : source.originalUrl);
+const originOf = (source: Exclude<ImageSource, { kind: 'screenshot' }>) => (source.kind === 'url' ? source.url : source.originalUrl);
 /** A picture's file name for a note (its address's last part). */
 function shortOrigin(origin: string): string {
   if (origin.startsWith('data:')) return 'data:';

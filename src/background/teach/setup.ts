@@ -15,7 +15,7 @@ import type { ModelHost } from '../modelHost';
 import type { ModelInstaller } from '../modelInstaller';
 import { modelStore } from '../modelStore';
 import type { Models } from '../models';
-import { loadImage } from '../pixels';
+import { fetchImage, withDecoded } from '../pixels';
 import { exampleStore } from './exampleStore';
 import { BACKBONE_ID, backboneEntry } from './features';
 import { rebuildTeachMenus } from './menus';
@@ -31,7 +31,7 @@ export function createTeach(parts: { host: ModelHost; explainer: Explainer; inst
     area: browser.storage.local,
     store: exampleStore,
     withBackbone: (work) => explainer.exclusive(async () => work((await host.get(backboneEntry())).model)),
-    loadImage: (source) => loadImage(source),
+    withPicture: async (source, use) => withDecoded(await fetchImage(source), (bitmap) => use(bitmap)),
     backboneFiles,
     async install(files, name) {
       const stagingId = `teach-${Date.now()}-${Math.random().toString(36).slice(2)}`;
@@ -57,7 +57,7 @@ export function createTeach(parts: { host: ModelHost; explainer: Explainer; inst
   async function explainWith(modelId: string, dataUrl: string): Promise<ExplanationResult> {
     const entry = (await models.known()).find((m) => m.id === modelId);
     if (!entry) return { ok: false, error: t('modelErrFilesGone', modelId) };
-    return explainer.explain({ kind: 'dataUrl', dataUrl, originalUrl: 'teach' }, { entry, method: 'auto', topK: entry.labels.length });
+    return explainer.explain({ kind: 'dataUrl', dataUrl, originalUrl: 'teach' }, { entry, method: 'auto', topK: entry.labels.length, owner: 'teach-page' });
   }
 
   return {

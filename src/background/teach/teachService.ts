@@ -3,7 +3,6 @@
 // trained model as Teachable Machine's files through the model installer, made active. One training
 // at a time; nothing is stored unless it finished (a cancel during saving removes what was saved).
 import type { Translate } from '../../core/i18n';
-import type { PixelSource } from '../../core/messages';
 import type { ModelJson, PickedFile } from '../../core/modelSource';
 import type { StorageAreaLike } from '../../core/settingsStore';
 import { checkTrainable, DatasetError } from '../../core/teach/dataset';
@@ -13,7 +12,7 @@ import { VIEW_COUNT } from '../../core/teach/views';
 import { IDLE_PROGRESS, type TeachProgress, type TeachReply } from '../../core/teachMessages';
 import type { ExplainableModel } from '../explainable';
 import { CancelledError } from '../methods/types';
-import type { DecodedImage } from '../pixels';
+import type { Pixels } from '../pixels';
 import type { ExampleStore } from './exampleStore';
 import { FEATURE_DIM, FEATURES_KEY, thumbnail, viewFeatures } from './features';
 import { TRAIN_DEFAULTS, trainHead, type TeachExample } from './trainer';
@@ -28,7 +27,8 @@ export interface TeachDeps {
   store: ExampleStore;
   /** Runs model work one at a time with explanations, the backbone loaded. */
   withBackbone<T>(work: (model: ExplainableModel) => Promise<T>): Promise<T>;
-  loadImage(source: PixelSource): Promise<DecodedImage>;
+  /** Reads and decodes the picture (within the worker's decode budget) for `use`; the bitmap is closed after it. */
+  withPicture<T>(source: Pixels, use: (bitmap: ImageBitmap) => Promise<T>): Promise<T>;
   /** The bundled backbone's model.json and its weights, concatenated. */
   backboneFiles(): Promise<{ modelJson: ModelJson; weights: ArrayBuffer }>;
   /** Installs picked files through the model installer. */
@@ -112,26 +112,23 @@ export class TeachService {
   }
 
   /** Reads the picture, computes its views' features and stores it as an example of the class. */
-  async addExample(project: TeachProjectId, classId: string, source: PixelSource, origin: string): Promise<TeachReply> {
+  async addExample(project: TeachProjectId, classId: string, source: Pixels, origin: string): Promise<TeachReply> {
     const { t, store } = this.deps;
     const before = await loadProject(this.deps.area, project);
     if (!before.classes.some((c) => c.id === classId)) return { ok: false, error: t('teachErrNoClass') };
     if ((await store.list(project)).length >= MAX_EXAMPLES) return { ok: false, error: t('teachErrTooManyExamples', String(MAX_EXAMPLES)) };
-    let image: DecodedImage;
-    try {
-      image = await this.deps.loadImage(source);
-    } catch (e) {
-      return { ok: false, error: message(e) };
-    }
     let features: Float32Array;
     let thumb: string;
     try {
-      features = await this.deps.withBackbone((model) => viewFeatures(model, image.bitmap));
-      thumb = await thumbnail(image.bitmap);
+      ({ features, thumb } = await this.deps.withPicture(source, async (bitmap) => {
+        try {
+          return { features: await this.deps.withBackbone((model) => viewFeatures(model, bitmap)), thumb: await thumbnail(bitmap) };
+        } catch (e) {
+          throw new Error(t('teachErrFeatures', message(e)));
+        }
+      }));
     } catch (e) {
-      return { ok: false, error: t('teachErrFeatures', message(e)) };
-    } finally {
-      image.bitmap.close();
+      return { ok: false, error: message(e) };
     }
     const id = `e${(this.deps.now?.() ?? Date.now()).toString(36)}${Math.random().toString(36).slice(2, 10)}`;
     return this.edit(() => this.change(project, async (p) => {

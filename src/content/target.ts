@@ -455,6 +455,8 @@ export function resolveTarget(click: ContextClick | null, srcUrl: string | undef
 /** An image for "explain all": the picture the page shows, or null when the page could not load it. */
 export interface ShownImage {
   target: ExplainTarget;
+  /** The address the page gave the picture (for notes only: a broken one is never fetched). */
+  address: string;
   source: (() => Promise<ImageSource>) | null;
 }
 
@@ -478,6 +480,7 @@ export function explainableImages(doc: Document): ShownImage[] {
     })
     .map((img) => ({
       target: imgTarget(img),
+      address: img.currentSrc || img.src,
       source: img.naturalWidth > 0 ? () => urlSource(img.currentSrc || img.src, borderBox(img)) : null,
     }));
 }

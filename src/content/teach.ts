@@ -14,11 +14,18 @@ export async function pickForTeach(click: ContextClick | null, srcUrl: string | 
   }
 }
 
-/** The sources of the frame's pictures large enough to explain (those that cannot be read are left out). */
-export async function listForTeach(): Promise<{ sources: ImageSource[] }> {
+/**
+ * The sources of the frame's pictures large enough to explain, and the addresses of those the page
+ * could not load (named in the note as skipped; never fetched).
+ */
+export async function listForTeach(): Promise<{ sources: ImageSource[]; unloaded: string[] }> {
   // Only loaded pictures (as "Explain all" takes them): never a URL the page named but did not show.
-  const sources = await Promise.all(explainableImages(document).map((shown) => shown.source?.().catch(() => null) ?? null));
-  return { sources: sources.filter((s): s is ImageSource => s !== null) };
+  const shown = explainableImages(document);
+  const sources = await Promise.all(shown.map((image) => image.source?.().catch(() => null) ?? null));
+  return {
+    sources: sources.filter((s): s is ImageSource => s !== null),
+    unloaded: shown.filter((image) => image.source === null).map((image) => image.address),
+  };
 }
 
 export { showTeachToast };

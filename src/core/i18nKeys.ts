@@ -264,6 +264,7 @@ export const MESSAGE_KEYS = [
   'menuTeachAdd',
   'menuTeachAddAll',
   'menuTeachOpen',
+  'teachErrNotLoaded',
   'teachErrUnreadable',
   'teachAdding',
   'teachAdded',

@@ -76,8 +76,8 @@ test('two folders of photos → Add all images / Add to class → Train (keyboar
   const cats = await menu('#cats-3', `teach-add-all:${ids.cat}`);
   expect(cats.ok).toBe(true);
   expect(cats.added).toBe(10);
-  // The picture the server cannot send is skipped, and says why.
-  expect(cats.skipped).toEqual([{ origin: `${h.pageOrigin}/teach/cats/broken.png`, error: 'the server sent an HTML page, not an image' }]);
+  // The picture the page could not load is skipped (never fetched by the worker), and says why.
+  expect(cats.skipped).toEqual([{ origin: `${h.pageOrigin}/teach/cats/broken.png`, error: 'the page could not load this picture, so there was nothing to add' }]);
   await h.page.goto(`${h.pageOrigin}/teach/cups/`);
   const one = await menu('#cups-4', `teach-add:${ids.cup}`);
   expect(one).toEqual({ ok: true, added: 1, skipped: [] });

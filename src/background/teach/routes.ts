@@ -16,7 +16,8 @@ export type TeachMessage = Extract<Message, { type: `teach-${string}` }>;
 export type TeachMenuOutcome = { ok: true; added: number; skipped: { origin: string; error: string }[] } | { ok: false; error: string };
 
 const PickReply = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), source: ImageSource }), z.object({ ok: z.literal(false), error: z.string() })]);
-const ListReply = z.object({ sources: z.array(ImageSource) });
+// Addresses of pictures the page could not load: shown in the note, never fetched (bounded: they come from the page).
+const ListReply = z.object({ sources: z.array(ImageSource), unloaded: z.array(z.string().check(z.maxLength(2048))).check(z.maxLength(1000)) });
 
 /** Pictures added at once by "Add all images": their downloads overlap, their features are computed one at a time. */
 const ADD_ALL_CONCURRENCY = 2;
@@ -70,10 +71,10 @@ export class TeachRoutes {
     if (name === null) return this.fail(frame, this.t('teachErrNoClass'));
     const parsed = ListReply.safeParse(await ask(frame, { type: 'teach-list' }));
     if (!parsed.success) return this.fail(frame, this.t('errPageNoAnswer'));
-    const sources = parsed.data.sources;
-    if (sources.length === 0) return this.fail(frame, this.t('teachNoImages'));
+    const { sources, unloaded } = parsed.data;
+    if (sources.length === 0 && unloaded.length === 0) return this.fail(frame, this.t('teachNoImages'));
     let added = 0;
-    const skipped: { origin: string; error: string }[] = [];
+    const skipped = unloaded.map((origin) => ({ origin, error: this.t('teachErrNotLoaded') }));
     let next = 0;
     const worker = async () => {
       while (next < sources.length) {

@@ -135,6 +135,7 @@ async function run(): Promise<void> {
   runButton.disabled = true;
   stopButton.hidden = false;
   let done = 0;
+  const started = performance.now();
   for (const cell of cells) {
     if (job.stopped) break;
     runStatus.textContent = t('labProgress', [String(done + 1), String(cells.length)]);
@@ -156,7 +157,7 @@ async function run(): Promise<void> {
     }
     done++;
   }
-  runStatus.textContent = job.stopped ? t('labStopped', [String(done), String(cells.length)]) : t('labDone', String(cells.length));
+  runStatus.textContent = job.stopped ? t('labStopped', [String(done), String(cells.length)]) : t('labDone', [String(cells.length), ((performance.now() - started) / 1000).toFixed(1)]);
   running = null;
   runButton.disabled = false;
   stopButton.hidden = true;

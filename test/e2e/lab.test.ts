@@ -115,6 +115,25 @@ test('contrastive maps: CAM of w^c − w^c′ equals the difference of the two C
   expect(Math.max(...grad)).toBeGreaterThan(0);
 }, 300_000);
 
+test('columns of classes (the top three, one class each) and of models (each with its own top class)', async () => {
+  const p = await openLab();
+  await pickChelsea(p);
+  for (const box of await p.locator('#methods input').all()) await box.setChecked((await box.inputValue()) === 'gradcam');
+  await p.locator('input[name="columns"][value="classes"]').check();
+  expect(await p.locator('#class').isDisabled()).toBe(true);
+  const byClass = await compare(p, 3);
+  const top = await p.locator('#columns-pick option:checked').evaluateAll((o) => o.map((x) => Number((x as HTMLOptionElement).value)));
+  expect(byClass.map((c) => c.target.index)).toEqual(top);
+  expect(new Set(byClass.map((c) => c.target.index)).size).toBe(3);
+
+  await p.locator('input[name="columns"][value="models"]').check();
+  const models = await p.locator('#columns-pick option:checked').evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value));
+  expect(models).toHaveLength(2);
+  const byModel = await compare(p, 2);
+  expect(byModel.map((c) => c.modelId)).toEqual(models);
+  expect(new Set(byModel.map((c) => c.modelName)).size).toBe(2);
+}, 300_000);
+
 test('bad input: a file that is not a picture, an address that answers 404, comparing before a picture', async () => {
   const p = await openLab();
   await p.locator('#run').click();

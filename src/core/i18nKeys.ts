@@ -385,6 +385,14 @@ export const MESSAGE_KEYS = [
   'labErrTooLarge',
   'labErrFetch',
   'labErrHttp',
+  'labLiveHeading',
+  'labLiveWebcam',
+  'labLiveFile',
+  'labLiveFollow',
+  'labLiveStats',
+  'labLiveOff',
+  'labLiveNoCamera',
+  'labLiveNotVideo',
 ] as const;
 
 export type MessageKey = (typeof MESSAGE_KEYS)[number];

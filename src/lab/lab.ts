@@ -13,6 +13,7 @@ import { LabGrid } from './grid';
 import { fromAddress, fromFile, PictureError, type LabPicture } from './picture';
 import { setupDifference } from './difference';
 import { setupExports } from './exports';
+import { setupLive } from './live';
 
 for (const element of document.querySelectorAll<HTMLElement>('[data-i18n]')) element.textContent = t(element.dataset.i18n as MessageKey);
 document.documentElement.lang = t('langCode');
@@ -209,8 +210,13 @@ stopButton.addEventListener('click', () => {
 });
 
 const difference = setupDifference(grid);
+const liveMethod = $<HTMLSelectElement>('live-method');
+liveMethod.replaceChildren(...DEFAULT_LAB_METHODS.map((id) => option(id, METHODS[id].name, id === 'cam')));
+const live = setupLive({ modelId: () => modelSelect.value });
 setupExports(grid, () => picture);
 void loadModels();
 
 /** For tests: the cells computed so far. */
 (globalThis as { labCells?: () => ExplanationSuccess[] }).labCells = () => grid.results().map((c) => c.result);
+/** For tests: the live maps' counters. */
+(globalThis as { labLive?: typeof live.stats }).labLive = () => live.stats();

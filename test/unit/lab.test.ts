@@ -107,3 +107,16 @@ describe('JSON export', () => {
     expect(json.cells[0]).toMatchObject({ row: 0, column: 1, columnLabel: 'L · 7×7', model: { id: 'm', name: 'Model' }, layer: 'L', method: 'cam', class: { label: 'a' }, contrastClass: { label: 'b' }, map: { width: 1, height: 2, values: [1, -1] }, timingsMs: { total: 3 } });
   });
 });
+
+describe('maps per second', () => {
+  it('events in the window over the time they span; old ones drop out', async () => {
+    const { FrameRate } = await import('../../src/core/lab/frameRate');
+    const rate = new FrameRate(1000);
+    expect(rate.perSecond(0)).toBe(0);
+    for (const at of [0, 100, 200, 300, 400]) rate.tick(at);
+    expect(rate.perSecond(400)).toBe(10);
+    // A stall lowers it: at 1250 only 300 and 400 are in the window, one interval in 950 ms.
+    expect(rate.perSecond(1250)).toBeCloseTo(1000 / 950, 6);
+    expect(rate.perSecond(2000)).toBe(0);
+  });
+});

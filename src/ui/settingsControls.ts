@@ -22,11 +22,16 @@ export interface SettingsHooks {
 
 const maybe = <T extends HTMLElement>(id: string) => document.getElementById(id) as T | null;
 
-/** The value controls show (a focused control keeps what the user is typing or dragging). */
+/**
+ * The value controls show (a focused control keeps what the user is typing or dragging). The controls
+ * come disabled in the markup, so that nothing is changed before its listener is there: enabled here.
+ */
 function showValues(settings: Settings): void {
   const set = (id: string, apply: (el: HTMLInputElement & HTMLSelectElement) => void) => {
     const element = maybe<HTMLInputElement & HTMLSelectElement>(id);
-    if (element && document.activeElement !== element) apply(element);
+    if (!element) return;
+    element.disabled = false;
+    if (document.activeElement !== element) apply(element);
   };
   set('backend-select', (el) => (el.value = settings.backend));
   set('colormap-select', (el) => (el.value = settings.colormap));

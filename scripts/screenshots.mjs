@@ -21,7 +21,8 @@ async function openPage(browser, file, { width, colorScheme = 'light', height = 
   await page.setViewportSize({ width, height });
   await page.emulateMedia({ colorScheme });
   await page.goto(`chrome-extension://${browser.extensionId}/${file}`);
-  await page.waitForFunction(() => !/…$/.test(document.getElementById('model')?.textContent ?? '…'), undefined, { timeout: 60_000 });
+  // The model line is filled, and the model loaded (no "…" left in it).
+  await page.waitForFunction(() => !/…/.test(document.getElementById('model')?.textContent ?? '…'), undefined, { timeout: 60_000 });
   // The options page lists the layers once the model is loaded.
   await page.waitForFunction(() => !(document.getElementById('layer-select'))?.disabled, undefined, { timeout: 60_000 });
   await page.waitForTimeout(300);
@@ -67,7 +68,7 @@ try {
   wrote(file);
 
   await popupShots(browser, [['popup-light.png', 'light'], ['popup-dark.png', 'dark']]);
-  const options = await openPage(browser, 'options.html', { width: 1000, height: 1400 });
+  const options = await openPage(browser, 'options.html', { width: 1000, height: 800 });
   const optionsFile = path.join(docs, 'options.png');
   await options.screenshot({ path: optionsFile, fullPage: true });
   wrote(optionsFile);

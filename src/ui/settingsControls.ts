@@ -123,9 +123,13 @@ export async function wireSettings(hooks: SettingsHooks): Promise<SettingsSessio
   hooks.shown?.(settings);
   onSettingsChanged(browser.storage, (next) => {
     if (writing > 0 || JSON.stringify(next) === JSON.stringify(settings)) return;
+    const previous = settings;
     settings = next;
     showValues(next);
     hooks.shown?.(next);
+    // Another model, backend, layer or method: the menus and the status follow (the model loads anew).
+    const key = (s: Settings) => JSON.stringify([s.modelId, s.backend, s.layers, s.method]);
+    if (key(previous) !== key(next)) void hooks.refresh(true);
   });
   return session;
 }

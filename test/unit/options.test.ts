@@ -151,6 +151,11 @@ describe('options page', () => {
     expect($<HTMLSelectElement>('colormap-select').value).toBe('jet');
     expect($<HTMLInputElement>('hide-negative').checked).toBe(false);
     expect($('preview-map').dataset.look).toBe('jet signed');
+    // Another model chosen in the popup: the page asks for the status with that model loaded.
+    const loads = () => fake.sent.filter((m) => m.type === 'get-status' && m.load).length;
+    await vi.waitFor(() => expect(loads()).toBe(1));
+    await fake.storage.sync.set({ settings: { ...(savedSettings() ?? {}), modelId: 'other' } });
+    await vi.waitFor(() => expect(loads()).toBe(2));
   });
 
   it('the model library lists installed models with Delete; Delete asks the worker and shows the new list', async () => {

@@ -1,5 +1,5 @@
-// Builds the unpacked extension into dist/ (Chrome) and dist-firefox/ (Firefox): bundles the three
-// contexts with esbuild, copies the static files, and extracts the catalog's models from their npm
+// Builds the unpacked extension into dist/ (Chrome) and dist-firefox/ (Firefox): bundles the
+// contexts and pages with esbuild, copies the static files, and extracts the catalog's models from their npm
 // packages (no binaries in git). Both browsers get the same files; only manifest.json differs, generated
 // per browser by scripts/manifest.mjs.
 import * as esbuild from 'esbuild';
@@ -41,6 +41,7 @@ export async function build({ outDir = dist, firefoxOutDir = outDir === dist ? d
     esbuild.build({ ...common, entryPoints: { background: 'src/background/index.ts' }, format: 'esm', outdir: outDir }),
     esbuild.build({ ...common, entryPoints: { content: 'src/content/index.ts' }, format: 'iife', outdir: outDir }),
     esbuild.build({ ...common, entryPoints: { popup: 'src/popup/popup.ts' }, format: 'iife', outdir: outDir }),
+    esbuild.build({ ...common, entryPoints: { options: 'src/options/options.ts' }, format: 'iife', outdir: outDir }),
     esbuild.build({ ...common, entryPoints: { teach: 'src/teach/teach.ts' }, format: 'iife', outdir: outDir }),
     esbuild.build({ ...common, entryPoints: { lab: 'src/lab/lab.ts' }, format: 'iife', outdir: outDir }),
   ]);
@@ -50,6 +51,9 @@ export async function build({ outDir = dist, firefoxOutDir = outDir === dist ? d
   writeFileSync(path.join(outDir, 'manifest.json'), JSON.stringify(manifestFor('chrome', baseManifest, pkg.version), null, 2));
   cpSync(path.join(root, 'src/popup/popup.html'), path.join(outDir, 'popup.html'));
   cpSync(path.join(root, 'src/popup/popup.css'), path.join(outDir, 'popup.css'));
+  cpSync(path.join(root, 'src/options/options.html'), path.join(outDir, 'options.html'));
+  cpSync(path.join(root, 'src/options/options.css'), path.join(outDir, 'options.css'));
+  cpSync(path.join(root, 'src/ui/theme.css'), path.join(outDir, 'theme.css'));
   cpSync(path.join(root, 'src/teach/teach.html'), path.join(outDir, 'teach.html'));
   cpSync(path.join(root, 'src/teach/teach.css'), path.join(outDir, 'teach.css'));
   cpSync(path.join(root, 'src/lab/lab.html'), path.join(outDir, 'lab.html'));

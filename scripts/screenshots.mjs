@@ -1,5 +1,10 @@
-// Regenerates the README's screenshot from a real explanation in headless Chromium:
-// docs/screenshot.png (the demo page's first row, with two overlays) and docs/lab.png (the Lab's grid).
+// Regenerates the README's screenshots in headless Chromium:
+//   docs/screenshot.png          the demo page's first row, with two overlays (a real explanation);
+//   docs/popup-light.png, docs/popup-dark.png   the popup in the light and the dark theme (English);
+//   docs/popup-de.png            the popup in German (Chromium started with --lang=de);
+//   docs/options.png             the options page (Settings), light theme;
+//   docs/lab.png                 the Lab's grid: the cat under the live methods at three layers.
+// The popup and the options page are opened as tabs at the popup's width (the same page and CSS).
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -7,8 +12,39 @@ import { launchWithExtension } from './browser.mjs';
 import { startServers } from './servers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const docs = path.join(root, 'docs');
+mkdirSync(docs, { recursive: true });
+const wrote = (file) => console.log(`wrote ${path.relative(root, file)}`);
+
+/** Opens an extension page and waits until it has the worker's status (its model line filled). */
+async function openPage(browser, file, { width, colorScheme = 'light', height = 700 }) {
+  const page = await browser.context.newPage();
+  await page.setViewportSize({ width, height });
+  await page.emulateMedia({ colorScheme });
+  await page.goto(`chrome-extension://${browser.extensionId}/${file}`);
+  // The model line is filled, and the model loaded (no "…" left in it).
+  await page.waitForFunction(() => !/…/.test(document.getElementById('model')?.textContent ?? '…'), undefined, { timeout: 60_000 });
+  // The options page lists the layers once the model is loaded.
+  await page.waitForFunction(() => !(document.getElementById('layer-select'))?.disabled, undefined, { timeout: 60_000 });
+  await page.waitForTimeout(300);
+  return page;
+}
+
+async function popupShots(browser, shots) {
+  for (const [name, colorScheme] of shots) {
+    const page = await openPage(browser, 'popup.html', { width: 400, colorScheme });
+    await page.evaluate(() => {
+      document.getElementById('welcome').hidden = true; // the first-run note is shown once; the pictures show the popup as used
+    });
+    const file = path.join(docs, name);
+    await page.locator('body').screenshot({ path: file });
+    wrote(file);
+    await page.close();
+  }
+}
+
 const servers = await startServers();
-const browser = await launchWithExtension(path.join(root, 'dist'));
+let browser = await launchWithExtension(path.join(root, 'dist'));
 try {
   const page = await browser.context.newPage();
   await page.setViewportSize({ width: 1180, height: 760 });
@@ -28,12 +64,16 @@ try {
   }
   await page.mouse.move(0, 0);
   await page.waitForTimeout(300);
-  mkdirSync(path.join(root, 'docs'), { recursive: true });
-  const file = path.join(root, 'docs', 'screenshot.png');
+  const file = path.join(docs, 'screenshot.png');
   await page.screenshot({ path: file, clip: { x: 30, y: 130, width: 1100, height: 500 } });
-  console.log(`wrote ${path.relative(root, file)}`);
+  wrote(file);
 
-  // The Lab: the cat across the live methods and three layers.
+  await popupShots(browser, [['popup-light.png', 'light'], ['popup-dark.png', 'dark']]);
+  const options = await openPage(browser, 'options.html', { width: 1000, height: 800 });
+  const optionsFile = path.join(docs, 'options.png');
+  await options.screenshot({ path: optionsFile, fullPage: true });
+  wrote(optionsFile);
+
   const lab = await browser.context.newPage();
   await lab.setViewportSize({ width: 1200, height: 900 });
   await lab.goto(`chrome-extension://${browser.extensionId}/lab.html`);
@@ -42,9 +82,15 @@ try {
   await lab.locator('#run').click();
   await lab.waitForFunction(() => /cells in/.test(document.getElementById('run-status')?.textContent ?? ''), null, { timeout: 300_000 });
   await lab.mouse.move(0, 0);
-  const labFile = path.join(root, 'docs', 'lab.png');
+  const labFile = path.join(docs, 'lab.png');
   await lab.locator('#grid').screenshot({ path: labFile });
-  console.log(`wrote ${path.relative(root, labFile)}`);
+  wrote(labFile);
+} finally {
+  await browser.close();
+}
+try {
+  browser = await launchWithExtension(path.join(root, 'dist'), { extraArgs: ['--lang=de'] });
+  await popupShots(browser, [['popup-de.png', 'light']]);
 } finally {
   await browser.close();
   await servers.close();

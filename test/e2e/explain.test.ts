@@ -194,7 +194,7 @@ describe('explain this image', () => {
     expect(await h.page.evaluate(() => document.documentElement.outerHTML)).toBe(before);
   });
 
-  test('the backend is chosen by measurement, and the popup can force one', async () => {
+  test('the backend is chosen by measurement, and the options page can force one', async () => {
     const auto = await explain(h, '#coffee');
     if (!auto.ok) throw new Error(auto.error);
     const status = await h.worker.evaluate(() => (globalThis as any).camLens.status());
@@ -207,12 +207,12 @@ describe('explain this image', () => {
     expect({ WebAssembly: 'wasm', WebGL: 'webgl', WebGPU: 'webgpu', CPU: 'cpu' }[fastest]).toBe(auto.backend);
     await closeOverlays(h);
 
-    const popup = await h.context.newPage();
-    await popup.goto(`chrome-extension://${h.extensionId}/popup.html`);
-    await popup.locator('#backend-select').selectOption('webgl');
-    await expect.poll(() => popup.locator('#backend').textContent(), { timeout: 20_000 }).toBe('WebGL');
-    expect(await popup.locator('#renderer').textContent()).toMatch(/SwiftShader|ANGLE|\w+/);
-    await popup.close();
+    const options = await h.context.newPage();
+    await options.goto(`chrome-extension://${h.extensionId}/options.html`);
+    await options.locator('#backend-select').selectOption('webgl');
+    await expect.poll(() => options.locator('#backend').textContent(), { timeout: 20_000 }).toBe('WebGL');
+    expect(await options.locator('#renderer').textContent()).toMatch(/SwiftShader|ANGLE|\w+/);
+    await options.close();
     const forced = await explain(h, '#coffee');
     expect(forced.ok && forced.backend).toBe('webgl');
     await h.worker.evaluate(async () => {
@@ -221,7 +221,7 @@ describe('explain this image', () => {
     });
   });
 
-  test('popup shows model, backend, renderer, timings; opacity applies live', async () => {
+  test('popup shows model, backend, timings; the options page the renderer; opacity applies live', async () => {
     await explainAndCheckBox('#cat');
     const box = await contentBoxOf(h, '#cat');
     const shown = await grab(h, box);
@@ -230,12 +230,16 @@ describe('explain this image', () => {
     await expect.poll(() => popup.locator('#timings').textContent()).toMatch(/\d+ ms/);
     expect(await popup.locator('#model').textContent()).toContain('MobileNetV2');
     expect(await popup.locator('#backend').textContent()).toMatch(/WebGL|WebAssembly|CPU/);
-    const renderer = await popup.locator('#renderer').textContent();
-    if ((await popup.locator('#backend').textContent()) === 'WebGL') expect(renderer).not.toBe('—');
-    await popup.locator('#opacity').fill('1');
-    // The popup writes storage asynchronously (read, merge, write): wait for it before closing the page.
-    await expect.poll(() => popup.evaluate(async () => ((await chrome.storage.sync.get('settings')).settings as { opacity?: number })?.opacity)).toBe(1);
     await popup.close();
+    const options = await h.context.newPage();
+    await options.goto(`chrome-extension://${h.extensionId}/options.html`);
+    await expect.poll(() => options.locator('#timings').textContent()).toMatch(/\d+ ms/);
+    const renderer = await options.locator('#renderer').textContent();
+    if ((await options.locator('#backend').textContent()) === 'WebGL') expect(renderer).not.toBe('—');
+    await options.locator('#opacity').fill('1');
+    // The page writes storage asynchronously (read, merge, write): wait for it before closing the page.
+    await expect.poll(() => options.evaluate(async () => ((await chrome.storage.sync.get('settings')).settings as { opacity?: number })?.opacity)).toBe(1);
+    await options.close();
     await h.page.bringToFront();
     await expect.poll(async () => meanDiff(shown, await grab(h, box))).toBeGreaterThan(8);
   });

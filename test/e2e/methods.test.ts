@@ -107,18 +107,23 @@ describe('the layer explained', () => {
     await setSettings(h, { layers: {} });
   });
 
-  test('chosen in the popup: an earlier 14×14 layer gives a finer map by Grad-CAM; Automatic goes back to exact CAM', async () => {
-    const popup = await h.context.newPage();
-    await popup.goto(`chrome-extension://${h.extensionId}/popup.html`);
+  test('chosen in the options page: an earlier 14×14 layer gives a finer map by Grad-CAM; Automatic goes back to exact CAM', async () => {
+    const popup = await h.context.newPage(); // the options page
+    await popup.goto(`chrome-extension://${h.extensionId}/options.html`);
     const select = popup.locator('#layer-select');
     await expect.poll(() => select.locator('option').count(), { timeout: 20_000 }).toBeGreaterThan(20);
     expect(await select.locator('option').first().textContent()).toBe('Automatic: Conv_1/Relu6 · 7×7×1792');
     const earlier = (await select.locator('option', { hasText: 'expanded_conv_12/expand/Relu6 · 14×14×816' }).getAttribute('value'))!;
     await select.selectOption(earlier);
-    // The popup reloads the model at that layer: its status line names it, and CAM is no longer offered.
+    // The page reloads the model at that layer: its status line names it, and the popup no longer offers CAM.
     await expect.poll(() => popup.locator('#layer').getAttribute('title'), { timeout: 20_000 }).toBe(earlier);
     expect(await popup.locator('#layer').textContent()).toBe('MobilenetV2/expanded_conv_12/expand/Relu6');
-    expect(await popup.locator('#method-select option[value="cam"]').isDisabled()).toBe(true);
+    const methods = await h.context.newPage();
+    await methods.goto(`chrome-extension://${h.extensionId}/popup.html`);
+    await expect.poll(() => methods.locator('#method-select option[value="cam"]').count(), { timeout: 20_000 }).toBe(1);
+    expect(await methods.locator('#method-select option[value="cam"]').isDisabled()).toBe(true);
+    expect(await methods.locator('#method-note').textContent()).toMatch(/^CAM does not apply to this model/);
+    await methods.close();
 
     const fine = await explain(h, '#cat');
     if (!fine.ok) throw new Error(fine.error);
@@ -126,7 +131,7 @@ describe('the layer explained', () => {
     expect(fine.method).toBe('gradcam');
     expect(fine.map).toMatchObject({ width: 14, height: 14 });
 
-    // The popup remembers the choice per model.
+    // The choice is remembered per model.
     await popup.reload();
     await expect.poll(() => select.inputValue(), { timeout: 20_000 }).toBe(earlier);
     await select.selectOption('');

@@ -1,4 +1,4 @@
-// The user's own models, end to end in Chromium through the popup's real form: a Teachable Machine
+// The user's own models, end to end in Chromium through the options page's real form: a Teachable Machine
 // share link, a model in TF Hub's layout (?tfjs-format=file) with a progress bar, picked local files
 // with a labels file; each then explains a demo image. Installed models load offline (files deleted
 // from the server, worker restarted), the choice persists, and Delete removes them. The fixture
@@ -16,7 +16,7 @@ import { PNG } from 'pngjs';
 
 let h: Harness;
 let modelsDir: string;
-let popup: Page;
+let popup: Page; // the options page
 
 beforeAll(async () => {
   modelsDir = mkdtempSync(path.join(os.tmpdir(), 'cam-lens-fixture-models-'));
@@ -37,10 +37,11 @@ afterAll(async () => {
   rmSync(modelsDir, { recursive: true, force: true });
 });
 
-async function openPopup(): Promise<Page> {
+/** The options page, where the model library is (its model menu is the popup's, on the same settings). */
+async function openOptions(): Promise<Page> {
   popup = await h.context.newPage();
-  await popup.goto(`chrome-extension://${h.extensionId}/popup.html`);
-  await popup.waitForFunction(() => (document.getElementById('model-select') as HTMLSelectElement).options.length > 0);
+  await popup.goto(`chrome-extension://${h.extensionId}/options.html`);
+  await popup.waitForFunction(() => !(document.getElementById('model-select') as HTMLSelectElement).disabled); // the worker's models are listed
   return popup;
 }
 
@@ -74,9 +75,9 @@ const storedKeys = (p: Page) =>
 const selectedName = (p: Page) => p.locator('#model-select').evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.textContent ?? '');
 const installedNames = (p: Page) => p.locator('#installed-models .model-name').allTextContents();
 
-describe('installing through the popup', () => {
+describe('installing through the options page', () => {
   test('a Teachable Machine share link: labels and input size from metadata.json; explains a demo image', async () => {
-    const p = await openPopup();
+    const p = await openOptions();
     await expect.poll(() => installedNames(p)).toEqual([]);
     expect(await p.locator('#installed-none').isVisible()).toBe(true);
     const status = await installFromForm(p, (p) => p.locator('#model-url').fill(`${h.imageOrigin}/models/teachable/${TEACHABLE_ID}/`));
@@ -126,7 +127,7 @@ describe('installing through the popup', () => {
   });
 
   test('a model in TF Hub layout (?tfjs-format=file): progress bar while downloading, ImageNet labels, exact CAM', async () => {
-    const p = await openPopup();
+    const p = await openOptions();
     if (!(await p.locator('#add-model').evaluate((d: HTMLDetailsElement) => d.open))) await p.locator('#add-model summary').click();
     await p.locator('#model-url').fill(`${h.imageOrigin}/models/slow/${TFHUB_PATH}`);
     await p.locator('#model-kind').selectOption('tfhub');
@@ -158,14 +159,14 @@ describe('installing through the popup', () => {
   });
 
   test('local files through the file input, with a labels file', async () => {
-    const p = await openPopup();
+    const p = await openOptions();
     const status = await installFromForm(p, async (p) => {
       await p.locator('#model-files').setInputFiles(['model.json', 'group1-shard1of2.bin', 'group1-shard2of2.bin'].map((f) => path.join(modelsDir, 'layers', f)));
       await p.locator('#model-labels').setInputFiles(path.join(modelsDir, 'layers', 'labels.txt'));
       await p.locator('#model-name').fill('Colours');
     });
     expect(status).toBe('Installed: Colours. It is now the active model.');
-    // The status line comes first, then the popup makes the new model the active one.
+    // The status line comes first, then the page makes the new model the active one.
     await expect.poll(() => selectedName(p)).toBe('Colours');
     const result = (await explain(h, '#rocket')) as ExplanationSuccess;
     if (!result.ok) throw new Error((result as unknown as { error: string }).error);
@@ -176,7 +177,7 @@ describe('installing through the popup', () => {
   });
 
   test('a failed install says why and installs nothing', async () => {
-    const p = await openPopup();
+    const p = await openOptions();
     const before = await installedNames(p);
     const url = `${h.imageOrigin}/models/nothing-here/model.json`;
     const status = await installFromForm(p, (p) => p.locator('#model-url').fill(url));
@@ -224,7 +225,7 @@ describe('ImageNet that downloads today (TF Hub answers 403, the tfjs-models buc
 
   test('the size is shown before downloading; Download installs MobileNet V1 from the bucket with ImageNet names and exact CAM', async () => {
     await routeHosts();
-    const p = await openPopup();
+    const p = await openOptions();
     expect(await p.locator('#imagenet-choice option').allTextContents()).toEqual(['ImageNet MobileNet V1 1.0', 'ImageNet MobileNet V1 0.75', 'ImageNet MobileNet V1 0.50', 'ImageNet MobileNet V1 0.25']);
     expect(await p.locator('#imagenet-download').isVisible()).toBe(false);
     await p.getByRole('button', { name: 'Check its size' }).click();
@@ -255,7 +256,7 @@ describe('ImageNet that downloads today (TF Hub answers 403, the tfjs-models buc
 
   test('with the bucket down too, the message says what each host answered, and nothing is installed', async () => {
     await routeHosts(['https://storage.googleapis.com/tfjs-models/']);
-    const p = await openPopup();
+    const p = await openOptions();
     const before = await installedNames(p);
     await p.getByRole('button', { name: 'Check its size' }).click();
     await p.waitForFunction(() => /^could not/.test(document.getElementById('install-status')!.textContent ?? ''));
@@ -283,7 +284,7 @@ describe('installed models', () => {
     // Stop the worker the way Chrome does when idle (as lifecycle.test.ts does): the model must come back from IndexedDB.
     await stopWorker(h);
     let p!: Page;
-    await nextWorker(h, async () => (p = await openPopup())); // its messages start the worker again
+    await nextWorker(h, async () => (p = await openOptions())); // its messages start the worker again
     await h.worker.evaluate(() => (globalThis as any).camLens.useBackend('wasm'));
     const id = await p.locator('#installed-models li', { hasText: 'tm-my-image-model' }).getAttribute('data-model-id');
     await p.locator('#model-select').selectOption(id!);
@@ -294,13 +295,13 @@ describe('installed models', () => {
     expect(result.classes.map((c) => c.label).sort()).toEqual([...TEACHABLE_LABELS].sort());
   });
 
-  test('the choice persists: the popup opens on it', async () => {
-    const p = await openPopup();
+  test('the choice persists: the page opens on it', async () => {
+    const p = await openOptions();
     await p.waitForFunction(() => (document.getElementById('model-select') as HTMLSelectElement).selectedOptions[0]?.textContent === 'tm-my-image-model');
   });
 
   test('Delete removes a model, its files, and falls back to the default when it was active', async () => {
-    const p = await openPopup();
+    const p = await openOptions();
     await p.locator('#installed-models li', { hasText: 'tm-my-image-model' }).getByRole('button', { name: 'Delete tm-my-image-model' }).click();
     await p.waitForFunction(() => ![...document.querySelectorAll('#installed-models .model-name')].some((e) => e.textContent === 'tm-my-image-model'));
     await expect.poll(() => installedNames(p)).toEqual(['mobilenet_v2_fixture/classification/3', 'Colours']);
@@ -314,7 +315,7 @@ describe('installed models', () => {
 
 describe('pixel conventions', () => {
   test('per-channel mean/std pixel scaling: stored with the model and applied', async () => {
-    const p = await openPopup();
+    const p = await openOptions();
     const files = ['model.json', 'group1-shard1of2.bin', 'group1-shard2of2.bin'].map((f) => path.join(modelsDir, 'layers', f));
     // A zero std is refused in the form, before anything is installed.
     const before = await installedNames(p);
@@ -328,7 +329,7 @@ describe('pixel conventions', () => {
     await expect.poll(() => installedNames(p)).toEqual(before);
     await p.close();
 
-    const status = await installFromForm(await openPopup(), async (p) => {
+    const status = await installFromForm(await openOptions(), async (p) => {
       await p.locator('#model-files').setInputFiles(files);
       await p.locator('#model-labels').setInputFiles(path.join(modelsDir, 'layers', 'labels.txt'));
       await p.locator('#model-name').fill('Colours, standardised');
@@ -337,7 +338,7 @@ describe('pixel conventions', () => {
       await p.locator('#model-std').fill('0.25, 0.25, 0.25');
     });
     expect(status).toBe('Installed: Colours, standardised. It is now the active model.');
-    const p2 = await openPopup();
+    const p2 = await openOptions();
     const stored = await p2.evaluate(async () => ((await chrome.storage.local.get('userModels')).userModels as any[]).find((m) => m.displayName === 'Colours, standardised'));
     expect(stored).toMatchObject({ pixelScaling: 'meanStd', normalization: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] } });
     const standardised = (await explain(h, '#rocket', { fresh: true })) as ExplanationSuccess;
@@ -373,7 +374,7 @@ describe("models nobody here wrote: human's liveness and antispoof, a landmark r
     const antispoof = await seamInstall(`${h.imageOrigin}/models/human/antispoof.json`);
     const liveness = await seamInstall(`${h.imageOrigin}/models/human/liveness.json`);
     expect([antispoof.model?.displayName, liveness.model?.displayName]).toEqual(['antispoof', 'liveness']);
-    const p = await openPopup();
+    const p = await openOptions();
     const keys = await storedKeys(p);
     const again = await seamInstall(`${h.imageOrigin}/models/human/liveness.json`);
     expect(again).toMatchObject({ ok: true, model: { displayName: 'liveness' } });
@@ -410,7 +411,7 @@ describe("models nobody here wrote: human's liveness and antispoof, a landmark r
   });
 
   test('a landmark regressor is refused in one sentence; ticked "It is a classifier", it installs and the panel says its scores are raw', async () => {
-    const p = await openPopup();
+    const p = await openOptions();
     const before = await installedNames(p);
     const refused = await installFromForm(p, (p) => p.locator('#model-url').fill(`${h.imageOrigin}/models/regressor/model.json`));
     expect(refused).toBe('this model does not output class scores (its outputs end in no softmax or sigmoid and are not a pooled linear classifier: a regression or detection model, say), so its "classes" would mean nothing; if it is a classifier, tick "It is a classifier" and install it again');
@@ -427,7 +428,7 @@ describe("models nobody here wrote: human's liveness and antispoof, a landmark r
   });
 
   test('an http:// address is refused unless it is this computer', async () => {
-    const p = await openPopup();
+    const p = await openOptions();
     const status = await installFromForm(p, (p) => p.locator('#model-url').fill('http://models.example/human/liveness.json'));
     expect(status).toBe('refused: http://models.example/human/liveness.json is not encrypted (http://), so the model could be swapped on the way; use its https:// address (http:// only for this computer: localhost, 127.0.0.1)');
   });
@@ -457,13 +458,13 @@ describe('install messages come from extension pages only', () => {
     // The content script's world is reachable and its own messages still work (the panel asks for class names).
     expect(await send({ type: 'class-labels', modelId: 'nsfw-mobilenet-v2-mid' })).toMatchObject({ reply: { labels: ['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy'] } });
 
-    const p = await openPopup();
+    const p = await openOptions();
     if (!(await p.locator('#add-model').evaluate((d: HTMLDetailsElement) => d.open))) await p.locator('#add-model summary').click();
     await p.locator('#model-url').fill(`${h.imageOrigin}/models/slow/${bucketPath('1.0')}/model.json?pace=400`);
     await p.locator('#model-name').fill('Slow one');
     await p.locator('#install-model').click();
     await p.waitForFunction(() => /^Downloading: /.test(document.getElementById('install-status')!.textContent ?? ''));
-    // The popup sees the progress; the content script gets no answer, and its Cancel does nothing.
+    // The page sees the progress; the content script gets no answer, and its Cancel does nothing.
     expect(await p.evaluate(() => chrome.runtime.sendMessage({ type: 'install-progress' }))).toMatchObject({ phase: 'download' });
     expect(await send({ type: 'install-progress' })).toEqual({ reply: null });
     expect(await send({ type: 'cancel-install' })).toEqual({ reply: null });

@@ -9,7 +9,7 @@ const base = JSON.parse(readFileSync(path.join(root, 'manifest.json'), 'utf8'));
 const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 
 /** Keys both browsers need, with the same values. */
-const SHARED = ['manifest_version', 'name', 'description', 'icons', 'action', 'content_scripts', 'permissions', 'host_permissions', 'content_security_policy'];
+const SHARED = ['manifest_version', 'name', 'description', 'icons', 'action', 'options_ui', 'content_scripts', 'permissions', 'host_permissions', 'content_security_policy'];
 
 describe('manifestFor', () => {
   test('chrome: manifest.json itself, with the package version', () => {
@@ -20,6 +20,8 @@ describe('manifestFor', () => {
     expect(chrome.background).toEqual({ service_worker: 'background.js', type: 'module' });
     expect(chrome.minimum_chrome_version).toBeDefined();
     expect(chrome.browser_specific_settings).toBeUndefined();
+    // Settings open in a tab of their own in both browsers (options_ui is the key both know).
+    expect(chrome.options_ui).toEqual({ page: 'options.html', open_in_tab: true });
   });
 
   test('firefox: an event page, a gecko id and minimum version, no Chrome-only keys', () => {

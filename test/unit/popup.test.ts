@@ -1,69 +1,18 @@
 // @vitest-environment happy-dom
 // The popup's wiring, against its real markup and a fake browser API: what it shows from the
-// worker's answers, and what it stores when the user changes something.
-import { readFileSync } from 'node:fs';
+// worker's answers, and what it stores when the user changes something. The settings that live on
+// the options page are tested in options.test.ts.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { LayersReply, Message, Status } from '../../src/core/messages';
+import type { Message } from '../../src/core/messages';
+import { applyStyles, bodyOf } from './helpers/extensionPage';
 import { fakeBrowser, type FakeBrowser } from './helpers/fakeBrowser';
+import { INNER, status, worker as workerOf } from './helpers/statusFixtures';
 
 let fake: FakeBrowser;
 vi.mock('webextension-polyfill', () => ({ default: new Proxy({}, { get: (_, key) => fake[key as keyof FakeBrowser] }) }));
 
-// happy-dom has no legacy Option() factory; the popup builds its menus with it, as browsers allow.
-if (typeof globalThis.Option !== 'function') {
-  (globalThis as { Option?: unknown }).Option = function Option(text = '', value?: string, defaultSelected = false, selected = false) {
-    const option = document.createElement('option');
-    option.text = text;
-    if (value !== undefined) option.value = value;
-    option.defaultSelected = defaultSelected;
-    option.selected = selected;
-    return option;
-  };
-}
-
-const BODY = readFileSync('src/popup/popup.html', 'utf8').match(/<body>([\s\S]*)<\/body>/)![1].replace(/<script[\s\S]*?<\/script>/g, '');
-const SCOPE = 'StatefulPartitionedCall/MobilenetV2/';
-const DEEP = `${SCOPE}Conv_1/Relu6`;
-const INNER = `${SCOPE}expanded_conv_12/expand/Relu6`;
-
-function status(patch: Partial<Status['models'][number]> = {}, layer = DEEP): Status {
-  return {
-    modelId: 'mid',
-    modelName: 'Content classifier',
-    modelLoaded: true,
-    modelLoadMs: 90,
-    modelWarmupMs: 12,
-    models: [{ id: 'mid', name: 'Content classifier', format: 'graph', layer, camApplies: true, camUnavailable: null, ...patch }],
-    backend: 'wasm',
-    backendSetting: 'auto',
-    backendMeasurements: 'WebAssembly 7 ms',
-    backendNote: null,
-    renderer: null,
-    lastTimingsMs: { total: 58, inference: 31 },
-  };
-}
-
-const LAYERS: LayersReply = {
-  ok: true,
-  modelId: 'mid',
-  automatic: DEEP,
-  layers: [
-    { name: DEEP, shape: [7, 7, 1792] },
-    { name: INNER, shape: [14, 14, 816] },
-  ],
-};
-
-/** A worker that knows one model and answers with the layer the settings ask for. */
-function worker(overrides: { status?: () => Status; layers?: () => unknown } = {}) {
-  return (message: Message) => {
-    if (message.type === 'get-status') {
-      const chosen = (fake.storage.sync.data.settings as { layers?: Record<string, string> } | undefined)?.layers?.mid;
-      return overrides.status?.() ?? status({}, chosen ?? DEEP);
-    }
-    if (message.type === 'list-layers') return overrides.layers?.() ?? LAYERS;
-    return undefined;
-  };
-}
+const BODY = bodyOf('src/popup/popup.html');
+const worker = (overrides?: Parameters<typeof workerOf>[1]) => workerOf(() => fake, overrides);
 
 async function openPopup(answer: (message: Message) => unknown, stored: Record<string, unknown> = {}): Promise<void> {
   fake = fakeBrowser(answer);
@@ -76,45 +25,59 @@ async function openPopup(answer: (message: Message) => unknown, stored: Record<s
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const savedSettings = () => fake.storage.sync.data.settings as Record<string, unknown> | undefined;
+const optionTexts = (id: string) => [...$<HTMLSelectElement>(id).options].map((o) => o.textContent);
 
 afterEach(() => {
   document.body.innerHTML = '';
+  document.head.replaceChildren();
 });
 
 describe('popup', () => {
-  it("shows the worker's status: model, layer, backend, measurements, timings", async () => {
-    await openPopup(worker());
-    await vi.waitFor(() => expect($('layer').textContent).toBe('MobilenetV2/Conv_1/Relu6'));
-    expect($('layer').title).toBe(DEEP);
-    expect($('model').textContent).toBe('Content classifier');
-    expect($('backend').textContent).toBe('WebAssembly');
-    expect($('measurements').textContent).toBe('WebAssembly 7 ms');
-    expect($('timings').textContent).toBe('58 ms (inference 31)');
-    expect($('model-load').textContent).toBe('90 ms, then 12 ms warm-up (first run, kernel compilation)');
+  it('holds only the everyday controls: model, method, Explain all, status, Settings and Teach', async () => {
+    // A worker that has not answered yet: the menus say so (no empty boxes).
+    await openPopup(worker({ status: () => new Promise(() => undefined) as never }));
+    const controls = [...document.querySelectorAll('select, input, button')].map((el) => el.id);
+    expect(controls.sort()).toEqual(['cancel-all', 'explain-all', 'grant-hosts', 'method-select', 'model-select', 'open-options', 'open-teach', 'welcome-dismiss']);
+    await vi.waitFor(() => expect(fake.sent.some((m) => m.type === 'get-status')).toBe(true));
+    for (const id of ['model-select', 'method-select']) {
+      expect($<HTMLSelectElement>(id).disabled).toBe(true);
+      expect(optionTexts(id)).toEqual(['Asking the extension …']);
+    }
   });
 
-  it('lists the layers, Automatic first, and stores a choice for the active model only', async () => {
+  it("shows the worker's status at a glance: model, backend, last timings", async () => {
     await openPopup(worker());
-    const select = $<HTMLSelectElement>('layer-select');
-    await vi.waitFor(() => expect(select.options.length).toBe(3));
-    expect([...select.options].map((o) => o.textContent)).toEqual([
-      'Automatic: Conv_1/Relu6 · 7×7×1792',
-      'Conv_1/Relu6 · 7×7×1792',
-      'expanded_conv_12/expand/Relu6 · 14×14×816',
-    ]);
-    expect(select.value).toBe('');
-    fake.storage.sync.data.settings = { layers: { other: 'conv1' } };
+    await vi.waitFor(() => expect($('timings').textContent).toBe('58 ms (inference 31)'));
+    expect($('model').textContent).toBe('Content classifier');
+    expect($('backend').textContent).toBe('WebAssembly');
+    expect($<HTMLSelectElement>('model-select').disabled).toBe(false);
+    expect(optionTexts('model-select')).toEqual(['Content classifier']);
+  });
 
-    select.value = INNER;
-    select.dispatchEvent(new Event('change'));
-    await vi.waitFor(() => expect(savedSettings()?.layers).toEqual({ other: 'conv1', mid: INNER }));
-    // The model is reloaded at that layer to learn which methods apply.
-    await vi.waitFor(() => expect($('layer').title).toBe(INNER));
-    expect(fake.sent.filter((m) => m.type === 'get-status' && m.load).length).toBeGreaterThanOrEqual(2);
+  it('the method menu names each method in full, a sentence under it says what the choice does, and a change is stored', async () => {
+    await openPopup(worker());
+    const select = $<HTMLSelectElement>('method-select');
+    await vi.waitFor(() => expect(select.options.length).toBe(10));
+    expect(optionTexts('method-select')).toEqual(['Automatic (CAM)', 'CAM', 'Grad-CAM', 'Grad-CAM++', 'XGrad-CAM', 'HiResCAM', 'LayerCAM', 'Eigen-CAM', 'Score-CAM (slow: many passes)', 'Ablation-CAM (slow: many passes)']);
+    expect(select.value).toBe('auto');
+    expect($('method-description').textContent).toBe('Exact CAM when the model’s head allows it, else Grad-CAM. A good start.');
+    expect(select.getAttribute('aria-describedby')).toBe('method-description');
 
-    select.value = '';
+    select.value = 'scorecam';
     select.dispatchEvent(new Event('change'));
-    await vi.waitFor(() => expect(savedSettings()?.layers).toEqual({ other: 'conv1' }));
+    expect($('method-description').textContent).toMatch(/^Scores each map by masking the image with it/);
+    await vi.waitFor(() => expect(savedSettings()?.method).toBe('scorecam'));
+  });
+
+  it('another model is stored and the status is asked again with the model loaded', async () => {
+    await openPopup(worker());
+    const select = $<HTMLSelectElement>('model-select');
+    await vi.waitFor(() => expect(select.disabled).toBe(false));
+    const loads = () => fake.sent.filter((m) => m.type === 'get-status' && m.load).length;
+    await vi.waitFor(() => expect(loads()).toBe(1));
+    select.dispatchEvent(new Event('change'));
+    await vi.waitFor(() => expect(savedSettings()?.modelId).toBe('mid'));
+    await vi.waitFor(() => expect(loads()).toBe(2));
   });
 
   it('CAM is offered but disabled when the loaded model rules it out, and the note says why', async () => {
@@ -126,31 +89,22 @@ describe('popup', () => {
     expect($('method-note').textContent).toContain('exact CAM applies only to layer Conv_1/Relu6');
   });
 
-  it('the opacity slider shows its value at once and writes storage at most every 400 ms while dragging, and on release', async () => {
+  it('Explain all asks the worker for the tab the popup was opened over', async () => {
     await openPopup(worker());
-    const slider = $<HTMLInputElement>('opacity');
-    await vi.waitFor(() => expect($('opacity-value').textContent).toBe('50 %'));
-    for (const value of ['0.55', '0.6', '0.65', '0.7']) {
-      slider.value = value;
-      slider.dispatchEvent(new Event('input'));
-    }
-    expect($('opacity-value').textContent).toBe('70 %');
-    await vi.waitFor(() => expect(savedSettings()?.opacity).toBe(0.55));
-    expect(fake.storage.sync.writes.length).toBe(1);
-    slider.dispatchEvent(new Event('change'));
-    await vi.waitFor(() => expect(savedSettings()?.opacity).toBe(0.7));
+    await vi.waitFor(() => expect($('explain-all').hasAttribute('disabled')).toBe(false));
+    $('explain-all').click();
+    await vi.waitFor(() => expect(fake.sent).toContainEqual({ type: 'start-explain-all', tabId: 7 }));
   });
 
-  it('"check every map automatically" shows the stored choice and stores a change', async () => {
+  it('Settings opens the options page; Teach opens its page in a tab', async () => {
     await openPopup(worker());
-    const box = $<HTMLInputElement>('check-automatically');
-    await vi.waitFor(() => expect($('layer').title).toBe(DEEP));
-    expect(box.checked).toBe(false);
-    box.checked = true;
-    box.dispatchEvent(new Event('change'));
-    await vi.waitFor(() => expect(savedSettings()?.checkAutomatically).toBe(true));
-    await openPopup(worker());
-    await vi.waitFor(() => expect($<HTMLInputElement>('check-automatically').checked).toBe(false)); // a new fake storage
+    await vi.waitFor(() => expect($('model').textContent).toBe('Content classifier'));
+    const close = vi.spyOn(window, 'close').mockImplementation(() => undefined);
+    $('open-options').click();
+    $('open-teach').click();
+    await vi.waitFor(() => expect(fake.opened).toEqual(['options', 'chrome-extension://cam-lens-test/teach.html']));
+    await vi.waitFor(() => expect(close).toHaveBeenCalledTimes(2));
+    close.mockRestore();
   });
 
   it('the first-run view shows until dismissed, and the dismissal is stored', async () => {
@@ -161,22 +115,25 @@ describe('popup', () => {
     await vi.waitFor(() => expect(fake.storage.local.data.welcomed).toBe(true));
 
     await openPopup(worker(), { welcomed: true });
-    await vi.waitFor(() => expect($('layer').title).toBe(DEEP));
+    await vi.waitFor(() => expect($('model').textContent).toBe('Content classifier'));
     expect($('welcome').hidden).toBe(true);
   });
 
-  it('a worker that does not answer: the popup says so, and the layer menu is disabled with the reason', async () => {
+  it('a worker that does not answer: the popup says so', async () => {
     await openPopup(() => {
       throw new Error('Could not establish connection. Receiving end does not exist.');
     });
-    await vi.waitFor(() => expect($<HTMLSelectElement>('layer-select').disabled).toBe(true));
-    expect($('model').textContent).toBe('the extension did not answer');
-    expect($<HTMLSelectElement>('layer-select').options[0].textContent).toBe('the extension did not answer');
+    await vi.waitFor(() => expect($('model').textContent).toBe('the extension did not answer'));
   });
 
-  it('a model that cannot list its layers: the menu shows the worker’s reason', async () => {
-    await openPopup(worker({ layers: () => ({ ok: false, error: 'no 4-D convolutional activation before the head' }) }));
-    await vi.waitFor(() => expect($<HTMLSelectElement>('layer-select').disabled).toBe(true));
-    expect($<HTMLSelectElement>('layer-select').options[0].textContent).toBe('no 4-D convolutional activation before the head');
+  it.each([
+    ['light', '#1c1f24', '#ffffff'],
+    ['dark', '#e6e9ee', '#0d1b33'],
+  ] as const)('follows the %s colour scheme (theme.css variables)', async (scheme, text, onAccent) => {
+    applyStyles(['src/ui/theme.css', 'src/popup/popup.css'], scheme);
+    await openPopup(worker());
+    expect(getComputedStyle(document.body).getPropertyValue('color')).toBe(text);
+    expect(getComputedStyle($('explain-all')).getPropertyValue('color')).toBe(onAccent);
+    expect(getComputedStyle(document.querySelector('.status dt')!).getPropertyValue('color')).toBe(scheme === 'dark' ? '#a3abb7' : '#5b636e');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Status } from '../../src/core/messages';
-import { camNote, describeBackend, describeExplainAll, describeModelLoad, describeTimings, layerOptions, methodOptions } from '../../src/popup/format';
+import { camNote, describeBackend, describeExplainAll, describeModelLoad, describeTimings, layerOptions, methodOptions } from '../../src/ui/format';
 import type { ModelStatus } from '../../src/core/messages';
 import { englishTranslate as en } from './helpers/englishTranslate';
 

@@ -1,4 +1,4 @@
-// A stand-in for the parts of the WebExtension API the popup uses: storage areas that keep their data
+// A stand-in for the parts of the WebExtension API the popup and the options page use: storage areas that keep their data
 // and report changes, a worker that answers messages through a test's handler, English i18n.
 import type { Message } from '../../../src/core/messages';
 import { englishTranslate } from './englishTranslate';
@@ -32,8 +32,11 @@ const events = () => {
 export function fakeBrowser(answer: (message: Message) => unknown) {
   const changeListeners: ChangeListener[] = [];
   const sent: Message[] = [];
+  /** Pages the code opened: 'options' for the options page, else the URL of a new tab. */
+  const opened: string[] = [];
   return {
     sent,
+    opened,
     storage: {
       sync: new FakeArea('sync', changeListeners),
       local: new FakeArea('local', changeListeners),
@@ -45,8 +48,18 @@ export function fakeBrowser(answer: (message: Message) => unknown) {
         sent.push(message);
         return answer(message);
       },
+      getURL: (file: string) => `chrome-extension://cam-lens-test/${file}`,
+      async openOptionsPage() {
+        opened.push('options');
+      },
     },
-    tabs: { query: async () => [{ id: 7 }] },
+    tabs: {
+      query: async () => [{ id: 7 }],
+      async create({ url }: { url: string }) {
+        opened.push(url);
+        return { id: 8 };
+      },
+    },
     permissions: { contains: async () => true, request: async () => true, onAdded: events(), onRemoved: events() },
     i18n: { getMessage: (key: string, substitutions?: string | string[]) => englishTranslate(key as never, substitutions) },
   };

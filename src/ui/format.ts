@@ -1,4 +1,4 @@
-// Text and choices for the popup (pure, so it is tested without a browser). Words come from the
+// Text and choices for the popup and the options page (pure, so it is tested without a browser). Words come from the
 // Translate passed in (the browser's messages in the popup, English from _locales/en in tests).
 import { backendLabel } from '../core/backendChoice';
 import type { Translate } from '../core/i18n';
@@ -101,4 +101,30 @@ function sharedScope(names: string[]): string {
 export function describeModelLoad(status: Status, t: Translate): string {
   if (status.modelLoadMs === null || status.modelWarmupMs === null) return t('popupModelNotLoaded');
   return t('popupModelLoadTimes', [String(Math.round(status.modelLoadMs)), String(Math.round(status.modelWarmupMs))]);
+}
+
+/** One sentence under the method menu: what the chosen method does and what it costs. Method names are proper names. */
+export function methodDescription(choice: MethodChoice, t: Translate): string {
+  switch (choice) {
+    case 'auto':
+      return t('methodDescAuto');
+    case 'cam':
+      return t('methodDescCam');
+    case 'gradcam':
+      return t('methodDescGradcam');
+    case 'gradcampp':
+      return t('methodDescGradcampp');
+    case 'xgradcam':
+      return t('methodDescXgradcam');
+    case 'hirescam':
+      return t('methodDescHirescam');
+    case 'layercam':
+      return t('methodDescLayercam');
+    case 'eigencam':
+      return t('methodDescEigencam');
+    case 'scorecam':
+      return t('methodDescScorecam');
+    case 'ablationcam':
+      return t('methodDescAblationcam');
+  }
 }

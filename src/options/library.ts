@@ -1,19 +1,17 @@
-// The popup's model section: the model menu (bundled and installed), the installed models with
-// Delete, the install form (address or picked files, and what the files do not say), the catalog's
-// ImageNet MobileNets on demand (size first, then Download), and the progress of an install. The
+// The options page's model library: the installed models with Delete, the install form (address or
+// picked files, and what the files do not say), the catalog's ImageNet MobileNets on demand (size first, then Download), and the progress of an install. The
 // worker does the work; picked files reach it through IndexedDB (they cannot travel in a message).
 import browser from 'webextension-polyfill';
 import { modelStore } from '../background/modelStore';
 import { catalog, type PixelScaling } from '../core/catalog';
 import { IMAGENET_NORMALIZATION, parseNormalization } from '../core/normalization';
-
-/** A form value the user must correct (shown as the install message). */
-class FormError extends Error {}
 import { t } from '../core/i18nBrowser';
 import { DescribeReply, InstallProgress, InstallReply, type Message, type Status } from '../core/messages';
 import { formatBytes, parseLabels, type InstallForm, type SourceKindChoice } from '../core/modelSource';
+import { $ } from '../ui/page';
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+/** A form value the user must correct (shown as the install message). */
+class FormError extends Error {}
 
 type InstallSourceMessage = Extract<Message, { type: 'install-model' }>['source'];
 
@@ -24,16 +22,8 @@ export interface ModelsHooks {
   changed(): Promise<void>;
 }
 
-/** The model menu and the list of installed models, from the worker's status. */
-export function renderModels(status: Status): void {
-  const select = $<HTMLSelectElement>('model-select');
-  const wanted = status.models.map((m) => `${m.id}\t${m.name}`).join('\n');
-  if (select.dataset.models !== wanted) {
-    select.replaceChildren(...status.models.map((m) => new Option(m.name, m.id)));
-    select.dataset.models = wanted;
-  }
-  if (document.activeElement !== select) select.value = status.modelId;
-
+/** The list of installed models, from the worker's status (the model menu is page.ts's renderModelMenu). */
+export function renderLibrary(status: Status): void {
   const installed = status.models.filter((m) => m.installed);
   $('installed-none').hidden = installed.length > 0;
   const list = $<HTMLUListElement>('installed-models');

@@ -416,6 +416,7 @@ export const MESSAGE_KEYS = [
   'methodDescEigencam',
   'methodDescScorecam',
   'methodDescAblationcam',
+  'popupOpenLab',
 ] as const;
 
 export type MessageKey = (typeof MESSAGE_KEYS)[number];

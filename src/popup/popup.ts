@@ -69,11 +69,11 @@ async function main(): Promise<void> {
   $('grant-hosts').addEventListener('click', () => void browser.permissions.request(ALL_SITES).catch(() => false).then(renderHostAccess));
   browser.permissions.onAdded.addListener(() => void renderHostAccess());
   browser.permissions.onRemoved.addListener(() => void renderHostAccess());
-  // Settings and Teach are pages of their own (a popup closes when it loses focus; training takes longer).
+  // Settings, Teach and the Lab are pages of their own (a popup closes when it loses focus; training takes longer).
   $('open-options').addEventListener('click', () => void browser.runtime.openOptionsPage().then(() => window.close()));
-  $('open-teach').addEventListener('click', () => {
-    void browser.tabs.create({ url: browser.runtime.getURL('teach.html') }).then(() => window.close());
-  });
+  for (const [button, page] of [['open-teach', 'teach.html'], ['open-lab', 'lab.html']]) {
+    $(button).addEventListener('click', () => void browser.tabs.create({ url: browser.runtime.getURL(page) }).then(() => window.close()));
+  }
   const [tab] = await browser.tabs.query({ active: true, currentWindow: true }).catch(() => []);
   tabId = tab?.id;
   session = await wireSettings({ refresh });

@@ -121,7 +121,7 @@ describe.each([
     const popup = await openExtensionPage(h, 'popup.html', 400);
     await popup.evaluate(() => (document.getElementById('welcome')!.hidden = true));
     const order = await tabOrder(popup, 5);
-    expect(order.map((o) => o.id)).toEqual(['model-select', 'method-select', 'explain-all', 'open-options', 'open-teach']);
+    expect(order.map((o) => o.id)).toEqual(['model-select', 'method-select', 'explain-all', 'open-options', 'open-teach', 'open-lab']);
     for (const { id, outline } of order) expect(outline, id).toBe('solid 2px');
     await popup.close();
   });

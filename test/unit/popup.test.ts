@@ -37,7 +37,7 @@ describe('popup', () => {
     // A worker that has not answered yet: the menus say so (no empty boxes).
     await openPopup(worker({ status: () => new Promise(() => undefined) as never }));
     const controls = [...document.querySelectorAll('select, input, button')].map((el) => el.id);
-    expect(controls.sort()).toEqual(['cancel-all', 'explain-all', 'grant-hosts', 'method-select', 'model-select', 'open-options', 'open-teach', 'welcome-dismiss']);
+    expect(controls.sort()).toEqual(['cancel-all', 'explain-all', 'grant-hosts', 'method-select', 'model-select', 'open-lab', 'open-options', 'open-teach', 'welcome-dismiss']);
     await vi.waitFor(() => expect(fake.sent.some((m) => m.type === 'get-status')).toBe(true));
     for (const id of ['model-select', 'method-select']) {
       expect($<HTMLSelectElement>(id).disabled).toBe(true);
@@ -96,14 +96,15 @@ describe('popup', () => {
     await vi.waitFor(() => expect(fake.sent).toContainEqual({ type: 'start-explain-all', tabId: 7 }));
   });
 
-  it('Settings opens the options page; Teach opens its page in a tab', async () => {
+  it('Settings opens the options page; Teach and the Lab open their pages in tabs', async () => {
     await openPopup(worker());
     await vi.waitFor(() => expect($('model').textContent).toBe('Content classifier'));
     const close = vi.spyOn(window, 'close').mockImplementation(() => undefined);
     $('open-options').click();
     $('open-teach').click();
-    await vi.waitFor(() => expect(fake.opened).toEqual(['options', 'chrome-extension://cam-lens-test/teach.html']));
-    await vi.waitFor(() => expect(close).toHaveBeenCalledTimes(2));
+    $('open-lab').click();
+    await vi.waitFor(() => expect(fake.opened).toEqual(['options', 'chrome-extension://cam-lens-test/teach.html', 'chrome-extension://cam-lens-test/lab.html']));
+    await vi.waitFor(() => expect(close).toHaveBeenCalledTimes(3));
     close.mockRestore();
   });
 

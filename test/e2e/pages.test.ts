@@ -120,7 +120,7 @@ describe.each([
   test('keyboard: Tab reaches every popup control in order, each with a visible focus ring', async () => {
     const popup = await openExtensionPage(h, 'popup.html', 400);
     await popup.evaluate(() => (document.getElementById('welcome')!.hidden = true));
-    const order = await tabOrder(popup, 5);
+    const order = await tabOrder(popup, 6);
     expect(order.map((o) => o.id)).toEqual(['model-select', 'method-select', 'explain-all', 'open-options', 'open-teach', 'open-lab']);
     for (const { id, outline } of order) expect(outline, id).toBe('solid 2px');
     await popup.close();

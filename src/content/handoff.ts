@@ -18,11 +18,13 @@ declare global {
   interface Window {
     /** Set by the always-on script: it runs once per frame. */
     __camLensContentLoaded?: boolean;
+    /** Starts listening to the worker's messages (idempotent; the worker calls it before messaging an unused frame). */
+    __camLensListen?: () => void;
     /** What the user did (trusted events only), recorded by the always-on script since the page loaded. */
     __camLensInput?: UserInput;
     /** The on-demand part, once injected. */
     __camLensUi?: ContentUi;
     /** The automation seam's view of this frame's overlays (this extension's isolated world only; pages cannot see it). */
-    __camLensOverlays?: () => { id: string; state: string; words: string }[];
+    __camLensOverlays?: () => { id: string; state: string; words: string; timing: Record<string, number | undefined> }[];
   }
 }

@@ -10,7 +10,7 @@ import { TaskQueue, type QueueProgress } from '../core/taskQueue';
 import { DEFAULT_SETTINGS, loadSettings, onSettingsChanged, type Settings } from '../core/settingsStore';
 import type { ContentUi } from './handoff';
 import type { UserInput } from './input';
-import { Overlay, type OverlayDisplay } from './overlay';
+import { epochNow, Overlay, type OverlayDisplay } from './overlay';
 import { mapChecksFor, type MapChecksDeps } from './panelFaithfulness';
 import { explanationJson } from '../core/exportJson';
 import { listForTeach, pickForTeach, showTeachToast } from './teach';
@@ -45,7 +45,9 @@ function start(input: UserInput): ContentUi {
   const bulkOverlays = new Set<Overlay>();
   /** What each overlay explains: bytes read here go with class switches and exports (the worker may not have kept them). */
   const sources = new Map<string, ImageSource>();
-  window.__camLensOverlays = () => [...overlays.values()].map((o) => ({ id: o.id, state: o.state, words: o.words }));
+  const loadedAt = epochNow();
+  window.__camLensOverlays = () =>
+    [...overlays.values()].map((o) => ({ id: o.id, state: o.state, words: o.words, timing: { click: input.lastClick()?.at, uiLoaded: loadedAt, ...o.timing } }));
 
   void loadSettings(browser.storage.sync).then((s) => (settings = s));
   onSettingsChanged(browser.storage, (s) => {
@@ -218,11 +220,13 @@ function start(input: UserInput): ContentUi {
   }
 
   async function beginExplain(srcUrl: string | undefined, from: 'click' | 'pointer' = 'click') {
+    const received = epochNow();
     try {
       const target = from === 'pointer' ? shortcutTarget() : resolveTarget(input.lastClick(), srcUrl);
       const source = await target.source();
       settings ??= await loadSettings(browser.storage.sync);
       const overlay = openOverlay(target, source);
+      overlay.timing.begin = received;
       watchOverRestart(overlay, source);
       return { ok: true as const, overlayId: overlay.id, source };
     } catch (e) {

@@ -26,7 +26,7 @@ export function watchUserInput(onEscape: () => void, onRightClick: () => void = 
     'contextmenu',
     (e) => {
       if (!e.isTrusted) return;
-      click = { target: e.composedPath()[0] ?? e.target, x: e.clientX, y: e.clientY };
+      click = { target: e.composedPath()[0] ?? e.target, x: e.clientX, y: e.clientY, at: performance.timeOrigin + e.timeStamp };
       onRightClick();
     },
     { capture: true },

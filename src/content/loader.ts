@@ -6,6 +6,12 @@
 //     panel, picture finding, explain-all, Teach) into this frame only, then hands it each message.
 // No zod, d3 or i18n tables here: messages are only dispatched by their `type` (the on-demand part
 // validates them), and nothing here needs the webextension-polyfill.
+//
+// Not even the extension API at page load: the first touch of `chrome.runtime` in a frame costs more
+// than all of the above (its bindings are built on first use; ~0.7 ms per frame measured, see
+// BENCHMARKS.md). So the listener for the worker's messages is added on the first trusted right-click,
+// or when the worker asks for it (window.__camLensListen, through scripting.executeScript, before it
+// messages a frame the user has not right-clicked: the shortcut, explain all, screenshots in iframes).
 import { childFrameBox } from './frameGeometry';
 import { UI_BUNDLE, type ContentUi } from './handoff';
 import { watchUserInput } from './input';
@@ -31,11 +37,11 @@ const WITHOUT_UI: Record<string, () => unknown> = {
 // Firefox has `browser` (promises); Chrome's `chrome` returns promises too (MV3).
 const ext = (): Ext => ((globalThis as { browser?: Ext }).browser ?? (globalThis as unknown as { chrome: Ext }).chrome);
 
-// The worker may inject this script into a page that already has it (e.g. after an update).
+// The worker injects this script again into a frame where it finds no listener (it may be there, not listening yet).
 if (!window.__camLensContentLoaded) {
   window.__camLensContentLoaded = true;
   start();
-}
+} else window.__camLensListen?.();
 
 function start(): void {
   let loading: Promise<ContentUi> | null = null;
@@ -61,11 +67,21 @@ function start(): void {
       // Esc closes the overlays of every frame of the tab (the worker tells the others).
       void ext().runtime.sendMessage({ type: 'close-all' }).catch(() => undefined);
     },
-    // A trusted right-click is the likely first use: load the rest while the menu is open.
-    () => void ui().catch(() => undefined),
+    // A trusted right-click is the likely first use: listen, and load the rest while the menu is open.
+    () => {
+      listen();
+      void ui().catch(() => undefined);
+    },
   );
 
-  ext().runtime.onMessage.addListener((raw, _sender, sendResponse) => {
+  let listening = false;
+  const listen = (window.__camLensListen = () => {
+    if (listening) return;
+    listening = true;
+    ext().runtime.onMessage.addListener(onMessage);
+  });
+
+  function onMessage(raw: unknown, _sender: unknown, sendResponse: (reply?: unknown) => void): boolean {
     const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
     if (typeof type !== 'string') return false;
     if (type === 'frame-box') {
@@ -88,7 +104,7 @@ function start(): void {
     const idle = WITHOUT_UI[type];
     if (idle) sendResponse(idle());
     return false;
-  });
+  }
 }
 
 const isIndex = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;

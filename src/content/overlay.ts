@@ -42,6 +42,20 @@ export interface OverlayDisplay {
   colormap: ColormapName;
 }
 
+/** Epoch ms with sub-ms precision, comparable across the page, its frames and the worker (benchmarks). */
+export const epochNow = () => performance.timeOrigin + performance.now();
+
+/** When this overlay's stages happened (epoch ms), for the outside-in benchmark through the seam. */
+export interface OverlayTiming {
+  /** The worker's begin-explain arrived. */
+  begin?: number;
+  opened: number;
+  /** The last result arrived; drawn: show() finished (DOM and canvas); painted: two animation frames later. */
+  shown?: number;
+  drawn?: number;
+  painted?: number;
+}
+
 export class Overlay implements ResultPanelOwner {
   /** The overlay that entered the top layer last: it is drawn above the others. */
   private static frontmost: Overlay | null = null;
@@ -124,6 +138,8 @@ export class Overlay implements ResultPanelOwner {
     if (!this.result) this.render(this.head(el('span', { class: 'title busy' }, t('overlayExplaining'))));
   }
 
+  readonly timing: OverlayTiming = { opened: epochNow() };
+
   /** How many results (or errors) this overlay has shown: tells a waiting request whether it was answered. */
   shownCount = 0;
 
@@ -150,12 +166,15 @@ export class Overlay implements ResultPanelOwner {
       );
       return;
     }
+    this.timing.shown = epochNow();
     this.result = result;
     this.display = prepareDisplayMap(result.map, { relu: this.settings.hideNegative });
     this.heat.invalidate();
     this.layout(); // afresh: a picture's natural size (backgrounds, SVG images) may have arrived since
     renderResultPanel(this, result, this.display);
     this.setState('done');
+    this.timing.drawn = epochNow();
+    requestAnimationFrame(() => requestAnimationFrame(() => (this.timing.painted = epochNow())));
   }
 
   /** Gives up waiting when no answer (or progress) comes for ANSWER_TIMEOUT_MS. */

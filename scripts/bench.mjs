@@ -5,6 +5,9 @@
 //   BENCH_ONLY=checks  only the map checks' rows, merged into the existing BENCHMARKS.md
 //   BENCH_ONLY=outside  only the outside-in rows (right-click → pixels on screen, per stage), merged likewise
 //   BENCH_ONLY=explain-all  only the explain-all row, merged likewise
+//   BENCH_ONLY=pageload  only what a page pays for the extension, merged likewise
+//   BENCH_DIST=<dir>  measure that build instead of dist/
+//   BENCH_BEFORE=<dir>  a build of another commit: its row is added to the page-load table
 import path from 'node:path';
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
@@ -14,10 +17,13 @@ import { fileURLToPath } from 'node:url';
 import { CHROMIUM, launchWithExtension } from './browser.mjs';
 import { startServers } from './servers.mjs';
 import { benchTeach } from './bench-teach.mjs';
+import { pageLoadRows } from './bench-pageload.mjs';
 import { runSoak, SOAK_END, SOAK_START } from './soak.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.env.BENCH_QUICK === '1';
+/** The build measured: dist/, or BENCH_DIST (e.g. a variant built elsewhere for a comparison). */
+const DIST = process.env.BENCH_DIST ? path.resolve(process.env.BENCH_DIST) : path.join(root, 'dist');
 const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 8 : 30));
 const METHODS = ['cam', 'gradcam', 'gradcampp', 'xgradcam', 'hirescam', 'layercam', 'eigencam', 'scorecam', 'ablationcam'];
 
@@ -38,7 +44,7 @@ const out = (line = '') => {
 const servers = await startServers();
 const launchedAt = performance.now();
 // A DevTools port too: Playwright gives no protocol session for service workers, and the heap is measured there.
-const browser = await launchWithExtension(path.join(root, 'dist'), { extraArgs: ['--remote-debugging-port=0'] });
+const browser = await launchWithExtension(DIST, { extraArgs: ['--remote-debugging-port=0'] });
 const page = await browser.context.newPage();
 await page.goto(`${servers.pageOrigin}/`);
 await page.waitForLoadState('load');
@@ -208,6 +214,17 @@ async function benchOutsideIn() {
   out();
 }
 
+/** What a page that never uses the extension pays for it (scripts/bench-pageload.mjs, its own browsers). */
+async function benchPageLoad() {
+  const before = process.env.BENCH_BEFORE ? [{ name: `before (${path.basename(process.env.BENCH_BEFORE)})`, dir: path.resolve(process.env.BENCH_BEFORE) }] : [];
+  out(`## What a page pays for the extension (never used)`);
+  out();
+  out(`Main-thread script time (CDP \`ScriptDuration\`, every world of the renderer) and JS heap of one page load, after every frame's content script ran; the iframes are same-origin, in the page's process.`);
+  out();
+  for (const line of await pageLoadRows({ runs: QUICK ? 8 : 10, frames: 20, builds: [...before, { name: 'this build', dir: DIST }] })) out(line);
+  out();
+}
+
 /**
  * BENCH_ONLY=<part>: only that part's rows, merged into BENCHMARKS.md in place of its section (the
  * other rows keep their last full run); a section not there yet goes before `fallbackBefore`.
@@ -228,6 +245,7 @@ async function benchOnly(run, heading, fallbackBefore) {
 }
 if (process.env.BENCH_ONLY === 'checks') await benchOnly(benchChecks, '## Map checks', '## Grad-CAM at earlier layers');
 if (process.env.BENCH_ONLY === 'outside') await benchOnly(benchOutsideIn, '## Outside in', '## Warm latency per backend');
+if (process.env.BENCH_ONLY === 'pageload') await benchOnly(benchPageLoad, '## What a page pays', '## Warm latency per backend');
 if (process.env.BENCH_ONLY === 'explain-all') await benchOnly(benchExplainAll, '## Explain all images', '## Memory');
 
 // First-ever: fresh profile, so this includes the backend measurement, model load and warm-up.
@@ -245,7 +263,7 @@ out();
 out(`Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench\` (${RUNS} warm runs per row).`);
 out();
 out(`Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; ${execFileSync(CHROMIUM, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim()} headless; WebGL renderer: ${renderer ?? 'none'}.`);
-out(`Extension: dist/ ${(dirSize(path.join(root, 'dist')) / 2 ** 20).toFixed(1)} MiB, models ${(dirSize(path.join(root, 'dist', 'models')) / 2 ** 20).toFixed(1)} MiB. Image: chelsea.png, 451×300.`);
+out(`Extension: dist/ ${(dirSize(DIST) / 2 ** 20).toFixed(1)} MiB, models ${(dirSize(path.join(DIST, 'models')) / 2 ** 20).toFixed(1)} MiB. Image: chelsea.png, 451×300.`);
 out();
 out(`Automatic backend choice: **${status.backend}** (${status.backendMeasurements}).`);
 out();
@@ -286,6 +304,7 @@ out(`| cold (service worker stopped, restarted by the next request) | p50 ${ms(p
 out();
 
 await benchOutsideIn();
+await benchPageLoad();
 
 out(`## Warm latency per backend (default model, CAM)`);
 out();

@@ -210,7 +210,7 @@ async function benchOutsideIn() {
   out(`| warm, content-ui.js loaded | ${stages(rows).map(ms).join(' | ')} |`);
   out(`| first use in a tab | ${stages(firstUse).map(ms).join(' | ')} |`);
   out();
-  out(`Right-click → content-ui.js running in a fresh tab: p50 ${ms(stage(firstUse, 'click', 'uiLoaded'))} (while the menu is open; the benchmark's own right-click → menu call: p50 ${ms(stage(firstUse, 'click', 'menu'))}).`);
+  out(`Right-click → content-ui.js running in a fresh tab: p50 ${ms(stage(firstUse, 'click', 'uiLoaded'))} (while the menu is open; the benchmark's own right-click → menu call: p50 ${ms(stage(firstUse, 'click', 'menu'))}). Load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores${process.env.BENCH_ONLY ? `; measured ${new Date().toISOString().slice(0, 10)} on their own (\`BENCH_ONLY=outside\`), the other rows are from the last full run` : ''}.`);
   out();
 }
 

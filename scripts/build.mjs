@@ -43,6 +43,7 @@ export async function build({ outDir = dist, firefoxOutDir = outDir === dist ? d
     esbuild.build({ ...common, entryPoints: { content: 'src/content/loader.ts', 'content-ui': 'src/content/index.ts' }, format: 'iife', outdir: outDir }),
     esbuild.build({ ...common, entryPoints: { popup: 'src/popup/popup.ts' }, format: 'iife', outdir: outDir }),
     esbuild.build({ ...common, entryPoints: { teach: 'src/teach/teach.ts' }, format: 'iife', outdir: outDir }),
+    esbuild.build({ ...common, entryPoints: { lab: 'src/lab/lab.ts' }, format: 'iife', outdir: outDir }),
   ]);
 
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -52,6 +53,8 @@ export async function build({ outDir = dist, firefoxOutDir = outDir === dist ? d
   cpSync(path.join(root, 'src/popup/popup.css'), path.join(outDir, 'popup.css'));
   cpSync(path.join(root, 'src/teach/teach.html'), path.join(outDir, 'teach.html'));
   cpSync(path.join(root, 'src/teach/teach.css'), path.join(outDir, 'teach.css'));
+  cpSync(path.join(root, 'src/lab/lab.html'), path.join(outDir, 'lab.html'));
+  cpSync(path.join(root, 'src/lab/lab.css'), path.join(outDir, 'lab.css'));
   writeDemoPhotos(path.join(outDir, 'teach-demo'));
   cpSync(path.join(root, '_locales'), path.join(outDir, '_locales'), { recursive: true });
 

@@ -1,5 +1,5 @@
 // Regenerates the README's screenshot from a real explanation in headless Chromium:
-// docs/screenshot.png (the demo page's first row, with two overlays).
+// docs/screenshot.png (the demo page's first row, with two overlays) and docs/lab.png (the Lab's grid).
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,19 @@ try {
   const file = path.join(root, 'docs', 'screenshot.png');
   await page.screenshot({ path: file, clip: { x: 30, y: 130, width: 1100, height: 500 } });
   console.log(`wrote ${path.relative(root, file)}`);
+
+  // The Lab: the cat across the live methods and three layers.
+  const lab = await browser.context.newPage();
+  await lab.setViewportSize({ width: 1200, height: 900 });
+  await lab.goto(`chrome-extension://${browser.extensionId}/lab.html`);
+  await lab.locator('#file').setInputFiles(path.join(root, 'test', 'fixtures', 'chelsea.png'));
+  await lab.waitForFunction(() => document.querySelectorAll('#class option').length > 5, null, { timeout: 60_000 });
+  await lab.locator('#run').click();
+  await lab.waitForFunction(() => /cells in/.test(document.getElementById('run-status')?.textContent ?? ''), null, { timeout: 300_000 });
+  await lab.mouse.move(0, 0);
+  const labFile = path.join(root, 'docs', 'lab.png');
+  await lab.locator('#grid').screenshot({ path: labFile });
+  console.log(`wrote ${path.relative(root, labFile)}`);
 } finally {
   await browser.close();
   await servers.close();

@@ -29,6 +29,8 @@ export interface ExplainRequest {
   method: MethodChoice;
   /** Default: the top class. */
   classIndex?: number;
+  /** A contrastive map: why `classIndex` and not this class (signed; see METHODS[].contrastive). */
+  contrastIndex?: number;
   /** Explain this layer instead of the automatically found one. */
   layer?: string;
   /** Compute the localization box. */
@@ -119,7 +121,7 @@ export class Explainer {
     // The same URL fetched with and without cookies may be two different pictures.
     const image = source.kind === 'url' ? `${source.withCookies ? 'cookies' : 'anonymous'}:${source.url}` : `data:${source.dataUrl.length}:${fnv1a(source.dataUrl)}`;
     const options = JSON.stringify(request.methodOptions ?? {});
-    return [this.host.keyFor(request.entry, request.layer), image, request.method, request.classIndex ?? 'top', request.box ? 'box' : '', request.topK ?? TOP_K, options].join('|');
+    return [this.host.keyFor(request.entry, request.layer), image, request.method, request.classIndex ?? 'top', request.contrastIndex ?? '', request.box ? 'box' : '', request.topK ?? TOP_K, options].join('|');
   }
 
   /** Re-explains a kept image for another class or method; falls back to a full run if it was evicted (or the worker restarted). */
@@ -225,11 +227,13 @@ export class Explainer {
     // A model installed as a classifier on the user's word: say that its "probabilities" are a softmax of raw outputs.
     const notes = [...kept.notes, ...(model.entry.rawScores ? [t('noteRawScores')] : [])];
     const targetIndex = request.classIndex ?? classes[0].index;
+    const classScore = (index: number) => ({ index, label: labels[index] ?? t('classFallback', String(index)), probability: kept.probabilities[index] });
     const map = await computeMap(method, {
       model,
       input: kept.input,
       features: kept.features,
       classIndex: targetIndex,
+      contrastIndex: request.contrastIndex,
       options: { ...DEFAULT_METHOD_OPTIONS, ...request.methodOptions },
       signal: request.signal,
       progress: request.progress,
@@ -244,7 +248,8 @@ export class Explainer {
       backend: backend.backend,
       classes,
       classCount: kept.probabilities.length,
-      target: { index: targetIndex, label: labels[targetIndex] ?? t('classFallback', String(targetIndex)), probability: kept.probabilities[targetIndex] },
+      target: classScore(targetIndex),
+      ...(request.contrastIndex !== undefined ? { contrast: classScore(request.contrastIndex) } : {}),
       image: kept.image,
       map: { width: map.width, height: map.height, values: Array.from(map.values) },
       ...(kept.crop ? { crop: kept.crop } : {}),

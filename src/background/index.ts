@@ -24,6 +24,7 @@ import { Checks, type CheckOptions, type CheckOverrides } from './metrics/checks
 import type { TeachMenuOutcome } from './teach/routes';
 import { createTeach, isTeachMessage } from './teach/setup';
 import { UI_BUNDLE } from '../content/handoff';
+import { isLabMessage, LabRoutes } from './lab';
 
 export type { ExplainOverrides };
 export const MENU_EXPLAIN_IMAGE = 'explain-image';
@@ -58,6 +59,7 @@ explanations.hooks = {
   },
 };
 const teach = createTeach({ host, explainer, installer, models });
+const lab = new LabRoutes(explainer, models, host);
 
 onSettingsChanged(browser.storage, (settings, previous) => {
   if (settings.backend !== previous.backend) void switchBackend();
@@ -201,6 +203,8 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
   if (!message) return undefined;
   // Teach's messages come from the Teach page only.
   if (isTeachMessage(message)) return fromExtensionPage(sender) ? teach.handle(message) : undefined;
+  // The Lab's, from the Lab page only (it fetches addresses the user typed).
+  if (isLabMessage(message)) return fromExtensionPage(sender) ? lab.handle(message) : undefined;
   const tabId = sender.tab?.id;
   /** The sender's overlay: its tab and frame as the browser reports them. */
   const owner = (overlayId: string): Owner | null => (tabId === undefined ? null : { tabId, frameId: sender.frameId ?? 0, overlayId });

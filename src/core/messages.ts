@@ -6,6 +6,7 @@ import { COLORMAP_NAMES } from './colormap';
 import { METHOD_IDS } from './methods';
 import { Faithfulness, SanityCheck } from './metrics/results';
 import { Normalization } from './normalization';
+import { LAB_MESSAGES } from './labMessages';
 import { TEACH_MESSAGES } from './teachMessages';
 
 const MethodId = z.enum(METHOD_IDS);
@@ -75,6 +76,8 @@ export const ExplanationSuccess = z.object({
   /** How many classes the model has (the panel offers the others by name when not all are listed). */
   classCount: z.int().check(z.positive()),
   target: ClassScore,
+  /** A contrastive map ("why target and not contrast"): the map is signed, positive where target wins. */
+  contrast: z.optional(ClassScore),
   image: z.object({ width: z.number(), height: z.number() }),
   /** Raw (signed, unnormalised) map, row-major. */
   map: z
@@ -301,6 +304,8 @@ export const Message = z.discriminatedUnion('type', [
   z.object({ type: z.literal('delete-model'), id: z.string() }),
   // Teach (src/core/teachMessages.ts): Teach page → background, background → the right-clicked frame
   ...TEACH_MESSAGES,
+  // The Lab (src/core/labMessages.ts): Lab page → background
+  ...LAB_MESSAGES,
 ]);
 export type Message = z.infer<typeof Message>;
 

@@ -24,7 +24,7 @@ function sourceFiles(dir: string): string[] {
 }
 const sources = sourceFiles(path.join(root, 'src')).map((file) => ({ file: path.relative(root, file), text: readFileSync(file, 'utf8') }));
 /** Extension pages whose fixed texts are `data-i18n` attributes. */
-const PAGES = ['src/popup/popup.html', 'src/teach/teach.html'];
+const PAGES = ['src/popup/popup.html', 'src/teach/teach.html', 'src/lab/lab.html'];
 const pages = PAGES.map((file) => ({ file, text: readFileSync(path.join(root, file), 'utf8') }));
 const manifestText = readFileSync(path.join(root, 'manifest.json'), 'utf8');
 
@@ -91,7 +91,7 @@ describe('keys used by the code', () => {
     expect(used.get('teachTrainButton')).toEqual(['src/teach/teach.html']);
     // The only calls without a literal key: the pages' scripts filling their data-i18n elements, scanned in the pages above.
     const dynamic = sources.flatMap(({ file, text }) => [...text.matchAll(/(?<![\w$])t\(\s*[^'"`\s)]/g)].map(() => file));
-    expect(dynamic.sort()).toEqual(['src/popup/popup.ts', 'src/teach/teach.ts']);
+    expect(dynamic.sort()).toEqual(['src/lab/lab.ts', 'src/popup/popup.ts', 'src/teach/teach.ts']);
   });
 
   test('every key used exists in every locale', () => {

@@ -184,7 +184,7 @@ async function explain(
   model: ExplainableModel,
   method: MethodId,
   classIndex: number,
-  opts: { features?: number[]; image?: number[]; options?: Partial<MethodOptions>; signal?: AbortSignal; progress?: (d: number, t: number) => void } = {},
+  opts: { features?: number[]; image?: number[]; options?: Partial<MethodOptions>; signal?: AbortSignal; progress?: (d: number, t: number) => void; contrastIndex?: number } = {},
 ): Promise<RawMap> {
   const input = imageTensor(opts.image ?? IMAGE);
   const features = opts.features ? featureTensor(opts.features, opts.features.length / 4) : tf.tidy(() => model.forward(input).features);
@@ -194,6 +194,7 @@ async function explain(
       input,
       features,
       classIndex,
+      contrastIndex: opts.contrastIndex,
       options: { ...OPTIONS, ...opts.options },
       signal: opts.signal,
       progress: opts.progress,
@@ -232,6 +233,26 @@ describe('golden maps on tiny nets (worked on paper)', () => {
     models.mlp = tinyExplainable(MLP);
   });
   afterAll(() => Object.values(models).forEach((m) => m.dispose()));
+
+  // Contrastive maps, "why 0 and not 1": target y_0 − y_1, kept signed. CAM: w^0 − w^1 = (2, 1) →
+  // 2·A0 + A1 = [4, 4, 6, 10]. Gradient methods: g = (1/4 + 1/4, 1/2 − 1/4) = (1/2, 1/4) everywhere →
+  // Grad-CAM α = g → 0.5·A0 + 0.25·A1 = [1, 1, 1.5, 2.5]; the other way round the same map negated —
+  // no ReLU, so the evidence for class 1 shows as negative values instead of vanishing.
+  it('contrastive CAM and Grad-CAM: the maps worked on paper, signed', async () => {
+    const m = models.linear;
+    expectMap(await explain(m, 'cam', 0, { contrastIndex: 1 }), [4, 4, 6, 10], 1e-5, 'CAM 0 − 1');
+    expectMap(await explain(m, 'gradcam', 0, { contrastIndex: 1 }), [1, 1, 1.5, 2.5], 1e-5, 'Grad-CAM 0 − 1');
+    expectMap(await explain(m, 'gradcam', 1, { contrastIndex: 0 }), [-1, -1, -1.5, -2.5], 1e-5, 'Grad-CAM 1 − 0');
+    expectMap(await explain(m, 'hirescam', 0, { contrastIndex: 1 }), [1, 1, 1.5, 2.5], 1e-5, 'HiResCAM 0 − 1');
+  });
+
+  it('contrast is refused where it has no meaning: Eigen-CAM, Score-CAM, the class itself, a class out of range', async () => {
+    for (const method of ['eigencam', 'scorecam', 'ablationcam'] as const) {
+      await expect(explain(models.linear, method, 0, { contrastIndex: 1 }), method).rejects.toBeInstanceOf(MethodError);
+    }
+    await expect(explain(models.linear, 'cam', 0, { contrastIndex: 0 })).rejects.toBeInstanceOf(MethodError);
+    await expect(explain(models.linear, 'gradcam', 0, { contrastIndex: 2 })).rejects.toBeInstanceOf(MethodError);
+  });
 
   it('the models are read as designed: CAM layer, head kind, logits worked on paper', async () => {
     for (const m of Object.values(models)) expect(m.layer).toBe('feat');

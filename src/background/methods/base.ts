@@ -6,7 +6,8 @@ import { withoutWeightGradients } from '../wasmGradients';
 import { METHOD_REGISTRY } from './registry';
 import type { CamMethod, MethodContext, MethodOptions } from './types';
 import { MethodError } from './types';
-import type { MethodId } from '../../core/methods';
+import { METHODS, type MethodId } from '../../core/methods';
+import { t } from '../../core/i18nBrowser';
 
 export interface RawMap {
   width: number;
@@ -21,12 +22,19 @@ export function weightedSum(features: tf.Tensor4D, weights: tf.Tensor1D): tf.Ten
   return tf.tidy(() => features.reshape([h * w, k]).matMul(weights.reshape([k, 1])).reshape([h, w]));
 }
 
-/** ∂y_c/∂A for the logit y_c of class c, through the model's head (the weights' gradients are not needed). */
-export function logitGradients(model: ExplainableModel, features: tf.Tensor4D, input: tf.Tensor4D, classIndex: number): tf.Tensor4D {
+/**
+ * ∂y/∂A through the model's head for the target y: the logit y_c of class c, or y_c − y_c′ for a
+ * contrastive map (the weights' gradients are not needed).
+ */
+export function logitGradients(model: ExplainableModel, features: tf.Tensor4D, input: tf.Tensor4D, classIndex: number, contrastIndex?: number): tf.Tensor4D {
   return withoutWeightGradients(() =>
     tf.tidy(() => {
-      const logit = (a: tf.Tensor) => model.head(a as tf.Tensor4D, input).slice([0, classIndex], [1, 1]).sum();
-      return tf.grad(logit)(features) as tf.Tensor4D;
+      const target = (a: tf.Tensor) => {
+        const logits = model.head(a as tf.Tensor4D, input);
+        const y = logits.slice([0, classIndex], [1, 1]).sum();
+        return contrastIndex === undefined ? y : y.sub(logits.slice([0, contrastIndex], [1, 1]).sum());
+      };
+      return tf.grad(target)(features) as tf.Tensor4D;
     }),
   );
 }
@@ -36,6 +44,8 @@ export interface ComputeArgs {
   input: tf.Tensor4D;
   features: tf.Tensor4D;
   classIndex: number;
+  /** A contrastive map, "why classIndex and not contrastIndex": signed, no final ReLU. */
+  contrastIndex?: number;
   options: MethodOptions;
   signal?: AbortSignal;
   progress?(done: number, total: number): void;
@@ -48,11 +58,18 @@ export async function computeMap(methodId: MethodId, args: ComputeArgs): Promise
   if (!Number.isInteger(args.classIndex) || args.classIndex < 0 || args.classIndex >= classes) {
     throw new MethodError(`class ${args.classIndex} is out of range (model has ${classes} classes)`);
   }
+  const contrast = args.contrastIndex;
+  if (contrast !== undefined) {
+    if (!Number.isInteger(contrast) || contrast < 0 || contrast >= classes || contrast === args.classIndex) {
+      throw new MethodError(`class ${contrast} cannot be contrasted with class ${args.classIndex} (model has ${classes} classes)`);
+    }
+    if (!METHODS[methodId].contrastive) throw new MethodError(t('errNoContrastiveForm', METHODS[methodId].name));
+  }
   const cache: { gradients?: tf.Tensor4D } = {};
   const ctx: MethodContext = {
     ...args,
     // keep(): methods call this inside their own tidy, which must not free the shared cache.
-    gradients: () => (cache.gradients ??= tf.keep(logitGradients(args.model, args.features, args.input, args.classIndex))),
+    gradients: () => (cache.gradients ??= tf.keep(logitGradients(args.model, args.features, args.input, args.classIndex, contrast))),
   };
   let map: tf.Tensor2D;
   try {
@@ -68,7 +85,8 @@ export async function computeMap(methodId: MethodId, args: ComputeArgs): Promise
   } finally {
     cache.gradients?.dispose();
   }
-  if (method.relu) {
+  // A contrastive map keeps both signs: evidence for c over c′, and for c′ over c.
+  if (method.relu && contrast === undefined) {
     const rectified = tf.relu(map);
     map.dispose();
     map = rectified;

@@ -8,9 +8,11 @@ import { MethodError, type CamMethod } from './types';
 export const cam: CamMethod = {
   id: 'cam',
   relu: false,
-  channelWeights({ model, classIndex }) {
+  channelWeights({ model, classIndex, contrastIndex }) {
     if (!model.camWeights) throw new MethodError(`CAM does not apply to this model: ${model.camUnavailable}; use Grad-CAM`);
     const [k] = model.camWeights.shape;
-    return tf.tidy(() => model.camWeights!.slice([0, classIndex], [k, 1]).reshape([k]) as tf.Tensor1D);
+    const column = (c: number) => model.camWeights!.slice([0, c], [k, 1]).reshape([k]) as tf.Tensor1D;
+    // Contrastive: w^c − w^c′, exactly the evidence for c over c′.
+    return tf.tidy(() => (contrastIndex === undefined ? column(classIndex) : column(classIndex).sub(column(contrastIndex))) as tf.Tensor1D);
   },
 };

@@ -21,7 +21,9 @@ export interface MethodContext {
   /** CAM-layer activations A, [1, h, w, K]. */
   features: tf.Tensor4D;
   classIndex: number;
-  /** ∂y_c/∂A with y_c the logit, [1, h, w, K]; computed at most once per explanation, owned by the context. */
+  /** Contrastive maps: the class c′ whose logit is subtracted (the target is y_c − y_c′). */
+  contrastIndex?: number;
+  /** ∂y/∂A with y the target logit (y_c, or y_c − y_c′), [1, h, w, K]; computed at most once per explanation, owned by the context. */
   gradients(): tf.Tensor4D;
   options: MethodOptions;
   signal?: AbortSignal;

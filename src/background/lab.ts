@@ -1,0 +1,82 @@
+// The Lab in the worker: its cells are explanations like the overlay's (the same Explainer, the same
+// cache), asked by the Lab page for any model, layer, method and class. Only extension pages reach
+// this (the caller checks the sender): a web page cannot make the worker fetch through the Lab.
+import { findModel, type ModelEntry } from '../core/catalog';
+import { t } from '../core/i18nBrowser';
+import type { LabImage } from '../core/labMessages';
+import type { ExplanationResult, LayersReply, Message } from '../core/messages';
+import type { Explainer } from './explainer';
+import type { ModelHost } from './modelHost';
+import type { Models } from './models';
+import type { Pixels } from './pixels';
+
+export type LabMessage = Extract<Message, { type: `lab-${string}` }>;
+
+export function isLabMessage(message: Message): message is LabMessage {
+  return message.type.startsWith('lab-');
+}
+
+/** The Lab's own owner name: its kept activations are never handed to an overlay, nor an overlay's to it. */
+const LAB_OWNER = 'lab-page';
+
+/**
+ * The pixels of the Lab's picture. An address the user typed is fetched without cookies, and treated
+ * as its own page: a redirect may not lead somewhere more private than the address itself.
+ */
+export function labPixels(image: LabImage): Pixels {
+  return image.kind === 'dataUrl'
+    ? { kind: 'dataUrl', dataUrl: image.dataUrl, originalUrl: 'lab' }
+    : { kind: 'url', url: image.url, withCookies: false, shownIn: { frameUrl: image.url, pageUrl: image.url } };
+}
+
+export class LabRoutes {
+  /** Each model's own layer, learnt once (asking would otherwise load the model without the override between cells). */
+  private readonly automatic = new Map<string, string>();
+
+  constructor(
+    private readonly explainer: Explainer,
+    private readonly models: Models,
+    private readonly host: ModelHost,
+  ) {}
+
+  handle(message: LabMessage): Promise<unknown> {
+    return message.type === 'lab-layers' ? this.layers(message.modelId) : this.explain(message);
+  }
+
+  private async entry(modelId: string) {
+    return findModel(modelId, await this.models.known()) ?? null;
+  }
+
+  private async layers(modelId: string): Promise<LayersReply> {
+    const entry = await this.entry(modelId);
+    if (!entry) return { ok: false, error: t('modelErrFilesGone', modelId) };
+    try {
+      const choices = (await this.host.get(entry)).model.layerChoices();
+      this.automatic.set(entry.id, choices.automatic);
+      return { ok: true, modelId: entry.id, ...choices };
+    } catch (e) {
+      return { ok: false, error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  private async explain(message: Extract<LabMessage, { type: 'lab-explain' }>): Promise<ExplanationResult> {
+    const entry = await this.entry(message.modelId);
+    if (!entry) return { ok: false, error: t('modelErrFilesGone', message.modelId) };
+    // The model's own layer is asked for without an override, so the Lab and the overlay share one load and one cache.
+    const automatic = message.layer === undefined ? undefined : await this.automaticLayer(entry);
+    const layer = message.layer === automatic ? undefined : message.layer;
+    return this.explainer.explain(labPixels(message.image), {
+      entry,
+      method: message.method,
+      layer,
+      classIndex: message.classIndex,
+      contrastIndex: message.contrastIndex,
+      owner: LAB_OWNER,
+    });
+  }
+
+  private async automaticLayer(entry: ModelEntry): Promise<string | undefined> {
+    if (!this.automatic.has(entry.id)) await this.layers(entry.id);
+    return this.automatic.get(entry.id);
+  }
+}

@@ -3,6 +3,11 @@
 //   BENCH_RUNS     warm runs per measurement (default 30)
 //   BENCH_QUICK=1  fewer runs and skip the CPU backend and the 500-explanation memory check
 //   BENCH_ONLY=checks  only the map checks' rows, merged into the existing BENCHMARKS.md
+//   BENCH_ONLY=outside  only the outside-in rows (right-click → pixels on screen, per stage), merged likewise
+//   BENCH_ONLY=explain-all  only the explain-all row, merged likewise
+//   BENCH_ONLY=pageload  only what a page pays for the extension, merged likewise
+//   BENCH_DIST=<dir>  measure that build instead of dist/
+//   BENCH_BEFORE=<dir>  a build of another commit: its row is added to the page-load table
 import path from 'node:path';
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
@@ -12,10 +17,13 @@ import { fileURLToPath } from 'node:url';
 import { CHROMIUM, launchWithExtension } from './browser.mjs';
 import { startServers } from './servers.mjs';
 import { benchTeach } from './bench-teach.mjs';
+import { pageLoadRows } from './bench-pageload.mjs';
 import { runSoak, SOAK_END, SOAK_START } from './soak.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.env.BENCH_QUICK === '1';
+/** The build measured: dist/, or BENCH_DIST (e.g. a variant built elsewhere for a comparison). */
+const DIST = process.env.BENCH_DIST ? path.resolve(process.env.BENCH_DIST) : path.join(root, 'dist');
 const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 8 : 30));
 const METHODS = ['cam', 'gradcam', 'gradcampp', 'xgradcam', 'hirescam', 'layercam', 'eigencam', 'scorecam', 'ablationcam'];
 
@@ -36,7 +44,7 @@ const out = (line = '') => {
 const servers = await startServers();
 const launchedAt = performance.now();
 // A DevTools port too: Playwright gives no protocol session for service workers, and the heap is measured there.
-const browser = await launchWithExtension(path.join(root, 'dist'), { extraArgs: ['--remote-debugging-port=0'] });
+const browser = await launchWithExtension(DIST, { extraArgs: ['--remote-debugging-port=0'] });
 const page = await browser.context.newPage();
 await page.goto(`${servers.pageOrigin}/`);
 await page.waitForLoadState('load');
@@ -104,21 +112,141 @@ async function benchChecks() {
   out(`Batch size (first check, time per forward pass, median of ${perForward[1].length} alternating rounds): ${sizes.map((b) => `${b}: ${ms(pct(perForward[b], 50))}`).join(' · ')}. Load average at the end of these rows: ${load} on ${os.cpus().length} cores${process.env.BENCH_ONLY ? `; measured ${new Date().toISOString().slice(0, 10)} on their own (\`BENCH_ONLY=checks\`), the other rows are from the last full run` : ''}.`);
 }
 
-// BENCH_ONLY=checks: only the map checks' rows, merged into BENCHMARKS.md (the other rows keep their last full run).
-if (process.env.BENCH_ONLY === 'checks') {
-  await benchChecks();
+/** Explain-all on a page of 50 distinct image URLs (cache-busting query strings), and scrolling it afterwards. */
+async function benchExplainAll() {
+  await page.evaluate((n) => {
+    const names = ['chelsea.png', 'coffee.png', 'astronaut.png', 'rocket.jpg', 'logo.png'];
+    document.querySelector('main').innerHTML = Array.from({ length: n }, (_, i) => `<img src="/fixtures/${names[i % names.length]}?bench=${i}" width="160" height="120">`).join('');
+  }, 50);
+  await page.waitForFunction(() => Array.from(document.images).every((img) => img.complete));
+  const cdp = await browser.context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  /** Main-thread time per frame while the page scrolls 10 px a frame, down and back up (Chrome's own counters). */
+  async function scrollCost(frames = 240) {
+    const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+    const m0 = await metrics();
+    await page.evaluate(
+      (frames) =>
+        new Promise((resolve) => {
+          let i = 0;
+          const step = () => {
+            window.scrollBy(0, i < frames / 2 ? 10 : -10);
+            if (++i < frames) requestAnimationFrame(step);
+            else resolve();
+          };
+          requestAnimationFrame(step);
+        }),
+      frames,
+    );
+    const m1 = await metrics();
+    const perFrame = (k) => ((m1[k] - m0[k]) * 1000) / frames;
+    return { task: perFrame('TaskDuration'), script: perFrame('ScriptDuration') };
+  }
+  const bareScroll = await scrollCost();
+  const t0 = performance.now();
+  const all = await seam((id) => globalThis.camLens.explainAll(id), tabId);
+  const allSeconds = (performance.now() - t0) / 1000;
+  const overlaidScroll = await scrollCost();
+  out(`## Explain all images`);
+  out();
+  out(`50 images on one page: ${all.done} explained, ${all.failed} failed in ${allSeconds.toFixed(1)} s = **${(all.done / allSeconds).toFixed(1)} images/s**.`);
+  out();
+  out(`Scrolling that page afterwards (main-thread time per frame, all tasks / of it script): without overlays ${ms(bareScroll.task)} / ${ms(bareScroll.script)}, with ${all.done} overlays ${ms(overlaidScroll.task)} / ${ms(overlaidScroll.script)}.`);
+  out();
+}
+
+/**
+ * Outside in: what the user waits for, from the trusted right-click (a real one, through the DevTools
+ * protocol) to the overlay's pixels on screen, per stage. The menu is the seam, as in the tests; stamps
+ * are epoch ms (performance.timeOrigin + now) from the page's content script and the worker.
+ */
+async function benchOutsideIn() {
+  const runs = Math.max(8, Math.floor(RUNS / 2));
+  /** One right-click → painted map on `target`; `fresh`: skip the worker's cache of recent explanations. */
+  async function once(target, selector) {
+    await target.locator(selector).click({ button: 'right', force: true });
+    const srcUrl = await target.locator(selector).evaluate((img) => img.currentSrc);
+    const id = await seam(async (url) => (await chrome.tabs.query({ url }))[0].id, target.url());
+    const w = await seam(
+      async ({ id, srcUrl }) => {
+        const tab = await chrome.tabs.get(id);
+        const menu = performance.timeOrigin + performance.now();
+        const result = await globalThis.camLens.onMenuClick({ menuItemId: 'explain-image', srcUrl, frameId: 0, pageUrl: tab.url, editable: false }, tab, { fresh: true });
+        return { menu, returned: performance.timeOrigin + performance.now(), ok: result.ok, error: result.error, total: result.timingsMs?.total };
+      },
+      { id, srcUrl },
+    );
+    if (!w.ok) throw new Error(`explanation failed: ${w.error}`);
+    for (let i = 0; i < 200; i++) {
+      const found = (await seam((id) => globalThis.camLens.overlays(id), id)).find((o) => o.state === 'done' && o.timing?.painted && o.timing.begin >= w.menu);
+      if (found) return { ...w, ...found.timing };
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error('the overlay was not painted');
+  }
+  await once(page, '#cat'); // the content script's on-demand part is loaded in this tab now
+  const rows = [];
+  for (let i = 0; i < runs; i++) rows.push(await once(page, '#cat'));
+  // First use in a tab: the on-demand part is injected when the right-click comes (the menu is still open).
+  const firstUse = [];
+  for (let i = 0; i < Math.max(3, Math.floor(runs / 3)); i++) {
+    const fresh = await browser.context.newPage();
+    await fresh.goto(`${servers.pageOrigin}/?first-use=${i}`);
+    await fresh.waitForLoadState('load');
+    firstUse.push(await once(fresh, '#cat'));
+    await fresh.close();
+  }
+  const stage = (xs, from, to) => pct(xs.map((r) => r[to] - r[from]), 50);
+  const stages = (xs) => [
+    stage(xs, 'menu', 'begin'), stage(xs, 'begin', 'opened'), pct(xs.map((r) => r.shown - r.opened - r.total), 50), pct(xs.map((r) => r.total), 50),
+    stage(xs, 'shown', 'drawn'), stage(xs, 'drawn', 'painted'), stage(xs, 'menu', 'painted'),
+  ];
+  out(`## Outside in: right-click → pixels on screen (default model, automatic backend, CAM)`);
+  out();
+  out(`A real right-click (DevTools protocol input: a trusted event), then the menu handler through the seam as the tests call it, until two animation frames after the overlay drew its map. p50 per stage over ${rows.length} runs in one tab, and over ${firstUse.length} fresh tabs (first use: content-ui.js injected when the right-click comes).`);
+  out();
+  out(`| case | menu → frame told | frame: target + source, overlay opened | messaging and waiting (outside the worker's total) | worker's timingsMs.total | result → drawn (panel, canvas) | drawn → painted (2 frames) | menu → pixels |`);
+  out(`| --- | --- | --- | --- | --- | --- | --- | --- |`);
+  out(`| warm, content-ui.js loaded | ${stages(rows).map(ms).join(' | ')} |`);
+  out(`| first use in a tab | ${stages(firstUse).map(ms).join(' | ')} |`);
+  out();
+  out(`Right-click → content-ui.js running in a fresh tab: p50 ${ms(stage(firstUse, 'click', 'uiLoaded'))} (while the menu is open; the benchmark's own right-click → menu call: p50 ${ms(stage(firstUse, 'click', 'menu'))}). Load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores${process.env.BENCH_ONLY ? `; measured ${new Date().toISOString().slice(0, 10)} on their own (\`BENCH_ONLY=outside\`), the other rows are from the last full run` : ''}.`);
+  out();
+}
+
+/** What a page that never uses the extension pays for it (scripts/bench-pageload.mjs, its own browsers). */
+async function benchPageLoad() {
+  const before = process.env.BENCH_BEFORE ? [{ name: `before (${path.basename(process.env.BENCH_BEFORE)})`, dir: path.resolve(process.env.BENCH_BEFORE) }] : [];
+  out(`## What a page pays for the extension (never used)`);
+  out();
+  out(`Main-thread script time (CDP \`ScriptDuration\`, every world of the renderer) and JS heap of one page load, after every frame's content script ran; the iframes are same-origin, in the page's process.`);
+  out();
+  for (const line of await pageLoadRows({ runs: QUICK ? 8 : 10, frames: 20, builds: [...before, { name: 'this build', dir: DIST }] })) out(line);
+  out();
+}
+
+/**
+ * BENCH_ONLY=<part>: only that part's rows, merged into BENCHMARKS.md in place of its section (the
+ * other rows keep their last full run); a section not there yet goes before `fallbackBefore`.
+ */
+async function benchOnly(run, heading, fallbackBefore) {
+  await run();
   await browser.close();
   await servers.close();
   const file = path.join(root, 'BENCHMARKS.md');
   const old = readFileSync(file, 'utf8');
   const section = `${lines.join('\n')}\n\n`;
-  const at = old.indexOf('## Map checks');
+  const at = old.indexOf(heading);
   const next = at < 0 ? -1 : old.indexOf('\n## ', at + 1);
-  const merged = at >= 0 ? old.slice(0, at) + section + (next >= 0 ? old.slice(next + 1) : '') : old.replace('## Grad-CAM at earlier layers', `${section}\n## Grad-CAM at earlier layers`);
+  const merged = at >= 0 ? old.slice(0, at) + section + (next >= 0 ? old.slice(next + 1) : '') : old.replace(fallbackBefore, `${section}${fallbackBefore}`);
   writeFileSync(file, merged);
   console.log('\nmerged into BENCHMARKS.md');
   process.exit(0);
 }
+if (process.env.BENCH_ONLY === 'checks') await benchOnly(benchChecks, '## Map checks', '## Grad-CAM at earlier layers');
+if (process.env.BENCH_ONLY === 'outside') await benchOnly(benchOutsideIn, '## Outside in', '## Warm latency per backend');
+if (process.env.BENCH_ONLY === 'pageload') await benchOnly(benchPageLoad, '## What a page pays', '## Warm latency per backend');
+if (process.env.BENCH_ONLY === 'explain-all') await benchOnly(benchExplainAll, '## Explain all images', '## Memory');
 
 // First-ever: fresh profile, so this includes the backend measurement, model load and warm-up.
 const firstEver = await explain();
@@ -135,7 +263,7 @@ out();
 out(`Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench\` (${RUNS} warm runs per row).`);
 out();
 out(`Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; ${execFileSync(CHROMIUM, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim()} headless; WebGL renderer: ${renderer ?? 'none'}.`);
-out(`Extension: dist/ ${(dirSize(path.join(root, 'dist')) / 2 ** 20).toFixed(1)} MiB, models ${(dirSize(path.join(root, 'dist', 'models')) / 2 ** 20).toFixed(1)} MiB. Image: chelsea.png, 451×300.`);
+out(`Extension: dist/ ${(dirSize(DIST) / 2 ** 20).toFixed(1)} MiB, models ${(dirSize(path.join(DIST, 'models')) / 2 ** 20).toFixed(1)} MiB. Image: chelsea.png, 451×300.`);
 out();
 out(`Automatic backend choice: **${status.backend}** (${status.backendMeasurements}).`);
 out();
@@ -174,6 +302,9 @@ for (let i = 0; i < (QUICK ? 2 : 5); i++) {
 }
 out(`| cold (service worker stopped, restarted by the next request) | p50 ${ms(pct(cold, 50))}, max ${ms(Math.max(...cold))} over ${cold.length} |`);
 out();
+
+await benchOutsideIn();
+await benchPageLoad();
 
 out(`## Warm latency per backend (default model, CAM)`);
 out();
@@ -243,45 +374,7 @@ out();
 }
 
 // Explain-all on a page of 50 distinct image URLs (cache-busting query strings).
-await page.evaluate((n) => {
-  const names = ['chelsea.png', 'coffee.png', 'astronaut.png', 'rocket.jpg', 'logo.png'];
-  document.querySelector('main').innerHTML = Array.from({ length: n }, (_, i) => `<img src="/fixtures/${names[i % names.length]}?bench=${i}" width="160" height="120">`).join('');
-}, 50);
-await page.waitForFunction(() => Array.from(document.images).every((img) => img.complete));
-const cdp = await browser.context.newCDPSession(page);
-await cdp.send('Performance.enable');
-/** Main-thread time per frame while the page scrolls 10 px a frame, down and back up (Chrome's own counters). */
-async function scrollCost(frames = 240) {
-  const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
-  const m0 = await metrics();
-  await page.evaluate(
-    (frames) =>
-      new Promise((resolve) => {
-        let i = 0;
-        const step = () => {
-          window.scrollBy(0, i < frames / 2 ? 10 : -10);
-          if (++i < frames) requestAnimationFrame(step);
-          else resolve();
-        };
-        requestAnimationFrame(step);
-      }),
-    frames,
-  );
-  const m1 = await metrics();
-  const perFrame = (k) => ((m1[k] - m0[k]) * 1000) / frames;
-  return { task: perFrame('TaskDuration'), script: perFrame('ScriptDuration') };
-}
-const bareScroll = await scrollCost();
-const t0 = performance.now();
-const all = await seam((id) => globalThis.camLens.explainAll(id), tabId);
-const allSeconds = (performance.now() - t0) / 1000;
-const overlaidScroll = await scrollCost();
-out(`## Explain all images`);
-out();
-out(`50 images on one page: ${all.done} explained, ${all.failed} failed in ${allSeconds.toFixed(1)} s = **${(all.done / allSeconds).toFixed(1)} images/s**.`);
-out();
-out(`Scrolling that page afterwards (main-thread time per frame, all tasks / of it script): without overlays ${ms(bareScroll.task)} / ${ms(bareScroll.script)}, with ${all.done} overlays ${ms(overlaidScroll.task)} / ${ms(overlaidScroll.script)}.`);
-out();
+await benchExplainAll();
 
 /** A DevTools protocol connection to the extension's service worker. */
 async function workerDevtools() {

@@ -39,7 +39,8 @@ export async function build({ outDir = dist, firefoxOutDir = outDir === dist ? d
   };
   await Promise.all([
     esbuild.build({ ...common, entryPoints: { background: 'src/background/index.ts' }, format: 'esm', outdir: outDir }),
-    esbuild.build({ ...common, entryPoints: { content: 'src/content/index.ts' }, format: 'iife', outdir: outDir }),
+    // content.js runs in every frame of every page; content-ui.js only where the user asks for something (see src/content/loader.ts).
+    esbuild.build({ ...common, entryPoints: { content: 'src/content/loader.ts', 'content-ui': 'src/content/index.ts' }, format: 'iife', outdir: outDir }),
     esbuild.build({ ...common, entryPoints: { popup: 'src/popup/popup.ts' }, format: 'iife', outdir: outDir }),
     esbuild.build({ ...common, entryPoints: { options: 'src/options/options.ts' }, format: 'iife', outdir: outDir }),
     esbuild.build({ ...common, entryPoints: { teach: 'src/teach/teach.ts' }, format: 'iife', outdir: outDir }),

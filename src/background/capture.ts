@@ -10,6 +10,7 @@ import { pixelCount, readImageSize } from '../core/imageHeader';
 import { CaptureRegion, FrameBox, type Message } from '../core/messages';
 import type { Owner } from './heldOverlays';
 import { decodeBudget } from './pixels';
+import { listenInFrame } from './frameScripts';
 
 export interface Captured {
   ok: true;
@@ -89,6 +90,8 @@ async function inTopViewport(owner: Owner, region: Extract<CaptureRegion, { ok: 
   if (owner.frameId === 0) return { ok: true, rect, picture };
   const path = region.framePath;
   if (!path || path.length === 0) return { ok: false, error: t('errFrameScreenshot') };
+  // The ancestors' content scripts listen from their first use only: ask them to now.
+  await browser.scripting.executeScript({ target: { tabId: owner.tabId, allFrames: true }, func: listenInFrame }).catch(() => undefined);
   for (let level = path.length - 1; level >= 0; level--) {
     const message: Message = { type: 'frame-box', path: path.slice(0, level), index: path[level] };
     // Sent to every frame of the tab: only the frame at that path answers.

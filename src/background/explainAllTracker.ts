@@ -2,6 +2,7 @@
 // them, adds up what each frame reports (the browser says which frame a report comes from), and
 // resolves waiters when every frame is done.
 import browser from 'webextension-polyfill';
+import { listenInFrame } from './frameScripts';
 import { t } from '../core/i18nBrowser';
 import type { ExplainAllProgress, Message } from '../core/messages';
 
@@ -99,12 +100,9 @@ export class ExplainAllTracker {
   }
 }
 
-/** The tab's frames, each with the content script (injected into those that lack it, e.g. tabs open before install). */
+/** The tab's frames, each with the content script listening (injected into those that lack it, e.g. tabs open before install). */
 async function framesWithContentScript(tabId: number): Promise<number[]> {
-  const probes = await browser.scripting.executeScript({
-    target: { tabId, allFrames: true },
-    func: () => (window as { __camLensContentLoaded?: boolean }).__camLensContentLoaded === true,
-  });
+  const probes = await browser.scripting.executeScript({ target: { tabId, allFrames: true }, func: listenInFrame });
   const missing = probes.filter((p) => p.result !== true).map((p) => p.frameId);
   if (missing.length) await browser.scripting.executeScript({ target: { tabId, frameIds: missing }, files: ['content.js'] }).catch(() => undefined);
   return probes.map((p) => p.frameId);

@@ -224,8 +224,9 @@ export class Explanations {
   }
 
   private async show(owner: Owner, result: ExplanationResult): Promise<ExplanationResult> {
-    await this.finished(owner, result);
-    await send(owner, { type: 'show-result', overlayId: owner.overlayId, result });
+    // The page is told at once; storing the result for a restarted worker (session storage) runs
+    // meanwhile — the in-memory record is updated before any reply from the page can arrive.
+    await Promise.all([this.finished(owner, result), send(owner, { type: 'show-result', overlayId: owner.overlayId, result })]);
     return result;
   }
 

@@ -23,6 +23,7 @@ import { decodeBudget } from './pixels';
 import { Checks, type CheckOptions, type CheckOverrides } from './metrics/checks';
 import type { TeachMenuOutcome } from './teach/routes';
 import { createTeach, isTeachMessage } from './teach/setup';
+import { UI_BUNDLE } from '../content/handoff';
 import { isLabMessage, LabRoutes } from './lab';
 
 export type { ExplainOverrides };
@@ -113,6 +114,20 @@ async function beginInPage(tabId: number, frameId: number, srcUrl: string | unde
   }
   const reply = BeginExplainReply.safeParse(raw);
   return reply.success ? reply.data : { ok: false, error: t('errPageNoAnswer') };
+}
+
+/**
+ * The on-demand content script, into the asking frame only (its tab and frame as the browser reports
+ * them): a content script can have no other file injected, and nowhere else.
+ */
+async function loadUi(tabId: number | undefined, frameId: number | undefined): Promise<{ ok: true } | { ok: false; error: string }> {
+  if (tabId === undefined || frameId === undefined) return { ok: false, error: t('errNoTab') };
+  try {
+    await browser.scripting.executeScript({ target: { tabId, frameIds: [frameId] }, files: [UI_BUNDLE] });
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, error: errorMessage(e) };
+  }
 }
 
 async function status(load = false, tabId?: number): Promise<Status> {
@@ -243,6 +258,8 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
       if (tabId !== undefined) void browser.tabs.sendMessage(tabId, { type: 'close-all' } satisfies Message).catch(() => undefined);
       return undefined;
     }
+    case 'load-ui':
+      return loadUi(tabId, sender.frameId);
     case 'explain-all-progress':
       if (tabId !== undefined) explainAll.record(tabId, sender.frameId ?? 0, message.progress);
       return undefined;

@@ -1,5 +1,6 @@
-// Content script: remembers what was right-clicked, opens overlays when the worker asks,
-// and forwards class switches. Runs in every frame; each frame handles its own images.
+// The on-demand content script (content-ui.js): injected by the worker into one frame when that frame
+// is first used (loader.ts asks; the always-on script stays small). Opens overlays when the worker
+// asks, and forwards class switches. Each frame handles its own images.
 import browser from 'webextension-polyfill';
 import { exportFileName } from '../core/exportName';
 import { t } from '../core/i18nBrowser';
@@ -7,9 +8,9 @@ import { randomId } from '../core/randomId';
 import { ClassLabelsReply, ExplanationResult, ExportReply, parseMessage, type ExplanationSuccess, type ImageSource, type Message } from '../core/messages';
 import { TaskQueue, type QueueProgress } from '../core/taskQueue';
 import { DEFAULT_SETTINGS, loadSettings, onSettingsChanged, type Settings } from '../core/settingsStore';
-import { childFrameBox } from './frameGeometry';
-import { watchUserInput } from './input';
-import { Overlay, type OverlayDisplay } from './overlay';
+import type { ContentUi } from './handoff';
+import type { UserInput } from './input';
+import { epochNow, Overlay, type OverlayDisplay } from './overlay';
 import { mapChecksFor, type MapChecksDeps } from './panelFaithfulness';
 import { explanationJson } from '../core/exportJson';
 import { listForTeach, pickForTeach, showTeachToast } from './teach';
@@ -33,21 +34,10 @@ async function requestExplanation(message: Message): Promise<ExplanationResult> 
   return result.success ? result.data : { ok: false, error: t('errExtensionNoAnswer') };
 }
 
-declare global {
-  interface Window {
-    __camLensContentLoaded?: boolean;
-    /** The automation seam's view of this frame's overlays (this extension's isolated world only; pages cannot see it). */
-    __camLensOverlays?: () => { id: string; state: string; words: string }[];
-  }
-}
+// Injected once per frame, after the always-on script (which recorded the user's input until now).
+if (!window.__camLensUi && window.__camLensInput) window.__camLensUi = start(window.__camLensInput);
 
-// The worker may inject this script into a page that already has it (e.g. after an update).
-if (!window.__camLensContentLoaded) {
-  window.__camLensContentLoaded = true;
-  start();
-}
-
-function start(): void {
+function start(input: UserInput): ContentUi {
   let settings: Settings | null = null;
   const overlays = new Map<string, Overlay>();
   let explainAll: TaskQueue<ShownImage> | null = null;
@@ -55,12 +45,9 @@ function start(): void {
   const bulkOverlays = new Set<Overlay>();
   /** What each overlay explains: bytes read here go with class switches and exports (the worker may not have kept them). */
   const sources = new Map<string, ImageSource>();
-  const input = watchUserInput(() => {
-    closeAll();
-    // Esc closes the overlays of every frame of the tab (the worker tells the others).
-    void browser.runtime.sendMessage({ type: 'close-all' } satisfies Message).catch(() => undefined);
-  });
-  window.__camLensOverlays = () => [...overlays.values()].map((o) => ({ id: o.id, state: o.state, words: o.words }));
+  const loadedAt = epochNow();
+  window.__camLensOverlays = () =>
+    [...overlays.values()].map((o) => ({ id: o.id, state: o.state, words: o.words, timing: { click: input.lastClick()?.at, uiLoaded: loadedAt, ...o.timing } }));
 
   void loadSettings(browser.storage.sync).then((s) => (settings = s));
   onSettingsChanged(browser.storage, (s) => {
@@ -233,11 +220,13 @@ function start(): void {
   }
 
   async function beginExplain(srcUrl: string | undefined, from: 'click' | 'pointer' = 'click') {
+    const received = epochNow();
     try {
       const target = from === 'pointer' ? shortcutTarget() : resolveTarget(input.lastClick(), srcUrl);
       const source = await target.source();
       settings ??= await loadSettings(browser.storage.sync);
       const overlay = openOverlay(target, source);
+      overlay.timing.begin = received;
       watchOverRestart(overlay, source);
       return { ok: true as const, overlayId: overlay.id, source };
     } catch (e) {
@@ -258,7 +247,8 @@ function start(): void {
     openOverlay(target, null).show({ ok: false, error });
   }
 
-  browser.runtime.onMessage.addListener((raw: unknown) => {
+  /** A message from the worker, handed on by the always-on script. */
+  function handle(raw: unknown): Promise<unknown> | undefined {
     const message = parseMessage(raw);
     if (!message) return undefined;
     switch (message.type) {
@@ -292,11 +282,6 @@ function start(): void {
         const overlay = overlays.get(message.overlayId);
         return overlay ? overlay.prepareCapture() : Promise.resolve({ ok: false, error: t('errOverlayClosed') });
       }
-      case 'frame-box': {
-        // Sent to every frame: only the one at that path answers.
-        const box = childFrameBox(message.path, message.index);
-        return box ? Promise.resolve(box) : undefined;
-      }
       case 'page-pixels': {
         const overlay = overlays.get(message.overlayId);
         return overlay ? overlay.target.pagePixels().catch(() => null) : Promise.resolve(null);
@@ -314,5 +299,7 @@ function start(): void {
       default:
         return undefined;
     }
-  });
+  }
+
+  return { handle, closeAll };
 }

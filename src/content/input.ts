@@ -11,7 +11,8 @@ export interface UserInput {
   pointer(): { x: number; y: number } | null;
 }
 
-export function watchUserInput(onEscape: () => void): UserInput {
+/** `onRightClick`: after each trusted right-click has been recorded. */
+export function watchUserInput(onEscape: () => void, onRightClick: () => void = () => undefined): UserInput {
   let click: ContextClick | null = null;
   let pointer: { x: number; y: number } | null = null;
   window.addEventListener(
@@ -24,7 +25,9 @@ export function watchUserInput(onEscape: () => void): UserInput {
   window.addEventListener(
     'contextmenu',
     (e) => {
-      if (e.isTrusted) click = { target: e.composedPath()[0] ?? e.target, x: e.clientX, y: e.clientY };
+      if (!e.isTrusted) return;
+      click = { target: e.composedPath()[0] ?? e.target, x: e.clientX, y: e.clientY, at: performance.timeOrigin + e.timeStamp };
+      onRightClick();
     },
     { capture: true },
   );

@@ -13,6 +13,8 @@ export interface ContextClick {
   target: EventTarget | null;
   x: number;
   y: number;
+  /** When it happened, in epoch ms (performance.timeOrigin + the event's timeStamp): the benchmark's start. */
+  at?: number;
 }
 
 export class TargetError extends Error {}

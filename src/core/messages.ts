@@ -278,6 +278,8 @@ export const Message = z.discriminatedUnion('type', [
   /** Is the worker still computing this overlay? (It forgets everything when Chrome stops it.) */
   z.object({ type: z.literal('ping'), overlayId: z.string() }),
   z.object({ type: z.literal('explain-all-progress'), progress: ExplainAllProgress }),
+  /** The always-on content script's first use in its frame: inject the on-demand part there (that frame only). */
+  z.object({ type: z.literal('load-ui') }),
   // background → content script: explain every large enough image of the frame / stop doing so
   z.object({ type: z.literal('explain-all') }),
   z.object({ type: z.literal('cancel-all') }),

@@ -25,7 +25,7 @@ describe('Firefox build', () => {
     const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
     expect(JSON.parse(readFileSync(path.join(DIST_FIREFOX, 'manifest.json'), 'utf8'))).toEqual(manifestFor('firefox', base, version));
     expect(JSON.parse(readFileSync(path.join(ROOT, 'dist', 'manifest.json'), 'utf8'))).toEqual(manifestFor('chrome', base, version));
-    for (const file of ['background.js', 'content.js', 'popup.js', 'popup.html']) {
+    for (const file of ['background.js', 'content.js', 'content-ui.js', 'popup.js', 'popup.html']) {
       expect(readFileSync(path.join(DIST_FIREFOX, file)).equals(readFileSync(path.join(ROOT, 'dist', file))), file).toBe(true);
     }
   });

@@ -155,8 +155,8 @@ async function ask(frame: Frame, message: Message): Promise<unknown> {
 }
 
 function toast(frame: Frame, text: string, tone: 'busy' | 'ok' | 'error'): Promise<unknown> {
-  const message: Message = { type: 'teach-toast', text, tone };
-  return browser.tabs.sendMessage(frame.tabId, message, { frameId: frame.frameId }).catch(() => undefined);
+  // Through ask(): a frame's content script listens from its first use on (e.g. an error before any pick).
+  return ask(frame, { type: 'teach-toast', text, tone });
 }
 
 const originOf = (source: Exclude<ImageSource, { kind: 'screenshot' }>) => (source.kind === 'url' ? source.url : source.originalUrl);

@@ -5,6 +5,7 @@ import * as z from 'zod/mini';
 import { COLORMAP_NAMES } from './colormap';
 import { METHOD_IDS } from './methods';
 import { Faithfulness, SanityCheck } from './metrics/results';
+import { Shortcut } from './metrics/shortcut';
 import { Normalization } from './normalization';
 import { TEACH_MESSAGES } from './teachMessages';
 
@@ -87,6 +88,8 @@ export const ExplanationSuccess = z.object({
   faithfulness: z.optional(Faithfulness),
   /** The model-randomisation sanity check of this map, once run. */
   sanity: z.optional(SanityCheck),
+  /** The shortcut alarm (metrics/shortcut.ts): the region the class relies on, tested causally; null when it did not fire (absent: not run). */
+  shortcut: z.optional(z.nullable(Shortcut)),
 });
 export type ExplanationSuccess = z.infer<typeof ExplanationSuccess>;
 

@@ -130,9 +130,11 @@ describe('text-like marks', () => {
 
 describe('causal verdict and result', () => {
   it('fires on a ≥ 50 % relative drop or when the region alone keeps the class top-1', () => {
-    expect(causalVerdict(0.8, 0.4, 2, 1)).toEqual({ necessary: true, sufficient: false });
-    expect(causalVerdict(0.8, 0.41, 2, 1)).toEqual({ necessary: false, sufficient: false });
-    expect(causalVerdict(0.8, 0.79, 1, 1)).toEqual({ necessary: false, sufficient: true });
+    expect(causalVerdict(0.8, 0.4, 2, 1, 0)).toEqual({ necessary: true, sufficient: false });
+    expect(causalVerdict(0.8, 0.41, 2, 1, 0)).toEqual({ necessary: false, sufficient: false });
+    expect(causalVerdict(0.8, 0.79, 1, 1, 0)).toEqual({ necessary: false, sufficient: true });
+    // The "nothing" image is that class too: keeping the region proves nothing.
+    expect(causalVerdict(0.8, 0.79, 1, 1, 1)).toEqual({ necessary: false, sufficient: false });
   });
 
   it('maps a region to image pixels through the crop the model saw', () => {

@@ -58,7 +58,7 @@ describe('shortcut alarm, causal test', () => {
     const input = picture();
     const tensors = tf.memory().numTensors;
     const { shortcut, forwards } = await run(input, 1, hotCell(0, 0));
-    expect(forwards).toBe(2);
+    expect(forwards).toBe(3);
     expect(shortcut).not.toBeNull();
     const s = shortcut!;
     expect(s.region.kind).toBe('corner');
@@ -87,7 +87,14 @@ describe('shortcut alarm, causal test', () => {
   it('tests but stays quiet when the map points at a corner the class does not need', async () => {
     // Class 2 reads the centre stamp; a (wrong) map on the corner is suspicious, but covering the corner changes nothing.
     const input = picture(true);
-    expect(await run(input, 2, hotCell(0, 0))).toEqual({ shortcut: null, forwards: 2 });
+    expect(await run(input, 2, hotCell(0, 0))).toEqual({ shortcut: null, forwards: 3 });
+    input.dispose();
+  });
+
+  it('does not call a region sufficient when the "nothing" image alone is the class too', async () => {
+    // Class 0 (a constant logit) wins on grey: a map pointing at the corner for class 0 on a plain picture.
+    const input = tf.tensor4d(new Float32Array(SIZE * SIZE * 3).fill(0.1), [1, SIZE, SIZE, 3]);
+    expect(await run(input, 0, hotCell(0, 0))).toEqual({ shortcut: null, forwards: 3 });
     input.dispose();
   });
 

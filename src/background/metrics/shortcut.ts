@@ -2,9 +2,10 @@
 // (core/metrics/shortcut.ts: border band, corner, or a compact blob of overlaid marks) is covered
 // with the model's "nothing" substitute (the faithfulness check's, perturbation.ts), and separately
 // kept alone with everything else covered. The alarm fires when the region is necessary (the class
-// falls by ≥ 50 %, relative) or sufficient (alone it keeps the class top-1).
+// falls by ≥ 50 %, relative) or sufficient (alone it keeps the class top-1, where the "nothing"
+// image alone does not).
 // Cost: reading the input once and one pass over the map at input size; only when a region is
-// suspicious, one forward pass of a batch of two images.
+// suspicious, one forward pass of a batch of three images (covered, kept alone, nothing).
 import * as tf from '@tensorflow/tfjs';
 import { causalVerdict, findSuspicion, lumaOf, markCandidates, placeCandidates, regionMask, boundsOf, textLikeMarks, toImagePixels, type Shortcut } from '../../core/metrics/shortcut';
 import type { Substitute } from '../../core/metrics/substitute';
@@ -45,9 +46,9 @@ export async function shortcutAlarm(request: ShortcutRequest): Promise<ShortcutO
   const mask = regionMask(suspicion, width, height);
   const scores = tf.tidy(() => {
     const region = tf.tensor4d(mask, [1, height, width, 1]);
-    const masks = tf.concat([region, tf.sub(1, region) as tf.Tensor4D]);
-    // Row 0: the region covered; row 1: only the region kept.
-    const images = blend(tf.concat([input, input]), substituteImage(input, request.substitute), masks);
+    const masks = tf.concat([region, tf.sub(1, region) as tf.Tensor4D, tf.onesLike(region)]);
+    // Row 0: the region covered; row 1: only the region kept; row 2: nothing at all.
+    const images = blend(tf.concat([input, input, input]), substituteImage(input, request.substitute), masks);
     return scoresFromLogits(request.model, request.model.forward(images).logits);
   });
   let values: Float32Array;
@@ -56,13 +57,12 @@ export async function shortcutAlarm(request: ShortcutRequest): Promise<ShortcutO
   } finally {
     scores.dispose();
   }
-  const classes = values.length / 2;
+  const classes = values.length / 3;
   const after = values[classIndex];
-  const kept = values.subarray(classes);
-  let top = 0;
-  for (let i = 1; i < classes; i++) if (kept[i] > kept[top]) top = i;
-  const verdict = causalVerdict(before, after, top, classIndex);
-  if (!verdict.necessary && !verdict.sufficient) return { shortcut: null, forwards: 2 };
+  const kept = values.subarray(classes, 2 * classes);
+  const top = argmax(kept);
+  const verdict = causalVerdict(before, after, top, classIndex, argmax(values.subarray(2 * classes)));
+  if (!verdict.necessary && !verdict.sufficient) return { shortcut: null, forwards: 3 };
   return {
     shortcut: {
       region: { ...toImagePixels(boundsOf(suspicion), { width, height }, request.area), kind: suspicion.kind },
@@ -73,6 +73,12 @@ export async function shortcutAlarm(request: ShortcutRequest): Promise<ShortcutO
       keptOnly: { top, label: request.labelOf(top), probability: kept[top] },
       ...verdict,
     },
-    forwards: 2,
+    forwards: 3,
   };
+}
+
+function argmax(values: Float32Array): number {
+  let top = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[top]) top = i;
+  return top;
 }

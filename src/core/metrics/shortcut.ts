@@ -57,7 +57,7 @@ export const Shortcut = z.object({
   drop: z.object({ before: z.number(), after: z.number() }),
   /** With everything but the region covered: the top class and its probability. */
   keptOnly: z.object({ top: z.int().check(z.nonnegative()), label: z.string(), probability: z.number() }),
-  /** Which test fired: covering it drops the class by ≥ 50 % (necessary), the region alone keeps it top-1 (sufficient). */
+  /** Which test fired: covering it drops the class by ≥ 50 % (necessary), the region alone keeps it top-1 where the "nothing" image is not (sufficient). */
   necessary: z.boolean(),
   sufficient: z.boolean(),
 });
@@ -194,13 +194,17 @@ export function findSuspicion(evidence: ArrayLike<number>, width: number, height
   if (!(total > 0)) return null;
   let best: Suspicion | null = null;
   for (const candidate of candidates) {
-    const mask = regionMask(candidate, width, height);
+    // The rectangles of a candidate do not overlap (the band's strips are cut so).
     let mass = 0;
     let area = 0;
-    for (let i = 0; i < mask.length; i++) {
-      if (!mask[i]) continue;
-      area++;
-      if (evidence[i] > 0) mass += evidence[i];
+    for (const r of candidate.rects) {
+      for (let y = Math.max(0, r.y); y < Math.min(height, r.y + r.height); y++) {
+        for (let x = Math.max(0, r.x); x < Math.min(width, r.x + r.width); x++) {
+          const v = evidence[y * width + x];
+          area++;
+          if (v > 0) mass += v;
+        }
+      }
     }
     if (area === 0) continue;
     const massShare = mass / total;
@@ -216,9 +220,13 @@ export function markCandidates(marks: InputRect[]): Candidate[] {
   return marks.map((rect) => ({ kind: 'marks', place: 'marks', rects: [rect] }));
 }
 
-/** The causal verdict: necessary (covering it drops the class by ≥ NECESSARY_DROP, relative) or sufficient (alone it keeps the class top-1). */
-export function causalVerdict(before: number, after: number, keptTop: number, classIndex: number): { necessary: boolean; sufficient: boolean } {
-  return { necessary: before > 0 && after <= (1 - NECESSARY_DROP) * before, sufficient: keptTop === classIndex };
+/**
+ * The causal verdict: necessary (covering it drops the class by ≥ NECESSARY_DROP, relative) or
+ * sufficient (alone it keeps the class top-1 — unless the "nothing" image alone is that class too:
+ * then the region adds nothing, the class is merely the model's default).
+ */
+export function causalVerdict(before: number, after: number, keptTop: number, classIndex: number, nothingTop: number): { necessary: boolean; sufficient: boolean } {
+  return { necessary: before > 0 && after <= (1 - NECESSARY_DROP) * before, sufficient: keptTop === classIndex && nothingTop !== classIndex };
 }
 
 /** A region in model-input pixels → the image's pixels, through the part of the image the model saw. */

@@ -12,6 +12,7 @@ import { formatProbability } from '../core/scores';
 import { prepareDisplayMap, upsampleDisplayMap, type DisplayMap } from '../core/postprocess';
 import { OVERLAY_CSS } from './overlay.css';
 import { el, markOverlayHost, onTrustedClick, setWords, TEXT_CSS } from './dom';
+import { createShortcutOutline, placeShortcutOutline } from './panelShortcut';
 import { framePath } from './frameGeometry';
 import type { ExplainTarget } from './target';
 
@@ -49,6 +50,7 @@ export class Overlay {
   private readonly frame: HTMLDivElement;
   private readonly canvas: HTMLCanvasElement;
   private readonly boxOutline: HTMLDivElement;
+  private readonly shortcutOutline = createShortcutOutline();
   private readonly panel: HTMLDivElement;
   private readonly live: HTMLDivElement;
   private result: ExplanationSuccess | null = null;
@@ -96,7 +98,7 @@ export class Overlay {
     const root = this.host.attachShadow({ mode: 'closed' });
     this.canvas = el('canvas', { class: 'map' });
     this.boxOutline = el('div', { class: 'box', hidden: true });
-    this.frame = el('div', { class: 'frame' }, this.canvas, this.boxOutline, el('div', { class: 'veil' }, el('div', { class: 'spinner' })));
+    this.frame = el('div', { class: 'frame' }, this.canvas, this.boxOutline, this.shortcutOutline, el('div', { class: 'veil' }, el('div', { class: 'spinner' })));
     this.panel = el('div', { class: 'panel', role: 'group', 'aria-label': 'CAM Lens' });
     this.live = el('div', { class: 'live', role: 'status', 'aria-live': 'polite' });
     const style = document.createElement('style');
@@ -568,6 +570,7 @@ export class Overlay {
 
   /** The localization box, from image pixels to the displayed image rectangle. */
   private placeBox(): void {
+    placeShortcutOutline(this.shortcutOutline, this.result, this.imageRect);
     const box = this.result?.box;
     this.boxOutline.hidden = !box;
     if (!box || !this.result) return;

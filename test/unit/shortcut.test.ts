@@ -13,6 +13,8 @@ import {
   textLikeMarks,
   toImagePixels,
 } from '../../src/core/metrics/shortcut';
+import { shortcutLine } from '../../src/core/metrics/shortcutWords';
+import { englishTranslate as t, localeTranslate } from './helpers/englishTranslate';
 
 const W = 100;
 const H = 100;
@@ -145,5 +147,32 @@ describe('causal verdict and result', () => {
     const ok = { region: { x: 1, y: 2, width: 3, height: 4, kind: 'corner' }, place: 'top-left', massShare: 0.5, areaShare: 0.04, drop: { before: 0.9, after: 0.1 }, keptOnly: { top: 1, label: 'x', probability: 0.7 }, necessary: true, sufficient: true };
     expect(Shortcut.safeParse(ok).success).toBe(true);
     expect(Shortcut.safeParse({ ...ok, region: { ...ok.region, kind: 'watermark' } }).success).toBe(false);
+  });
+});
+
+describe('alarm words', () => {
+  const s: Shortcut = {
+    region: { x: 0, y: 0, width: 10, height: 10, kind: 'corner' },
+    place: 'bottom-right',
+    massShare: 0.48,
+    areaShare: 0.06,
+    drop: { before: 0.72, after: 0.09 },
+    keptOnly: { top: 0, label: 'Drawing', probability: 0.64 },
+    necessary: true,
+    sufficient: false,
+  };
+
+  it('says where, how much, and what covering it did (the issue\'s own sentence)', () => {
+    expect(shortcutLine(s, 'Drawing', t)).toBe('Shortcut? 48 % of the evidence for Drawing lies in the bottom-right corner (6 % of the image). Covering it drops Drawing from 72.0 % to 9.0 %.');
+  });
+
+  it('says when the region alone keeps the class, and does not call a small change a drop', () => {
+    expect(shortcutLine({ ...s, place: 'marks', drop: { before: 0.72, after: 0.5 }, necessary: false, sufficient: true }, 'Drawing', t)).toBe(
+      'Shortcut? 48 % of the evidence for Drawing lies in overlaid marks or text (6 % of the image). Covering it changes Drawing from 72.0 % to 50.0 %. With only that region left, the model still says Drawing (64.0 %).',
+    );
+  });
+
+  it('in German too', () => {
+    expect(shortcutLine({ ...s, place: 'all' }, 'Zeichnung', localeTranslate('de'))).toBe('Abkürzung? 48 % der Belege für Zeichnung liegen im Randstreifen ringsum (6 % des Bildes). Abgedeckt fällt Zeichnung von 72.0 % auf 9.0 %.');
   });
 });

@@ -87,6 +87,7 @@ export const MESSAGE_KEYS = [
   'shortcutPlaceBottomRight',
   'shortcutPlaceMarks',
   'shortcutRegionLabel',
+  'teachDemoAlarm',
   'overlayFlatMap',
   'overlayHoverValue',
   'overlayCloseLabel',

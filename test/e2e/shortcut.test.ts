@@ -83,13 +83,13 @@ describe('a model keyed to a corner stamp', () => {
       expect(s.drop.before).toBeCloseTo(r.target.probability, 5);
       expect(s.drop.after).toBeLessThanOrEqual(s.drop.before / 2);
       expect(s.massShare).toBeGreaterThanOrEqual(0.35);
-      // The corner (20 % of each side) in the picture's own 32×32 pixels, over the stamp (x, y 25…30).
-      expect(s.region).toEqual({ x: 26, y: 26, width: 6, height: 6, kind: 'corner' });
+      // The corner (two cells of the 7×7 map: 9 px) in the picture's own 32×32 pixels, over the stamp (x, y 25…30).
+      expect(s.region).toEqual({ x: 23, y: 23, width: 9, height: 9, kind: 'corner' });
       const [overlay] = await overlaysOf(h);
-      expect(overlay.text).toContain(`Shortcut? ${Math.round(s.massShare * 100)} % of the evidence for Stamped lies in the bottom-right corner (4 % of the image).`);
+      expect(overlay.text).toContain(`Shortcut? ${Math.round(s.massShare * 100)} % of the evidence for Stamped lies in the bottom-right corner (8 % of the image).`);
       expect(overlay.text).toContain('Covering it drops Stamped from');
-      // Outlined where the picture shows it: drawn 6× (192 px for 32), so 36 px square at 156, 156 of the picture.
-      expect(await outline()).toEqual({ left: 156, top: 156, width: 36, height: 36 });
+      // Outlined where the picture shows it: drawn 6× (192 px for 32), so a 54 px square at 138, 138 of the picture.
+      expect(await outline()).toEqual({ left: 138, top: 138, width: 54, height: 54 });
     }
   });
 

@@ -39,10 +39,12 @@ describe('place candidates', () => {
     expect(boundsOf(byPlace.all)).toEqual({ x: 0, y: 0, width: 100, height: 100 });
   });
 
-  it('are at least one map cell wide: a 7×7 map cannot say more than its outer row', () => {
+  it('are at least one map cell wide (strips) and two (corners): a 7×7 map cannot say more', () => {
     const c = placeCandidates(224, 224, 7, 7);
     expect(c.find((x) => x.place === 'top')!.rects[0].height).toBe(32);
-    expect(c.find((x) => x.place === 'top-left')!.rects[0]).toEqual({ x: 0, y: 0, width: 45, height: 45 });
+    expect(c.find((x) => x.place === 'top-left')!.rects[0]).toEqual({ x: 0, y: 0, width: 64, height: 64 });
+    // A finer map: the 20 % square.
+    expect(placeCandidates(224, 224, 28, 28).find((x) => x.place === 'top-left')!.rects[0]).toEqual({ x: 0, y: 0, width: 45, height: 45 });
   });
 });
 

@@ -43,8 +43,12 @@ function picture(stampCentre = false): tf.Tensor4D {
   return tf.tensor4d(v, [1, SIZE, SIZE, 3]);
 }
 
-/** A 5×5 map, hot in one cell. */
-const hotCell = (cx: number, cy: number) => ({ width: 5, height: 5, values: Array.from({ length: 25 }, (_, i) => (i === cy * 5 + cx ? 1 : 0.01)) });
+/** A 10×10 map (2 px cells), hot in the 2×2 block of cells at (2·cx, 2·cy): a 4×4 pixel square. */
+const hotCell = (cx: number, cy: number) => ({
+  width: 10,
+  height: 10,
+  values: Array.from({ length: 100 }, (_, i) => (Math.floor(i % 10 / 2) === cx && Math.floor(i / 20) === cy ? 1 : 0.01)),
+});
 
 async function run(input: tf.Tensor4D, classIndex: number, map: ShortcutRequest['map']) {
   const scores = tf.tidy(() => tf.softmax(model().forward(input).logits));
@@ -100,7 +104,7 @@ describe('shortcut alarm, causal test', () => {
 
   it('stays quiet for a map with no positive evidence', async () => {
     const input = picture();
-    expect(await run(input, 1, { width: 5, height: 5, values: new Array(25).fill(-1) })).toEqual({ shortcut: null, forwards: 0 });
+    expect(await run(input, 1, { width: 10, height: 10, values: new Array(100).fill(-1) })).toEqual({ shortcut: null, forwards: 0 });
     input.dispose();
   });
 });

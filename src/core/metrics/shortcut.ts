@@ -12,7 +12,7 @@ export const MIN_MASS_SHARE = 0.35;
 export const MIN_CONCENTRATION = 3;
 /** The border band: the outer 8 % of each side (at least one map cell: the map cannot be sharper). */
 export const BORDER_BAND = 0.08;
-/** A corner: the outer 20 % square (at least one map cell). */
+/** A corner: the outer 20 % square (at least two map cells: upsampling spreads a corner cell's evidence over the next). */
 export const CORNER = 0.2;
 /** Marks larger than this share of the image are not "a compact blob". */
 export const MAX_MARK_AREA = 0.12;
@@ -78,8 +78,8 @@ export function placeCandidates(width: number, height: number, mapWidth: number,
   const bottom = { x: 0, y: height - by, width, height: by };
   const left = { x: 0, y: by, width: bx, height: height - 2 * by };
   const right = { x: width - bx, y: by, width: bx, height: height - 2 * by };
-  const cx = clampSize(CORNER, 1, width, cellX);
-  const cy = clampSize(CORNER, 1, height, cellY);
+  const cx = clampSize(CORNER, 2, width, cellX);
+  const cy = clampSize(CORNER, 2, height, cellY);
   return [
     { kind: 'border', place: 'top', rects: [top] },
     { kind: 'border', place: 'bottom', rects: [bottom] },

@@ -87,6 +87,14 @@ describe('suspicion from the map', () => {
     expect(s.kind).toBe('corner');
   });
 
+  it('names a mark in a suspicious corner by the corner (a stamp in the corner is "the corner")', () => {
+    const mark = { x: 84, y: 84, width: 12, height: 12 };
+    const s = findSuspicion(evidence(mark, 1, 0.001), W, H, [...places, ...markCandidates([mark])])!;
+    expect(s).toMatchObject({ kind: 'corner', place: 'bottom-right' });
+    // Alone, the mark would have been the most concentrated.
+    expect(findSuspicion(evidence(mark, 1, 0.001), W, H, markCandidates([mark]))).toMatchObject({ kind: 'marks' });
+  });
+
   it('names a mark in the middle of the picture when the detector found it', () => {
     const s = findSuspicion(evidence({ x: 40, y: 45, width: 20, height: 10 }, 1, 0.01), W, H, [...places, ...markCandidates([{ x: 40, y: 45, width: 20, height: 10 }])])!;
     expect(s).toMatchObject({ kind: 'marks', place: 'marks', areaShare: 0.02 });

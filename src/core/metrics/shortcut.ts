@@ -186,13 +186,15 @@ export function lumaOf(values: ArrayLike<number>, width: number, height: number,
 /**
  * The most concentrated suspicious region, or null: over the place candidates and the marks, the
  * one with the highest mass-to-area ratio among those with ≥ MIN_MASS_SHARE of the evidence and a
- * ratio ≥ MIN_CONCENTRATION. `evidence`: the drawn map at width × height (non-negative).
+ * ratio ≥ MIN_CONCENTRATION. A mark that lies (at least half) in a suspicious corner or strip is
+ * named by that place: a stamp in the corner is "the corner". `evidence`: the drawn map at
+ * width × height (non-negative).
  */
 export function findSuspicion(evidence: ArrayLike<number>, width: number, height: number, candidates: Candidate[]): Suspicion | null {
   let total = 0;
   for (let i = 0; i < width * height; i++) total += evidence[i] > 0 ? evidence[i] : 0;
   if (!(total > 0)) return null;
-  let best: Suspicion | null = null;
+  const passing: Suspicion[] = [];
   for (const candidate of candidates) {
     // The rectangles of a candidate do not overlap (the band's strips are cut so).
     let mass = 0;
@@ -209,10 +211,26 @@ export function findSuspicion(evidence: ArrayLike<number>, width: number, height
     if (area === 0) continue;
     const massShare = mass / total;
     const areaShare = area / (width * height);
-    if (massShare < MIN_MASS_SHARE || massShare < MIN_CONCENTRATION * areaShare) continue;
-    if (!best || massShare / areaShare > best.massShare / best.areaShare) best = { ...candidate, massShare, areaShare };
+    if (massShare >= MIN_MASS_SHARE && massShare >= MIN_CONCENTRATION * areaShare) passing.push({ ...candidate, massShare, areaShare });
   }
-  return best;
+  const concentration = (s: Suspicion) => s.massShare / s.areaShare;
+  const best = (list: Suspicion[]) => list.reduce<Suspicion | null>((a, b) => (!a || concentration(b) > concentration(a) ? b : a), null);
+  const top = best(passing);
+  if (top?.kind !== 'marks') return top;
+  const mark = top.rects[0];
+  const around = passing.filter((s) => s.kind !== 'marks' && 2 * overlap(s.rects, mark) >= mark.width * mark.height);
+  return best(around) ?? top;
+}
+
+/** Pixels of `rect` inside the (non-overlapping) rectangles. */
+function overlap(rects: InputRect[], rect: InputRect): number {
+  let sum = 0;
+  for (const r of rects) {
+    const w = Math.min(r.x + r.width, rect.x + rect.width) - Math.max(r.x, rect.x);
+    const h = Math.min(r.y + r.height, rect.y + rect.height) - Math.max(r.y, rect.y);
+    if (w > 0 && h > 0) sum += w * h;
+  }
+  return sum;
 }
 
 /** The marks as candidates. */

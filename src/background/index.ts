@@ -229,6 +229,10 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
       const options = message.type === 'check-map' ? { positiveOnly: message.positiveOnly } : {};
       return checks.run(o, kind, options, { explanationId: message.explanationId, classIndex: message.classIndex, method: message.method }, false);
     }
+    case 'watermark-probe': {
+      const o = owner(message.overlayId);
+      return o ? checks.watermark(o, { explanationId: message.explanationId, classIndex: message.classIndex, method: message.method }) : undefined;
+    }
     case 'cancel-check': {
       const o = owner(message.overlayId);
       if (o) checks.cancel(o);
@@ -318,6 +322,8 @@ async function overlays(tabId: number): Promise<(OverlayReport & { frameId: numb
   status,
   checkMap: (options?: CheckOptions) => checks.last('faithfulness', options),
   sanityCheck: (options?: CheckOptions) => checks.last('sanity', options),
+  /** The panel's "Try a watermark" on the last shown explanation. */
+  tryWatermark: () => checks.lastWatermark(),
   listLayers: () => models.layers(),
   useBackend,
   memory,

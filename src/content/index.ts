@@ -11,7 +11,7 @@ import { childFrameBox } from './frameGeometry';
 import { watchUserInput } from './input';
 import { Overlay, type OverlayDisplay } from './overlay';
 import { mapChecksFor, type MapChecksDeps } from './panelFaithfulness';
-import { panelSections, shortcutSection } from './panelShortcut';
+import { panelSections, shortcutSection, watermarkSection } from './panelShortcut';
 import { explanationJson } from '../core/exportJson';
 import { listForTeach, pickForTeach, showTeachToast } from './teach';
 import { explainableImages, focusedTarget, resolveTarget, TargetError, type ContextClick, type ExplainTarget, type ShownImage } from './target';
@@ -86,7 +86,7 @@ function start(): void {
   };
 
   const callbacks = {
-    panelSection: (overlay: Overlay, result: ExplanationSuccess) => panelSections(shortcutSection(result), mapChecksFor(overlay, checkDeps).render(result)),
+    panelSection: (overlay: Overlay, result: ExplanationSuccess) => panelSections(shortcutSection(result), mapChecksFor(overlay, checkDeps).render(result), watermarkSection(overlay, result, checkDeps.send)),
     onCancel(overlay: Overlay) {
       const message: Message = { type: 'cancel', overlayId: overlay.id };
       void browser.runtime.sendMessage(message).catch(() => undefined);

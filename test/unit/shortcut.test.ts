@@ -14,6 +14,7 @@ import {
   toImagePixels,
 } from '../../src/core/metrics/shortcut';
 import { shortcutLine } from '../../src/core/metrics/shortcutWords';
+import { LOGO_ALPHA, TEXT_ALPHA, watermarkMask } from '../../src/core/metrics/watermark';
 import { englishTranslate as t, localeTranslate } from './helpers/englishTranslate';
 
 const W = 100;
@@ -184,5 +185,31 @@ describe('alarm words', () => {
 
   it('in German too', () => {
     expect(shortcutLine({ ...s, place: 'all' }, 'Zeichnung', localeTranslate('de'))).toBe('Abkürzung? 48 % der Belege für Zeichnung liegen im Randstreifen ringsum (6 % des Bildes). Abgedeckt fällt Zeichnung von 72.0 % auf 9.0 %.');
+  });
+});
+
+describe('watermark probe mask', () => {
+  it('puts semi-transparent text across the middle and a logo in the bottom-right corner', () => {
+    const m = watermarkMask(224, 224);
+    const at = (x: number, y: number) => m[y * 224 + x];
+    const share = (x0: number, y0: number, x1: number, y1: number, alpha: number) => {
+      let n = 0;
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) if (at(x, y) === Math.fround(alpha)) n++;
+      return n / ((x1 - x0) * (y1 - y0));
+    };
+    // Text strokes in the two middle rows (about a third of the letters' box is ink), nothing at the top.
+    expect(share(22, 77, 202, 103, TEXT_ALPHA)).toBeGreaterThan(0.25);
+    expect(share(22, 122, 202, 148, TEXT_ALPHA)).toBeGreaterThan(0.25);
+    expect(share(0, 0, 224, 60, TEXT_ALPHA) + share(0, 0, 224, 60, LOGO_ALPHA)).toBe(0);
+    // The logo: inside its 12 % square at the corner, opaque strokes; the rest of the corner clear.
+    expect(share(190, 190, 218, 218, LOGO_ALPHA)).toBeGreaterThan(0.3);
+    expect(at(220, 220)).toBe(0);
+    expect(Math.max(...m)).toBe(Math.fround(LOGO_ALPHA));
+  });
+
+  it('scales to small inputs without leaving the picture', () => {
+    const m = watermarkMask(32, 32);
+    expect(m.length).toBe(32 * 32);
+    expect(m.some((v) => v === Math.fround(TEXT_ALPHA))).toBe(true);
   });
 });

@@ -3,6 +3,7 @@
 import type { Translate } from '../i18n';
 import { formatProbability } from '../scores';
 import type { RegionPlace, Shortcut } from './shortcut';
+import type { WatermarkProbe } from './watermark';
 
 const percent = (share: number) => `${Math.round(share * 100)} %`;
 
@@ -33,4 +34,10 @@ export function shortcutLine(s: Shortcut, className: string, t: Translate): stri
   parts.push(s.necessary ? t('shortcutDrop', drop) : t('shortcutNoDrop', drop));
   if (s.sufficient) parts.push(t('shortcutKeptOnly', [className, formatProbability(s.keptOnly.probability)]));
   return parts.join(' ');
+}
+
+/** "With a watermark the model says Plain (70.0 %) instead of Stamped (89.4 %)." or "… still says Neutral: 97.0 % → 95.1 %." */
+export function watermarkLine(p: WatermarkProbe, t: Translate): string {
+  if (p.flipped) return t('watermarkFlipped', [p.after.top.label, formatProbability(p.after.top.probability), p.before.top.label, formatProbability(p.before.top.probability)]);
+  return t('watermarkKept', [p.before.top.label, formatProbability(p.before.top.probability), formatProbability(p.after.top.probability)]);
 }

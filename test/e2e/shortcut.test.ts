@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { makeCheatingModels, STAMP_LABELS, STRIP_LABELS } from '../../scripts/make-cheating-models.mjs';
 import type { ExplanationSuccess } from '../../src/core/messages';
-import { explain, overlaysOf, setSettings, useHarness, type Harness } from './harness';
+import { formatProbability } from '../../src/core/scores';
+import { clickByName, explain, overlaysOf, setSettings, useHarness, type Harness } from './harness';
 
 let modelsDir: string;
 let trained: Awaited<ReturnType<typeof makeCheatingModels>>;
@@ -91,6 +92,25 @@ describe('a model keyed to a corner stamp', () => {
       // Outlined where the picture shows it: drawn 6× (192 px for 32), so a 54 px square at 138, 138 of the picture.
       expect(await outline()).toEqual({ left: 138, top: 138, width: 54, height: 54 });
     }
+  });
+
+  test('"Try a watermark": the panel button blends a watermark and a corner logo in and says what the model answers then', async () => {
+    const r = await explainPicture('stamped-0.png');
+    await clickByName(h, 'Try a watermark');
+    await expect.poll(async () => (await overlaysOf(h))[0]?.text ?? '', { timeout: 30_000 }).toMatch(/With a watermark the model (says \w+ \([\d.]+ %\) instead of Stamped|still says Stamped)/);
+    const [overlay] = await overlaysOf(h);
+    console.log(`watermark on stamped-0: ${overlay.text.slice(overlay.text.indexOf('With a watermark'))}`);
+    // The seam's probe of the same picture: the same words' figures, the explained class's before as explained.
+    const reply = await h.worker.evaluate(() => (globalThis as any).camLens.tryWatermark());
+    expect(reply.ok).toBe(true);
+    expect(reply.explanationId).toBe(r.explanationId);
+    expect(reply.probe.before.top).toEqual({ index: 1, label: 'Stamped', probability: expect.closeTo(r.target.probability, 5) });
+    const words = reply.probe.flipped
+      ? `With a watermark the model says ${reply.probe.after.top.label} (${formatProbability(reply.probe.after.top.probability)}) instead of Stamped (${formatProbability(r.target.probability)}).`
+      : `With a watermark the model still says Stamped: ${formatProbability(r.target.probability)} → ${formatProbability(reply.probe.after.top.probability)}.`;
+    expect(overlay.text).toContain(words);
+    // The watermark changed what the model saw.
+    expect(reply.probe.after.probability).not.toBeCloseTo(reply.probe.before.probability, 3);
   });
 
   test('without the stamp: the same scenes are Plain and the alarm stays quiet', async () => {

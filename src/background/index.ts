@@ -21,6 +21,7 @@ import { modelStore } from './modelStore';
 import { Models } from './models';
 import { decodeBudget } from './pixels';
 import { Checks, type CheckOptions, type CheckOverrides } from './metrics/checks';
+import { PageShortcuts } from './metrics/pageShortcuts';
 import type { TeachMenuOutcome } from './teach/routes';
 import { createTeach, isTeachMessage } from './teach/setup';
 
@@ -49,8 +50,14 @@ const explainAll = new ExplainAllTracker(errorMessage);
 const explanations = new Explanations(explainer, models, new HeldOverlays(browser.storage.session));
 /** "Check this map" and "Sanity check": figures for the map each overlay shows. */
 const checks = new Checks(explainer, explanations);
+/** The page-level shortcut line after "Explain all". */
+const pageShortcuts = new PageShortcuts();
+explainAll.hooks = { started: (tabId) => pageShortcuts.begin(tabId), finished: (tabId) => void pageShortcuts.finished(tabId) };
 explanations.hooks = {
-  shown: (owner, result) => checks.remember(owner, result),
+  shown: (owner, result) => {
+    checks.remember(owner, result);
+    pageShortcuts.record(owner, result);
+  },
   forExport: (owner, result) => {
     const checked = checks.result(owner);
     return checked?.explanationId === result.explanationId ? checked : result;
@@ -174,6 +181,7 @@ async function explainUnderPointer(tab: Tabs.Tab): Promise<ExplanationResult> {
 // ends its "explain all" (what the worker holds for its old overlays is simply never asked for again).
 browser.tabs.onRemoved.addListener((tabId) => {
   explainAll.end(tabId);
+  pageShortcuts.forget(tabId);
   void explanations.held.forgetTab(tabId);
 });
 browser.tabs.onUpdated.addListener((tabId, change) => {
@@ -324,6 +332,8 @@ async function overlays(tabId: number): Promise<(OverlayReport & { frameId: numb
   sanityCheck: (options?: CheckOptions) => checks.last('sanity', options),
   /** The panel's "Try a watermark" on the last shown explanation. */
   tryWatermark: () => checks.lastWatermark(),
+  /** The page-level shortcut line of the tab's last "Explain all" (null: none). */
+  pageShortcut: (tabId: number) => pageShortcuts.line(tabId),
   listLayers: () => models.layers(),
   useBackend,
   memory,

@@ -94,6 +94,7 @@ export const MESSAGE_KEYS = [
   'watermarkFlipped',
   'watermarkKept',
   'watermarkFailed',
+  'shortcutPage',
   'overlayFlatMap',
   'overlayHoverValue',
   'overlayCloseLabel',

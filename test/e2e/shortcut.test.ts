@@ -113,6 +113,29 @@ describe('a model keyed to a corner stamp', () => {
     expect(reply.probe.after.probability).not.toBeCloseTo(reply.probe.before.probability, 3);
   });
 
+  test('"Explain all": one line for the page when the same corner fires on several images', async () => {
+    await h.page.evaluate((origin) => {
+      const main = document.querySelector('main')!;
+      main.replaceChildren(
+        ...['stamped-0', 'plain-0', 'stamped-1', 'plain-1'].map((name) => {
+          const img = document.createElement('img');
+          img.src = `${origin}/models/cheat/pictures/${name}.png`;
+          img.style.cssText = 'width: 128px; height: 128px; image-rendering: pixelated; margin: 8px';
+          return img;
+        }),
+      );
+      return Promise.all([...main.querySelectorAll('img')].map((img) => img.decode()));
+    }, h.imageOrigin);
+    const line = await h.worker.evaluate(async (pageUrl) => {
+      const [tab] = await chrome.tabs.query({ url: pageUrl });
+      const seam = (globalThis as any).camLens;
+      const outcome = await seam.explainAll(tab.id);
+      return { outcome, line: seam.pageShortcut(tab.id) };
+    }, h.page.url());
+    expect(line.outcome).toMatchObject({ done: 4, failed: 0, total: 4, finished: true });
+    expect(line.line).toBe('Shortcut? On 2 of 4 images the model relies on the bottom-right corner.');
+  });
+
   test('without the stamp: the same scenes are Plain and the alarm stays quiet', async () => {
     for (const n of [0, 1]) {
       const r = await explainPicture(`plain-${n}.png`);

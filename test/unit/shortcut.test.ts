@@ -13,7 +13,7 @@ import {
   textLikeMarks,
   toImagePixels,
 } from '../../src/core/metrics/shortcut';
-import { shortcutLine } from '../../src/core/metrics/shortcutWords';
+import { pageShortcutLine, shortcutLine } from '../../src/core/metrics/shortcutWords';
 import { LOGO_ALPHA, TEXT_ALPHA, watermarkMask } from '../../src/core/metrics/watermark';
 import { englishTranslate as t, localeTranslate } from './helpers/englishTranslate';
 
@@ -211,5 +211,17 @@ describe('watermark probe mask', () => {
     const m = watermarkMask(32, 32);
     expect(m.length).toBe(32 * 32);
     expect(m.some((v) => v === Math.fround(TEXT_ALPHA))).toBe(true);
+  });
+});
+
+describe('page-level line', () => {
+  it('names the place that fired on two or more of the run\'s images', () => {
+    expect(pageShortcutLine(['bottom', null, 'bottom', 'top-left', null, 'bottom', null], t)).toBe('Shortcut? On 3 of 7 images the model relies on the bottom strip.');
+    expect(pageShortcutLine(['marks', 'marks'], localeTranslate('de'))).toBe('Abkürzung? Auf 2 von 2 Bildern stützt sich das Modell auf das, was in aufgebrachten Zeichen oder Schrift liegt.');
+  });
+
+  it('says nothing for one alarm, or none', () => {
+    expect(pageShortcutLine(['bottom', 'top', null], t)).toBeNull();
+    expect(pageShortcutLine([], t)).toBeNull();
   });
 });

@@ -41,3 +41,11 @@ export function watermarkLine(p: WatermarkProbe, t: Translate): string {
   if (p.flipped) return t('watermarkFlipped', [p.after.top.label, formatProbability(p.after.top.probability), p.before.top.label, formatProbability(p.before.top.probability)]);
   return t('watermarkKept', [p.before.top.label, formatProbability(p.before.top.probability), formatProbability(p.after.top.probability)]);
 }
+
+/** Several alarms at one place across a page: "Shortcut? On 7 of 12 images the model relies on the bottom strip." (null below two). */
+export function pageShortcutLine(places: (RegionPlace | null)[], t: Translate): string | null {
+  const counts = new Map<RegionPlace, number>();
+  for (const place of places) if (place) counts.set(place, (counts.get(place) ?? 0) + 1);
+  const [place, count] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? [null, 0];
+  return place && count >= 2 ? t('shortcutPage', [String(count), String(places.length), placeWords(place, t)]) : null;
+}

@@ -13,12 +13,16 @@ interface Run {
   /** Frames are still being asked to start: the run cannot be over yet. */
   starting: boolean;
   waiters: ((p: ExplainAllProgress) => void)[];
+  /** hooks.finished was called for this run. */
+  announced?: boolean;
 }
 
 const idle = (total = 0): ExplainAllProgress => ({ done: 0, failed: 0, total, cancelled: false, finished: total === 0 });
 
 export class ExplainAllTracker {
   private readonly runs = new Map<number, Run>();
+  /** What else follows a run: its start, and its end (once per run). */
+  hooks: { started(tabId: number): void; finished(tabId: number): void } = { started: () => undefined, finished: () => undefined };
 
   constructor(private readonly describeError: (e: unknown) => string) {}
 
@@ -33,6 +37,7 @@ export class ExplainAllTracker {
     const previous = this.runs.get(tabId);
     const run: Run = { frames: new Map(), starting: true, waiters: previous?.waiters ?? [] };
     this.runs.set(tabId, run);
+    this.hooks.started(tabId);
     const message: Message = { type: 'explain-all' };
     await Promise.all(
       frameIds.map(async (frameId) => {
@@ -96,6 +101,10 @@ export class ExplainAllTracker {
     const run = this.runs.get(tabId);
     const progress = this.get(tabId);
     if (!run || !progress?.finished) return;
+    if (!run.announced) {
+      run.announced = true;
+      this.hooks.finished(tabId);
+    }
     for (const resolve of run.waiters.splice(0)) resolve(progress);
   }
 }

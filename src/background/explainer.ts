@@ -12,6 +12,8 @@ import type { ExplanationResult, ExplanationSuccess } from '../core/messages';
 import { METHODS, resolveMethod, type MethodChoice, type MethodId } from '../core/methods';
 import { topClasses } from '../core/scores';
 import { scoresFromLogits } from './explainable';
+import { substituteFor } from '../core/metrics/substitute';
+import { shortcutAlarm } from './metrics/shortcut';
 import { computeMap, type RawMap } from './methods/base';
 import { CancelledError, DEFAULT_METHOD_OPTIONS, MethodError, type MethodOptions } from './methods/types';
 import type { HostedModel, ModelHost } from './modelHost';
@@ -40,6 +42,8 @@ export interface ExplainRequest {
   methodOptions?: Partial<MethodOptions>;
   /** Compute afresh even when a recent identical result is cached (benchmarks). */
   fresh?: boolean;
+  /** Run the shortcut alarm (default true; off only to measure what it costs). */
+  shortcut?: boolean;
   /** The pixels are a screenshot of this part of the picture (CSS px, relative to its drawn rect). */
   capturedRegion?: { x: number; y: number; width: number; height: number };
   /**
@@ -121,7 +125,7 @@ export class Explainer {
     // The same URL fetched with and without cookies may be two different pictures.
     const image = source.kind === 'url' ? `${source.withCookies ? 'cookies' : 'anonymous'}:${source.url}` : `data:${source.dataUrl.length}:${fnv1a(source.dataUrl)}`;
     const options = JSON.stringify(request.methodOptions ?? {});
-    return [this.host.keyFor(request.entry, request.layer), image, request.method, request.classIndex ?? 'top', request.contrastIndex ?? '', request.box ? 'box' : '', request.topK ?? TOP_K, options].join('|');
+    return [this.host.keyFor(request.entry, request.layer), image, request.method, request.classIndex ?? 'top', request.contrastIndex ?? '', request.box ? 'box' : '', request.topK ?? TOP_K, options, request.shortcut === false ? 'no-alarm' : ''].join('|');
   }
 
   /** Re-explains a kept image for another class or method; falls back to a full run if it was evicted (or the worker restarted). */
@@ -132,7 +136,8 @@ export class Explainer {
       const kept = this.kept.get(explanationId);
       if (!kept || kept.hostKey !== hosted.key || kept.owner !== request.owner) return this.run(await this.pixelsFor(source, request), source, request, 0);
       const result = await this.describe(explanationId, kept, hosted, request, source);
-      result.timingsMs = { method: performance.now() - started, total: performance.now() - started };
+      const { shortcut } = result.timingsMs;
+      result.timingsMs = { method: performance.now() - started - shortcut, shortcut, total: performance.now() - started };
       return result;
     });
   }
@@ -207,7 +212,8 @@ export class Explainer {
     this.kept.set(explanationId, kept);
     const result = await this.describe(explanationId, kept, hosted, request, source);
     const t5 = performance.now();
-    result.timingsMs = { image: imageMs, modelWait: t2 - t1, preprocess: t3 - t2, inference: t4 - t3, method: t5 - t4, total: imageMs + t5 - t1 };
+    const { shortcut } = result.timingsMs;
+    result.timingsMs = { image: imageMs, modelWait: t2 - t1, preprocess: t3 - t2, inference: t4 - t3, method: t5 - t4 - shortcut, shortcut, total: imageMs + t5 - t1 };
     return result;
   }
 
@@ -238,6 +244,20 @@ export class Explainer {
       signal: request.signal,
       progress: request.progress,
     });
+    const target = classScore(targetIndex);
+    const alarmStarted = performance.now();
+    // A contrastive map is evidence for one class over another, not for the class: no alarm from it.
+    const alarm = request.shortcut === false || request.contrastIndex !== undefined ? null : await shortcutAlarm({
+      model,
+      input: kept.input,
+      classIndex: targetIndex,
+      before: target.probability,
+      map,
+      substitute: substituteFor(model.entry.pixelScaling, model.entry.normalization),
+      area: kept.crop ?? { x: 0, y: 0, ...kept.image },
+      labelOf: (i) => labels[i] ?? t('classFallback', String(i)),
+    });
+    const shortcutMs = performance.now() - alarmStarted;
     return {
       ok: true,
       explanationId,
@@ -248,7 +268,7 @@ export class Explainer {
       backend: backend.backend,
       classes,
       classCount: kept.probabilities.length,
-      target: classScore(targetIndex),
+      target,
       ...(request.contrastIndex !== undefined ? { contrast: classScore(request.contrastIndex) } : {}),
       image: kept.image,
       map: { width: map.width, height: map.height, values: Array.from(map.values) },
@@ -257,7 +277,8 @@ export class Explainer {
       ...(notes.length > 0 ? { notes } : {}),
       source: request.capturedRegion ? 'screenshot' : source.kind === 'url' ? 'fetch' : 'page',
       ...(request.capturedRegion ? { region: request.capturedRegion } : {}),
-      timingsMs: {},
+      ...(alarm ? { shortcut: alarm.shortcut } : {}),
+      timingsMs: { shortcut: shortcutMs },
     };
   }
 }

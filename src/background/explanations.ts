@@ -26,6 +26,8 @@ export interface ExplainOverrides {
   scoreCamChannels?: number | 'all';
   /** Skip the recent-results cache (benchmarks). */
   fresh?: boolean;
+  /** false: no shortcut alarm (to measure what it costs). */
+  shortcut?: boolean;
 }
 
 /** What else sees an overlay's results: the map checks keep what each overlay shows and add their figures to exports. */
@@ -167,6 +169,7 @@ export class Explanations {
       topK: settings.topK,
       methodOptions: overrides.scoreCamChannels !== undefined ? { scoreCamChannels: overrides.scoreCamChannels } : undefined,
       fresh: overrides.fresh,
+      shortcut: overrides.shortcut,
       signal: controller.signal,
       owner: `${owner.tabId}:${owner.frameId}`,
       progress: (done, total) => void send(owner, { type: 'progress', overlayId: owner.overlayId, done, total }),

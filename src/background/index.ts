@@ -21,6 +21,7 @@ import { modelStore } from './modelStore';
 import { Models } from './models';
 import { decodeBudget } from './pixels';
 import { Checks, type CheckOptions, type CheckOverrides } from './metrics/checks';
+import { PageShortcuts } from './metrics/pageShortcuts';
 import type { TeachMenuOutcome } from './teach/routes';
 import { createTeach, isTeachMessage } from './teach/setup';
 import { UI_BUNDLE } from '../content/handoff';
@@ -51,8 +52,14 @@ const explainAll = new ExplainAllTracker(errorMessage);
 const explanations = new Explanations(explainer, models, new HeldOverlays(browser.storage.session));
 /** "Check this map" and "Sanity check": figures for the map each overlay shows. */
 const checks = new Checks(explainer, explanations);
+/** The page-level shortcut line after "Explain all". */
+const pageShortcuts = new PageShortcuts();
+explainAll.hooks = { started: (tabId) => pageShortcuts.begin(tabId), finished: (tabId) => void pageShortcuts.finished(tabId) };
 explanations.hooks = {
-  shown: (owner, result) => checks.remember(owner, result),
+  shown: (owner, result) => {
+    checks.remember(owner, result);
+    pageShortcuts.record(owner, result);
+  },
   forExport: (owner, result) => {
     const checked = checks.result(owner);
     return checked?.explanationId === result.explanationId ? checked : result;
@@ -191,6 +198,7 @@ async function explainUnderPointer(tab: Tabs.Tab): Promise<ExplanationResult> {
 // ends its "explain all" (what the worker holds for its old overlays is simply never asked for again).
 browser.tabs.onRemoved.addListener((tabId) => {
   explainAll.end(tabId);
+  pageShortcuts.forget(tabId);
   void explanations.held.forgetTab(tabId);
 });
 browser.tabs.onUpdated.addListener((tabId, change) => {
@@ -247,6 +255,10 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
       const kind = message.type === 'check-map' ? 'faithfulness' : 'sanity';
       const options = message.type === 'check-map' ? { positiveOnly: message.positiveOnly } : {};
       return checks.run(o, kind, options, { explanationId: message.explanationId, classIndex: message.classIndex, method: message.method }, false);
+    }
+    case 'watermark-probe': {
+      const o = owner(message.overlayId);
+      return o ? checks.watermark(o, { explanationId: message.explanationId, classIndex: message.classIndex, method: message.method }) : undefined;
     }
     case 'cancel-check': {
       const o = owner(message.overlayId);
@@ -339,6 +351,10 @@ async function overlays(tabId: number): Promise<(OverlayReport & { frameId: numb
   status,
   checkMap: (options?: CheckOptions) => checks.last('faithfulness', options),
   sanityCheck: (options?: CheckOptions) => checks.last('sanity', options),
+  /** The panel's "Try a watermark" on the last shown explanation. */
+  tryWatermark: () => checks.lastWatermark(),
+  /** The page-level shortcut line of the tab's last "Explain all" (null: none). */
+  pageShortcut: (tabId: number) => pageShortcuts.line(tabId),
   listLayers: () => models.layers(),
   useBackend,
   memory,

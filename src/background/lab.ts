@@ -71,6 +71,8 @@ export class LabRoutes {
       layer,
       classIndex: message.classIndex,
       contrastIndex: message.contrastIndex,
+      // The Lab shows maps, not the overlay's shortcut alarm: its extra passes would only slow the grid and live maps.
+      shortcut: false,
       owner: LAB_OWNER,
     });
   }

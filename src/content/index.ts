@@ -12,6 +12,7 @@ import type { ContentUi } from './handoff';
 import type { UserInput } from './input';
 import { epochNow, Overlay, type OverlayDisplay } from './overlay';
 import { mapChecksFor, type MapChecksDeps } from './panelFaithfulness';
+import { panelSections, shortcutSection, watermarkSection } from './panelShortcut';
 import { explanationJson } from '../core/exportJson';
 import { listForTeach, pickForTeach, showTeachToast } from './teach';
 import { explainableImages, focusedTarget, resolveTarget, TargetError, type ContextClick, type ExplainTarget, type ShownImage } from './target';
@@ -72,7 +73,7 @@ function start(input: UserInput): ContentUi {
   };
 
   const callbacks = {
-    panelSection: (overlay: Overlay, result: ExplanationSuccess) => mapChecksFor(overlay, checkDeps).render(result),
+    panelSection: (overlay: Overlay, result: ExplanationSuccess) => panelSections(shortcutSection(result), mapChecksFor(overlay, checkDeps).render(result), watermarkSection(overlay, result, checkDeps.send)),
     onCancel(overlay: Overlay) {
       const message: Message = { type: 'cancel', overlayId: overlay.id };
       void browser.runtime.sendMessage(message).catch(() => undefined);

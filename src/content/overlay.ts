@@ -11,6 +11,7 @@ import type { CaptureRegion, ExplanationResult, ExplanationSuccess } from '../co
 import { prepareDisplayMap, type DisplayMap } from '../core/postprocess';
 import { OVERLAY_CSS } from './overlay.css';
 import { el, markOverlayHost, onTrustedClick, setWords, TEXT_CSS } from './dom';
+import { createShortcutOutline, placeShortcutOutline } from './panelShortcut';
 import { framePath } from './frameGeometry';
 import { HeatCanvas } from './heatCanvas';
 import { Placement } from './placement';
@@ -64,6 +65,7 @@ export class Overlay implements ResultPanelOwner {
   private readonly heat = new HeatCanvas();
   private readonly boxOutline: HTMLDivElement;
   readonly panel: HTMLDivElement;
+  private readonly shortcutOutline = createShortcutOutline();
   private readonly live: HTMLDivElement;
   private readonly placement: Placement;
   private result: ExplanationSuccess | null = null;
@@ -101,7 +103,7 @@ export class Overlay implements ResultPanelOwner {
     this.placement = new Placement(this.host, target);
     const root = this.host.attachShadow({ mode: 'closed' });
     this.boxOutline = el('div', { class: 'box', hidden: true });
-    this.frame = el('div', { class: 'frame' }, this.heat.element, this.boxOutline, el('div', { class: 'veil' }, el('div', { class: 'spinner' })));
+    this.frame = el('div', { class: 'frame' }, this.heat.element, this.boxOutline, this.shortcutOutline, el('div', { class: 'veil' }, el('div', { class: 'spinner' })));
     this.panel = el('div', { class: 'panel', role: 'group', 'aria-label': 'CAM Lens' });
     this.live = el('div', { class: 'live', role: 'status', 'aria-live': 'polite' });
     const style = document.createElement('style');
@@ -419,6 +421,7 @@ export class Overlay implements ResultPanelOwner {
 
   private placeMap(): void {
     this.heat.draw(this.result ? this.display : null, this.settings.colormap, this.placement.mapRect(this.result));
+    placeShortcutOutline(this.shortcutOutline, this.result, this.placement.imageRect(this.result));
     const box = this.placement.boxRect(this.result);
     this.boxOutline.hidden = !box;
     if (box) Object.assign(this.boxOutline.style, { left: `${box.x}px`, top: `${box.y}px`, width: `${box.width}px`, height: `${box.height}px` });

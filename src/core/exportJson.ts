@@ -4,7 +4,7 @@
 import type { ExplanationSuccess } from './messages';
 
 export function explanationJson(result: ExplanationSuccess, imageUrl: string | null): string {
-  const { modelId, modelName, layer, method, backend, classes, classCount, target, image, crop, box, map, faithfulness, sanity, source, region, notes } = result;
+  const { modelId, modelName, layer, method, backend, classes, classCount, target, image, crop, box, map, faithfulness, sanity, shortcut, source, region, notes } = result;
   return JSON.stringify(
     {
       format: 'cam-lens-explanation/1',
@@ -18,6 +18,7 @@ export function explanationJson(result: ExplanationSuccess, imageUrl: string | n
       ...(box !== undefined ? { box } : {}),
       ...(faithfulness ? { faithfulness } : {}),
       ...(sanity ? { sanity } : {}),
+      ...(shortcut ? { shortcut } : {}),
       ...(notes ? { notes } : {}),
     },
     null,

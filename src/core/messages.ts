@@ -5,6 +5,8 @@ import * as z from 'zod/mini';
 import { COLORMAP_NAMES } from './colormap';
 import { METHOD_IDS } from './methods';
 import { Faithfulness, SanityCheck } from './metrics/results';
+import { Shortcut } from './metrics/shortcut';
+import { WatermarkProbe } from './metrics/watermark';
 import { Normalization } from './normalization';
 import { LAB_MESSAGES } from './labMessages';
 import { TEACH_MESSAGES } from './teachMessages';
@@ -90,6 +92,8 @@ export const ExplanationSuccess = z.object({
   faithfulness: z.optional(Faithfulness),
   /** The model-randomisation sanity check of this map, once run. */
   sanity: z.optional(SanityCheck),
+  /** The shortcut alarm (metrics/shortcut.ts): the region the class relies on, tested causally; null when it did not fire (absent: not run). */
+  shortcut: z.optional(z.nullable(Shortcut)),
 });
 export type ExplanationSuccess = z.infer<typeof ExplanationSuccess>;
 
@@ -227,6 +231,13 @@ export const CheckReply = z.discriminatedUnion('ok', [
 ]);
 export type CheckReply = z.infer<typeof CheckReply>;
 
+/** The worker's answer to watermark-probe. */
+export const WatermarkReply = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), explanationId: z.string(), probe: WatermarkProbe }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+export type WatermarkReply = z.infer<typeof WatermarkReply>;
+
 /** Which map a check is for (the overlay's current one; a stale request is refused). */
 const CheckTarget = { overlayId: z.string(), explanationId: z.string(), classIndex: z.int().check(z.nonnegative()), method: MethodId };
 
@@ -254,6 +265,8 @@ export const Message = z.discriminatedUnion('type', [
   z.object({ type: z.literal('check-map'), ...CheckTarget, positiveOnly: z.boolean() }),
   z.object({ type: z.literal('sanity-check'), ...CheckTarget }),
   z.object({ type: z.literal('cancel-check'), overlayId: z.string() }),
+  /** "Try a watermark" on the picture an overlay shows. */
+  z.object({ type: z.literal('watermark-probe'), ...CheckTarget }),
   // background → content script: a check's progress, and a check's result when the seam started it
   z.object({ type: z.literal('check-progress'), overlayId: z.string(), kind: CheckKind, done: z.int().check(z.nonnegative()), total: z.int().check(z.positive()) }),
   z.object({ type: z.literal('check-result'), overlayId: z.string(), kind: CheckKind, reply: CheckReply }),

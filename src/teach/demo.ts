@@ -3,6 +3,7 @@
 // with and without the stamp and shows, measured, how the stamp moves the prediction — and where the
 // model looks (its CAM) on the stamped ones. The user's own classes are not touched.
 import { t } from '../core/i18nBrowser';
+import { shortcutLine } from '../core/metrics/shortcutWords';
 import type { ExplanationResult, ExplanationSuccess } from '../core/messages';
 import { DEMO_SEED, demoTestPairs, demoTrainingSet, summarizeFlips, type DemoPicture } from '../core/teach/shortcutDemo';
 import { explainWith, request } from './api';
@@ -24,12 +25,16 @@ function ok(result: ExplanationResult): ExplanationSuccess {
 }
 
 /**
- * Where the shortcut alarm (issue 15: a causal occlusion test that flags a model relying on a
- * border, corner or mark) shows its verdict on the stamped test pictures, from the `shortcut` field
- * it adds to explanation results. Results do not carry one yet, so the slot stays hidden.
+ * The shortcut alarm's verdict on the stamped test pictures (the `shortcut` field every explanation
+ * carries: background/metrics/shortcut.ts): on how many it fired, and its words for the first. Hidden
+ * when it fired on none.
  */
 function showShortcutAlarm(slot: HTMLElement, stamped: ExplanationSuccess[]): void {
-  slot.hidden = stamped.length === 0 || !stamped.some((r) => 'shortcut' in r);
+  const fired = stamped.filter((r) => r.shortcut);
+  slot.hidden = fired.length === 0;
+  if (fired.length === 0) return;
+  const first = fired[0];
+  slot.textContent = t('teachDemoAlarm', [String(fired.length), String(stamped.length), shortcutLine(first.shortcut!, first.target.label, t)]);
 }
 
 async function runDemo(): Promise<void> {

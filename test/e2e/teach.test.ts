@@ -156,6 +156,12 @@ test('the shortcut demo: a corner stamp on one class flips the other class\'s pr
   expect(measured, summary).not.toBeNull();
   expect(Number(measured![1])).toBeGreaterThan(Number(measured![2]));
   expect(await p.locator('#demo-results figure').count()).toBe(8);
+  // The shortcut alarm (issue 15) on the stamped pictures: it says on how many it fired and why, for the first.
+  const alarm = (await p.locator('#shortcut-alarm:not([hidden])').textContent({ timeout: 5_000 })) ?? '';
+  console.log(`Shortcut alarm: ${alarm}`);
+  const fired = /^The shortcut alarm fired on (\d) of 8 stamped pictures\. On the first: Shortcut\? \d+ % of the evidence for warm light lies in (the bottom-right corner|the bottom strip|the right strip|overlaid marks or text) \(\d+ % of the image\)\./.exec(alarm);
+  expect(fired, alarm).not.toBeNull();
+  expect(Number(fired![1])).toBeGreaterThan(0);
   // The user's own classes were not touched.
   expect(Object.keys(await classIds()).sort()).toEqual(['cat', 'cup']);
 });

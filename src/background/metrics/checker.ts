@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { t } from '../../core/i18nBrowser';
 import { LruMap } from '../../core/lru';
-import type { CheckReply, ExplanationResult, ExplanationSuccess } from '../../core/messages';
+import type { CheckReply, ExplanationResult, ExplanationSuccess, WatermarkReply } from '../../core/messages';
 import type { CheckKind, Faithfulness, SanityCheck } from '../../core/metrics/results';
 import { substituteFor } from '../../core/metrics/substitute';
 import type { Explainer } from '../explainer';
@@ -14,6 +14,7 @@ import { MethodError } from '../methods/types';
 import { checkFaithfulness, hashValues } from './faithfulness';
 import { DEFAULT_BATCH } from './probe';
 import { sanityCheck } from './sanity';
+import { watermarkProbe } from './watermark';
 
 export interface CheckOptions {
   /** Rank positive evidence only (as drawn by default), else the signed map. Default: true. */
@@ -95,6 +96,28 @@ export class MapChecker {
       return { ok: false, error: e instanceof Error && e.message ? e.message : t('errUnknown') };
     } finally {
       if (this.running.get(owner) === controller) this.running.delete(owner);
+    }
+  }
+
+  /** "Try a watermark" on the shown picture's model input: the top class before and with the watermark. */
+  async watermark(owner: string, target: CheckTarget | null): Promise<WatermarkReply> {
+    const shown = this.shown.get(owner);
+    if (!shown) return { ok: false, error: t('errCheckNothingShown') };
+    const { result } = shown;
+    if (target && (target.explanationId !== result.explanationId || target.classIndex !== result.target.index || target.method !== result.method)) {
+      return { ok: false, error: t('errCheckStale') };
+    }
+    try {
+      const probe = await this.withInput(owner, shown, (input, hosted) =>
+        this.explainer.exclusive(async () => {
+          usable(hosted, this.explainer)();
+          const labels = hosted.model.entry.labels;
+          return watermarkProbe(hosted.model, input, result.target.index, (i) => labels[i] ?? t('classFallback', String(i)));
+        }),
+      );
+      return { ok: true, explanationId: result.explanationId, probe };
+    } catch (e) {
+      return { ok: false, error: e instanceof Error && e.message ? e.message : t('errUnknown') };
     }
   }
 

@@ -3,7 +3,7 @@
 // the seam's checks of the last shown map. The checks themselves are MapChecker's.
 import browser from 'webextension-polyfill';
 import { t } from '../../core/i18nBrowser';
-import type { CheckReply, ExplanationResult, ExplanationSuccess, Message } from '../../core/messages';
+import type { CheckReply, ExplanationResult, ExplanationSuccess, Message, WatermarkReply } from '../../core/messages';
 import type { CheckKind } from '../../core/metrics/results';
 import { loadSettings } from '../../core/settingsStore';
 import type { Explainer } from '../explainer';
@@ -70,6 +70,17 @@ export class Checks {
 
   cancel(owner: Owner): void {
     this.checker.cancel(keyOf(owner));
+  }
+
+  /** "Try a watermark" on what an overlay shows (`target`: the map it names; null: whatever it shows). */
+  watermark(owner: Owner, target: CheckTarget | null = null): Promise<WatermarkReply> {
+    return this.checker.watermark(keyOf(owner), target);
+  }
+
+  /** The seam's "Try a watermark" on the last shown explanation. */
+  lastWatermark(): Promise<WatermarkReply> {
+    const owner = this.explanations.lastShown;
+    return owner ? this.watermark(owner) : Promise.resolve({ ok: false, error: t('errCheckNothingShown') });
   }
 
   /** The seam: checks the last shown explanation; the overlay shows the outcome too. */

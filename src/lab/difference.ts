@@ -1,15 +1,10 @@
 // The difference of two computed cells, as a signed map: each map is scaled to its own largest
 // |value| first (methods' raw scales differ by orders of magnitude), then b is subtracted from a.
 import { t } from '../core/i18nBrowser';
-import { difference, maxAbs, type SignedGrid } from '../core/lab/signedMap';
+import { difference, maxAbs, scaledToPeak } from '../core/lab/signedMap';
 import { METHODS } from '../core/methods';
 import { drawCell } from './cells';
 import type { DoneCell, LabGrid } from './grid';
-
-export function scaledToPeak(map: { width: number; height: number; values: ArrayLike<number> }): SignedGrid {
-  const peak = maxAbs(map.values) || 1;
-  return { width: map.width, height: map.height, values: Float32Array.from(map.values, (v) => v / peak) };
-}
 
 const describe = (cell: DoneCell) => `${METHODS[cell.method].name} · ${cell.columnLabel}`;
 

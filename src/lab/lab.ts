@@ -58,6 +58,7 @@ const chosenMethods = (): MethodId[] => [...document.querySelectorAll<HTMLInputE
 
 async function loadModels(): Promise<void> {
   const status = await api.status();
+  if (!status) showError('run-error', t('errExtensionNoAnswer'));
   models = status?.models ?? [];
   modelSelect.replaceChildren(...models.map((m) => option(m.id, m.name, m.id === status?.modelId)));
   await modelChanged();

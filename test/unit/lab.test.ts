@@ -2,7 +2,7 @@
 // signed maps (difference, diverging colours), the value under a pointed pixel, and the JSON export.
 import { describe, expect, it } from 'vitest';
 import { defaultLayerColumns, DEFAULT_LAB_METHODS, planCells, canContrast } from '../../src/core/lab/grid';
-import { difference, diverging, maxAbs, signedRgba } from '../../src/core/lab/signedMap';
+import { difference, diverging, maxAbs, scaledToPeak, signedRgba } from '../../src/core/lab/signedMap';
 import { valueAt } from '../../src/core/lab/sample';
 import { labJson } from '../../src/core/lab/export';
 import { upsampleBilinear } from '../../src/core/heatmap';
@@ -58,6 +58,8 @@ describe('signed maps', () => {
     expect(rgba[7]).toBe(0);
     expect(rgba[11]).toBe(128);
     expect(maxAbs([-3, 2])).toBe(3);
+    expect(Array.from(scaledToPeak({ width: 2, height: 1, values: [-4, 2] }).values)).toEqual([-1, 0.5]);
+    expect(Array.from(scaledToPeak({ width: 1, height: 1, values: [0] }).values)).toEqual([0]);
     expect(maxAbs([])).toBe(0);
   });
 });

@@ -23,6 +23,12 @@ export function maxAbs(values: ArrayLike<number>): number {
   return m;
 }
 
+/** The map divided by its largest |value| (an all-zero map stays zero): methods' raw scales differ by orders of magnitude. */
+export function scaledToPeak(map: { width: number; height: number; values: ArrayLike<number> }): SignedGrid {
+  const peak = maxAbs(map.values) || 1;
+  return { width: map.width, height: map.height, values: Float32Array.from(map.values, (v) => v / peak) };
+}
+
 /** Blue (negative) → white (0) → red (positive), for t in [−1, 1]. */
 export function diverging(t: number): [number, number, number] {
   const x = Math.max(-1, Math.min(1, t));

@@ -20,6 +20,8 @@ export interface LiveStats {
   latencyMs: number;
   following: boolean;
   lastError: string | null;
+  /** The worker's stages for the last map (image, preprocess, inference, method, total). */
+  workerMs: Record<string, number>;
 }
 
 export function setupLive(options: { modelId: () => string }): { stats(): LiveStats } {
@@ -34,6 +36,7 @@ export function setupLive(options: { modelId: () => string }): { stats(): LiveSt
   let maps = 0;
   let latencyMs = 0;
   let lastError: string | null = null;
+  let workerMs: Record<string, number> = {};
   /** Frames the video has presented, and the one last explained (requestVideoFrameCallback counts them). */
   let presented = 0;
   let explained = -1;
@@ -94,6 +97,7 @@ export function setupLive(options: { modelId: () => string }): { stats(): LiveSt
         break;
       }
       say(null);
+      workerMs = result.timingsMs;
       draw(result);
       maps++;
       latencyMs = performance.now() - started;
@@ -135,7 +139,7 @@ export function setupLive(options: { modelId: () => string }): { stats(): LiveSt
   });
   video.addEventListener('error', () => say(t('labLiveNotVideo')));
 
-  return { stats: () => ({ maps, mapsPerSecond: rate.perSecond(performance.now()), latencyMs, following: loop !== null, lastError }) };
+  return { stats: () => ({ maps, mapsPerSecond: rate.perSecond(performance.now()), latencyMs, following: loop !== null, lastError, workerMs }) };
 }
 
 function stopCamera(video: HTMLVideoElement): void {

@@ -16,6 +16,7 @@ interface LiveStats {
   latencyMs: number;
   following: boolean;
   lastError: string | null;
+  workerMs: Record<string, number>;
 }
 
 const stats = (p: Page): Promise<LiveStats> => p.evaluate(() => (globalThis as any).labLive());
@@ -40,7 +41,7 @@ test('Follow on the webcam: maps keep coming and change with the frames, memory 
   const after = await stats(p);
   const seconds = (performance.now() - started) / 1000;
   const sustained = (after.maps - startCount) / seconds;
-  console.log(`Lab live (webcam, CAM, WASM): ${sustained.toFixed(1)} maps/s sustained over ${seconds.toFixed(0)} s, window ${after.mapsPerSecond.toFixed(1)} maps/s, latency ${after.latencyMs.toFixed(0)} ms`);
+  console.log(`Lab live (webcam, CAM, WASM): ${sustained.toFixed(1)} maps/s sustained over ${seconds.toFixed(0)} s, window ${after.mapsPerSecond.toFixed(1)} maps/s, latency ${after.latencyMs.toFixed(0)} ms; worker ${JSON.stringify(Object.fromEntries(Object.entries(after.workerMs).map(([k, v]) => [k, Math.round(v * 10) / 10])))}`);
   expect(after.maps).toBeGreaterThan(startCount);
   expect(await p.locator('#live-status').textContent()).toMatch(/maps\/s · \d+ ms from frame to map · /);
   // The synthetic camera's pattern moves: so does the map.

@@ -76,6 +76,8 @@ export const MESSAGE_KEYS = [
   'overlayHoverValue',
   'overlayCloseLabel',
   'overlayCloseTitle',
+  'overlayMoveLabel',
+  'overlayMoveTitle',
   'overlaySave',
   'overlayCopy',
   'overlaySaveLabel',

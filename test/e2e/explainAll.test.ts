@@ -99,7 +99,6 @@ describe('explain all images', () => {
       for (const [i, a] of seen.entries()) {
         for (const [j, b] of seen.entries()) {
           const share = i !== j && b.map.width * b.map.height > 0 ? overlapArea(a.panel, b.map) / (b.map.width * b.map.height) : 0;
-          if (process.env.CAM_LENS_PANEL_LOG) console.log('panel share', JSON.stringify({ share }));
           max = Math.max(max, share);
         }
       }

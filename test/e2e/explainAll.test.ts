@@ -155,6 +155,11 @@ describe('explain all images', () => {
     const after = await centre(grips[nearest].backendDOMNodeId!);
     expect(after.x).toBeCloseTo(from.x + 60, 0);
     expect(after.y).toBeCloseTo(from.y + 40, 0);
+    // The keyboard moves it too: the grip focused, a real arrow key press is 10 px.
+    await cdp.send('DOM.focus', { backendNodeId: grips[nearest].backendDOMNodeId! });
+    await h.page.keyboard.press('ArrowRight');
+    await expect.poll(async () => (await centre(grips[nearest].backendDOMNodeId!)).x).toBeCloseTo(from.x + 70, 0);
+    expect((await centre(grips[nearest].backendDOMNodeId!)).y).toBeCloseTo(from.y + 40, 0);
     await cdp.detach();
   });
 

@@ -138,7 +138,13 @@ describe('explain all images', () => {
     const centres = await Promise.all(grips.map((g) => centre(g.backendDOMNodeId!)));
     const distance = (p: { x: number; y: number }) => Math.hypot(p.x - (cat.x + cat.width / 2), p.y - (cat.y + cat.height / 2));
     const nearest = centres.indexOf(centres.reduce((a, b) => (distance(a) <= distance(b) ? a : b)));
-    const from = centres[nearest];
+    // Keyboard focus opens the cat's panel in full: placed again, it still keeps off the other maps.
+    await cdp.send('DOM.focus', { backendNodeId: grips[nearest].backendDOMNodeId! });
+    await expect.poll(chips).toBe(5);
+    await h.page.waitForTimeout(100); // placed again on the next frame
+    expect((await worst()).max).toBeLessThanOrEqual(0.05);
+    await h.page.screenshot({ path: `${ARTIFACTS}/explain-all-focused.png` });
+    const from = await centre(grips[nearest].backendDOMNodeId!);
     await h.page.mouse.move(from.x, from.y);
     await h.page.mouse.down();
     await h.page.mouse.move(from.x + 60, from.y + 40, { steps: 5 });

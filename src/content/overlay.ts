@@ -13,6 +13,7 @@ import { OVERLAY_CSS } from './overlay.css';
 import { el, markOverlayHost, onTrustedClick, setWords, TEXT_CSS } from './dom';
 import { framePath } from './frameGeometry';
 import { HeatCanvas } from './heatCanvas';
+import { panelGrip } from './panelGrip';
 import { Placement } from './placement';
 import { renderResultPanel, type ResultPanelOwner } from './resultPanel';
 import type { ExplainTarget } from './target';
@@ -326,42 +327,7 @@ export class Overlay implements ResultPanelOwner {
   head(title: HTMLElement, ...buttons: HTMLElement[]): HTMLElement {
     const close = el('button', { class: 'close', type: 'button', 'aria-label': t('overlayCloseLabel'), title: t('overlayCloseTitle') }, '×');
     onTrustedClick(close, () => this.close());
-    return el('div', { class: 'head' }, this.grip(), title, ...buttons, close);
-  }
-
-  /**
-   * The handle that moves the panel: dragged with the pointer, or moved with the arrow keys while it
-   * has focus. Trusted events only: the page cannot move the panel.
-   */
-  private grip(): HTMLElement {
-    const grip = el('button', { class: 'grip icon', type: 'button', 'aria-label': t('overlayMoveLabel'), title: t('overlayMoveTitle') }, '⠿');
-    const at = () => ({ x: parseFloat(this.panel.style.left) || 0, y: parseFloat(this.panel.style.top) || 0 });
-    grip.addEventListener('pointerdown', (down) => {
-      if (!down.isTrusted || down.button !== 0) return;
-      down.preventDefault();
-      const from = at();
-      grip.setPointerCapture(down.pointerId);
-      const move = (e: PointerEvent) => {
-        if (e.isTrusted) this.moveTo({ x: from.x + e.clientX - down.clientX, y: from.y + e.clientY - down.clientY });
-      };
-      const end = () => {
-        for (const type of ['pointerup', 'pointercancel', 'lostpointercapture']) grip.removeEventListener(type, end);
-        grip.removeEventListener('pointermove', move);
-      };
-      grip.addEventListener('pointermove', move);
-      for (const type of ['pointerup', 'pointercancel', 'lostpointercapture']) grip.addEventListener(type, end);
-    });
-    const steps: Record<string, [number, number]> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
-    grip.addEventListener('keydown', (e) => {
-      e.stopPropagation(); // not for the page's shortcuts
-      const step = steps[e.key];
-      if (!e.isTrusted || !step) return;
-      e.preventDefault();
-      const from = at();
-      const by = e.shiftKey ? 40 : 10;
-      this.moveTo({ x: from.x + step[0] * by, y: from.y + step[1] * by });
-    });
-    return grip;
+    return el('div', { class: 'head' }, panelGrip(this.panel, (at) => this.moveTo(at)), title, ...buttons, close);
   }
 
   private moveTo(at: { x: number; y: number }): void {

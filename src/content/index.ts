@@ -172,7 +172,7 @@ function start(input: UserInput): ContentUi {
     if (!image.target.element.isConnected) return false;
     const source = image.source ? await image.source() : null;
     const overlay = openOverlay(image.target, source);
-    overlay.makeCompact();
+    overlay.markBulk();
     bulkOverlays.add(overlay);
     // An image the page could not load is not fetched: the page never showed it.
     const result = source ? await requestExplanation({ type: 'explain', overlayId: overlay.id, source }) : { ok: false as const, error: t('errPageDidNotLoad') };

@@ -30,16 +30,18 @@ export const OVERLAY_CSS = `
 .icon { all: unset; cursor: pointer; height: 20px; line-height: 20px; padding: 0 5px; text-align: center; border-radius: 4px; font-size: 11px; color: #cfd5df; }
 .icon:hover, .icon:focus-visible { background: rgba(255,255,255,0.14); color: #fff; }
 .icon:focus-visible { outline: 2px solid #7fb2ff; outline-offset: 1px; }
+.grip { cursor: grab; touch-action: none; padding: 0 3px; font-size: 13px; }
+.grip:active { cursor: grabbing; }
 .close:focus-visible, .chip:focus-visible { outline: 2px solid #7fb2ff; outline-offset: 1px; }
 .message { color: #ffd2d2; word-break: break-word; }
 .busy { color: #cfd5df; }
 .note { color: #cfd5df; margin-top: 4px; }
 .chips { display: flex; flex-direction: column; gap: 2px; }
 .score { font-weight: 400; color: #cfd5df; display: none; }
-.panel.compact:not(:hover):not(:focus-within) { min-width: 0; padding-bottom: 6px; }
-.panel.compact:not(:hover):not(:focus-within) .head { margin-bottom: 0; }
-.panel.compact:not(:hover):not(:focus-within) .score { display: inline; }
-.panel.compact:not(:hover):not(:focus-within) :is(.chips, .other-class, .legend, .legend-note, .hover, .note, .progress) { display: none; }
+.panel.compact:not(:hover):not(:focus-within):not(.open) { min-width: 0; padding-bottom: 6px; }
+.panel.compact:not(:hover):not(:focus-within):not(.open) .head { margin-bottom: 0; }
+.panel.compact:not(:hover):not(:focus-within):not(.open) .score { display: inline; }
+.panel.compact:not(:hover):not(:focus-within):not(.open) :is(.chips, .other-class, .legend, .legend-note, .hover, .note, .progress) { display: none; }
 .other-class { margin-top: 4px; }
 .pick { all: unset; box-sizing: border-box; display: block; width: 100%; padding: 2px 6px; border-radius: 4px; border: 1px solid rgba(255,255,255,0.3); background: rgba(255,255,255,0.06); color: #eef1f6; font: inherit; }
 .pick::placeholder { color: #aab2c0; }

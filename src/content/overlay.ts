@@ -14,6 +14,7 @@ import { el, markOverlayHost, onTrustedClick, setWords, TEXT_CSS } from './dom';
 import { createShortcutOutline, placeShortcutOutline } from './panelShortcut';
 import { framePath } from './frameGeometry';
 import { HeatCanvas } from './heatCanvas';
+import { panelGrip } from './panelGrip';
 import { Placement } from './placement';
 import { renderResultPanel, type ResultPanelOwner } from './resultPanel';
 import type { ExplainTarget } from './target';
@@ -60,6 +61,8 @@ export interface OverlayTiming {
 export class Overlay implements ResultPanelOwner {
   /** The overlay that entered the top layer last: it is drawn above the others. */
   private static frontmost: Overlay | null = null;
+  /** This frame's open overlays: a panel is placed where it covers the least of the others' maps. */
+  private static readonly all = new Set<Overlay>();
   readonly host: HTMLDivElement;
   private readonly frame: HTMLDivElement;
   private readonly heat = new HeatCanvas();
@@ -83,6 +86,12 @@ export class Overlay implements ResultPanelOwner {
   /** Hidden while the tab is captured, or when clipping boxes leave nothing of the picture visible. */
   private capturing = false;
   private clippedAway = false;
+  /** One of "explain all"'s overlays: its results are not announced one by one, nor checked automatically. */
+  private isBulk = false;
+  /** A fresh right-click result shows its full panel until the pointer is away from its picture and panel. */
+  private pinnedOpen = false;
+  /** Where the user dragged the panel (host coordinates): it stays there for this overlay's life. */
+  private dragged: { x: number; y: number } | null = null;
 
   constructor(
     readonly id: string,
@@ -104,7 +113,14 @@ export class Overlay implements ResultPanelOwner {
     const root = this.host.attachShadow({ mode: 'closed' });
     this.boxOutline = el('div', { class: 'box', hidden: true });
     this.frame = el('div', { class: 'frame' }, this.heat.element, this.boxOutline, this.shortcutOutline, el('div', { class: 'veil' }, el('div', { class: 'spinner' })));
-    this.panel = el('div', { class: 'panel', role: 'group', 'aria-label': 'CAM Lens' });
+    // Compact (one line: title, top score, buttons) unless the pointer or focus is on its picture or panel.
+    this.panel = el('div', { class: 'panel compact', role: 'group', 'aria-label': 'CAM Lens' });
+    // Opened by the keyboard, it is placed again to fit the viewport. Opened by the pointer, it grows
+    // down from where it is: moving it away from the pointer would close it again, and so on.
+    for (const type of ['focusin', 'focusout']) this.panel.addEventListener(type, () => requestAnimationFrame(() => this.placePanel()));
+    // An open panel may reach over a neighbour's map, which a later overlay draws above it: come to the front.
+    // (Not on focus: leaving and re-entering the top layer would take the focus away.)
+    this.panel.addEventListener('pointerenter', () => Overlay.frontmost === this || this.host.matches(':focus-within') || this.enterTopLayer());
     this.live = el('div', { class: 'live', role: 'status', 'aria-live': 'polite' });
     const style = document.createElement('style');
     style.textContent = OVERLAY_CSS + TEXT_CSS;
@@ -115,8 +131,12 @@ export class Overlay implements ResultPanelOwner {
     document.documentElement.appendChild(this.host);
     this.enterTopLayer();
     this.identity = target.identity();
+    // A new overlay: the others' fresh panels close to one line, and all make room for its map.
+    for (const other of Overlay.all) other.pin(false);
+    Overlay.all.add(this);
     this.setLoading();
     this.track();
+    Overlay.placeAllPanels();
   }
 
   get state(): OverlayState {
@@ -136,6 +156,7 @@ export class Overlay implements ResultPanelOwner {
 
   setLoading(): void {
     this.setState('loading');
+    if (!this.isBulk) this.pin(true); // its progress and cancel button are seen
     this.armWatchdog();
     if (!this.result) this.render(this.head(el('span', { class: 'title busy' }, t('overlayExplaining'))));
   }
@@ -175,6 +196,8 @@ export class Overlay implements ResultPanelOwner {
     this.layout(); // afresh: a picture's natural size (backgrounds, SVG images) may have arrived since
     renderResultPanel(this, result, this.display);
     this.setState('done');
+    if (!this.isBulk) this.pin(true);
+    Overlay.placeAllPanels(); // its map may be smaller than the picture now (a crop, a screenshot's part)
     this.timing.drawn = epochNow();
     requestAnimationFrame(() => requestAnimationFrame(() => (this.timing.painted = epochNow())));
   }
@@ -204,29 +227,24 @@ export class Overlay implements ResultPanelOwner {
     (progress.querySelector('.progress-fill') as HTMLElement).style.width = `${(100 * done) / total}%`;
   }
 
-  /**
-   * A one-line panel (title, top score, buttons) that opens to the full one while the pointer is on
-   * it or focus is in it: with "explain all", dozens of full panels would cover the page.
-   */
-  makeCompact(): void {
-    this.panel.classList.add('compact');
-    // Opened by the keyboard, it is placed again to fit the viewport. Opened by the pointer, it grows
-    // down from where it is: moving it away from the pointer would close it again, and so on.
-    for (const type of ['focusin', 'focusout']) this.panel.addEventListener(type, () => requestAnimationFrame(() => this.placePanel()));
-    // An open panel may reach over a neighbour's map, which a later overlay draws above it: come to the front.
-    // (Not on focus: leaving and re-entering the top layer would take the focus away.)
-    this.panel.addEventListener('pointerenter', () => Overlay.frontmost === this || this.host.matches(':focus-within') || this.enterTopLayer());
-    this.placePanel();
+  /** One of "explain all"'s overlays (its panel stays one line until the pointer or focus is on it). */
+  markBulk(): void {
+    this.isBulk = true;
+    this.pin(false);
+  }
+
+  get bulk(): boolean {
+    return this.isBulk;
+  }
+
+  private pin(open: boolean): void {
+    this.pinnedOpen = open;
+    this.panel.classList.toggle('open', open);
   }
 
   /** Colours and opacity as currently shown, for exports that look the same. */
   get look(): OverlayDisplay {
     return this.settings;
-  }
-
-  /** A one-line panel of "explain all". */
-  get compact(): boolean {
-    return this.panel.classList.contains('compact');
   }
 
   /** Figures computed for the map shown (checks), kept with it for exports. */
@@ -291,6 +309,7 @@ export class Overlay implements ResultPanelOwner {
     if (this.closed) return;
     this.closed = true;
     if (Overlay.frontmost === this) Overlay.frontmost = null;
+    Overlay.all.delete(this);
     clearTimeout(this.watchdog);
     document.removeEventListener('pointermove', this.onPointerMove, { capture: true });
     window.removeEventListener('scroll', this.onScroll);
@@ -298,6 +317,7 @@ export class Overlay implements ResultPanelOwner {
     cancelAnimationFrame(this.raf);
     this.host.remove();
     this.callbacks.onClose(this);
+    Overlay.placeAllPanels(); // room freed
   }
 
   render(...content: (Node | null)[]): void {
@@ -309,7 +329,13 @@ export class Overlay implements ResultPanelOwner {
   head(title: HTMLElement, ...buttons: HTMLElement[]): HTMLElement {
     const close = el('button', { class: 'close', type: 'button', 'aria-label': t('overlayCloseLabel'), title: t('overlayCloseTitle') }, '×');
     onTrustedClick(close, () => this.close());
-    return el('div', { class: 'head' }, title, ...buttons, close);
+    return el('div', { class: 'head' }, panelGrip(this.panel, (at) => this.moveTo(at)), title, ...buttons, close);
+  }
+
+  private moveTo(at: { x: number; y: number }): void {
+    this.dragged = at;
+    this.panel.style.left = `${at.x}px`;
+    this.panel.style.top = `${at.y}px`;
   }
 
   // What the result panel asks of its overlay (ResultPanelOwner).
@@ -350,9 +376,16 @@ export class Overlay implements ResultPanelOwner {
 
   /** Shows the map's value under the pointer (the overlay itself never takes pointer events). */
   private onPointerMove = (e: PointerEvent): void => {
+    const local = this.placement.hostPoint(e.clientX, e.clientY);
+    if (e.isTrusted) {
+      // The full panel while the pointer is on the picture (or the panel: CSS :hover).
+      const p = this.placement.pictureRect;
+      const onPicture = !!local && local.x >= p.x && local.x < p.x + p.width && local.y >= p.y && local.y < p.y + p.height;
+      if (this.pinnedOpen && !onPicture && !this.panel.matches(':hover')) this.pinnedOpen = false;
+      this.panel.classList.toggle('open', this.pinnedOpen || onPicture);
+    }
     const hover = this.panel.querySelector<HTMLElement>('.hover');
     if (!hover || !this.result || !this.display) return;
-    const local = this.placement.hostPoint(e.clientX, e.clientY);
     const rect = this.placement.mapRect(this.result);
     const u = local ? (local.x - rect.x) / rect.width : NaN;
     const v = local ? (local.y - rect.y) / rect.height : NaN;
@@ -413,8 +446,24 @@ export class Overlay implements ResultPanelOwner {
     this.placeMap();
   }
 
+  /** Places every panel again (an overlay came, went or drew its map), except where the user is. */
+  private static placeAllPanels(): void {
+    for (const overlay of Overlay.all) if (!overlay.panel.matches(':hover')) overlay.placePanel();
+  }
+
+  /** The map's box on screen now (viewport px): what other panels should not cover. */
+  private mapBox() {
+    return this.placement.screenBox(this.placement.mapRect(this.result));
+  }
+
   private placePanel(): void {
-    const at = this.placement.panelPosition(this.panel.offsetWidth, this.panel.offsetHeight);
+    if (this.closed) return;
+    if (this.dragged) {
+      this.moveTo(this.dragged);
+      return;
+    }
+    const others = [...Overlay.all].filter((o) => o !== this && !o.clippedAway).map((o) => o.mapBox());
+    const at = this.placement.panelPosition(this.panel.offsetWidth, this.panel.offsetHeight, others, this.mapBox());
     this.panel.style.left = `${at.x}px`;
     this.panel.style.top = `${at.y}px`;
   }

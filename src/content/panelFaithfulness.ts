@@ -36,7 +36,7 @@ const CSS = `
 .checks .busy { margin-top: 4px; display: grid; grid-template-columns: 1fr auto; gap: 3px 8px; align-items: center; color: #cfd5df; }
 .checks .track { height: 3px; border-radius: 2px; background: rgba(255,255,255,0.15); overflow: hidden; }
 .checks .fill { height: 100%; width: 0; background: #7fb2ff; }
-.panel.compact:not(:hover):not(:focus-within) .checks { display: none; }
+.panel.compact:not(:hover):not(:focus-within):not(.open) .checks { display: none; }
 `;
 
 const COLOURS = { map: '#7fb2ff', random: '#aab2c0', centre: '#e0c27a' };
@@ -68,7 +68,7 @@ export class MapChecks {
     this.section = el('div', { class: 'checks' });
     if (this.running && this.running.key !== keyOf(result)) this.cancel();
     this.fill(result);
-    if (this.deps.autoCheck() && !this.overlay.compact && !this.figures(result) && !this.running && !this.autoChecked.has(keyOf(result))) {
+    if (this.deps.autoCheck() && !this.overlay.bulk && !this.figures(result) && !this.running && !this.autoChecked.has(keyOf(result))) {
       this.autoChecked.add(keyOf(result));
       queueMicrotask(() => this.start('faithfulness'));
     }

@@ -5,6 +5,7 @@
 import { intersect, type Box } from '../core/geometry';
 import { IDENTITY, cssMatrix, localPolygon, toLocal, viewportBounds, type Linear2D, type Point, type PlacedBox } from '../core/transform2d';
 import type { ExplanationSuccess } from '../core/messages';
+import { choosePanelPlacement } from '../core/panelPlacement';
 import type { ExplainTarget } from './target';
 
 export class Placement {
@@ -69,20 +70,31 @@ export class Placement {
   }
 
   /**
-   * The panel's left/top in the host's coordinates: below the visible part of the picture when there
-   * is room in the viewport, else inside its bottom-left corner; kept inside the viewport horizontally.
+   * The panel's left/top in the host's coordinates: beside the visible part of the picture (below,
+   * above, right or left), where it covers the least of `others` (other overlays' maps, viewport px
+   * now), kept inside the viewport.
    */
-  panelPosition(panelWidth: number, panelHeight: number): Point {
+  panelPosition(panelWidth: number, panelHeight: number, others: readonly Box[], own: Box): Point {
     const bounds = this.screenBounds;
     const seen = this.seenOf(bounds);
     const anchor = seen.width > 0 && seen.height > 0 ? seen : bounds;
     // Viewport coordinates now: the page may have scrolled since the last layout (all moved together).
     const shift = this.scrolledSinceLayout();
-    const bottom = anchor.y + anchor.height - shift.y;
-    const below = bottom + 6 + panelHeight <= window.innerHeight;
-    const top = below ? bottom + 6 : bottom - 6 - panelHeight;
-    const left = Math.max(4, Math.min(anchor.x - shift.x + (below ? 0 : 6), window.innerWidth - panelWidth - 4));
-    return { x: left - (this.placed.origin.x - shift.x), y: top - (this.placed.origin.y - shift.y) };
+    const { x, y } = choosePanelPlacement({
+      anchor: { ...anchor, x: anchor.x - shift.x, y: anchor.y - shift.y },
+      own,
+      others,
+      panel: { width: panelWidth, height: panelHeight },
+      viewport: { width: window.innerWidth, height: window.innerHeight },
+    });
+    return { x: x - (this.placed.origin.x - shift.x), y: y - (this.placed.origin.y - shift.y) };
+  }
+
+  /** Where a rectangle of the host (e.g. the map) is on screen now, in viewport px (its bounding box, clipped). */
+  screenBox(rect: Box): Box {
+    const shift = this.scrolledSinceLayout();
+    const b = this.seenOf(viewportBounds(this.placed, rect));
+    return { ...b, x: b.x - shift.x, y: b.y - shift.y };
   }
 
   /**

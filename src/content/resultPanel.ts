@@ -16,6 +16,8 @@ export interface ResultPanelOwner {
   readonly id: string;
   readonly panel: HTMLElement;
   readonly look: OverlayDisplay;
+  /** One of "explain all"'s overlays: its result is not announced (the popup tells the progress). */
+  readonly bulk: boolean;
   /** Replaces the panel's content (and places it again). */
   render(...content: (Node | null)[]): void;
   /** The panel's first row: a title, buttons, and the close button. */
@@ -56,7 +58,7 @@ export function renderResultPanel(owner: ResultPanelOwner, result: ExplanationSu
   );
   drawLegend(owner, result);
   // Each of "explain all"'s results is not read out: the popup tells the progress, once.
-  if (!panel.classList.contains('compact')) owner.announce(
+  if (!owner.bulk) owner.announce(
     t('overlayAnnounce', [
       result.classes[0]?.label ?? result.target.label,
       formatProbability(result.classes[0]?.probability ?? result.target.probability),

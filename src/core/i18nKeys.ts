@@ -99,6 +99,8 @@ export const MESSAGE_KEYS = [
   'overlayHoverValue',
   'overlayCloseLabel',
   'overlayCloseTitle',
+  'overlayMoveLabel',
+  'overlayMoveTitle',
   'overlaySave',
   'overlayCopy',
   'overlaySaveLabel',

@@ -14,7 +14,7 @@ const CSS = `
 .watermark button:hover, .watermark button:focus-visible { background: rgba(255,255,255,0.14); }
 .watermark button:focus-visible { outline: 2px solid #7fb2ff; outline-offset: 1px; }
 .watermark .line { margin-top: 3px; }
-.panel.compact:not(:hover):not(:focus-within) .watermark { display: none; }
+.panel.compact:not(:hover):not(:focus-within):not(.open) .watermark { display: none; }
 .shortcut { margin-top: 6px; padding: 4px 6px; border-radius: 4px; background: rgba(255,170,60,0.16); border-left: 3px solid #ffb44a; color: #ffe2b8; }
 `;
 

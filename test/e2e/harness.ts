@@ -260,14 +260,28 @@ export async function nextWorker(h: Harness, wake: () => Promise<unknown>): Prom
   return h.worker;
 }
 
-/** Clicks a control of the overlay (closed shadow root) by its accessible name, via the DevTools protocol. */
+/**
+ * Clicks a control of the overlay (closed shadow root) by its accessible name, via the DevTools
+ * protocol. The pointer goes to the control first and the click lands where the control is then:
+ * a compact panel opens, and may be placed again, when the pointer reaches it.
+ */
 export async function clickByName(h: Harness, name: string, page: Page = h.page): Promise<void> {
   const cdp = await h.context.newCDPSession(page);
-  const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: { name?: { value?: string }; backendDOMNodeId?: number }[] };
-  const node = nodes.find((n) => n.name?.value === name);
-  if (!node?.backendDOMNodeId) throw new Error(`no control named ${name}`);
-  const { model } = (await cdp.send('DOM.getBoxModel', { backendNodeId: node.backendDOMNodeId })) as { model: { content: number[] } };
-  await cdp.detach();
-  const [x1, y1, , , x3, y3] = model.content;
-  await page.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);
+  const centre = async () => {
+    const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: { name?: { value?: string }; backendDOMNodeId?: number }[] };
+    const node = nodes.find((n) => n.name?.value === name);
+    if (!node?.backendDOMNodeId) throw new Error(`no control named ${name}`);
+    const { model } = (await cdp.send('DOM.getBoxModel', { backendNodeId: node.backendDOMNodeId })) as { model: { content: number[] } };
+    const [x1, y1, , , x3, y3] = model.content;
+    return { x: (x1 + x3) / 2, y: (y1 + y3) / 2 };
+  };
+  try {
+    const first = await centre();
+    await page.mouse.move(first.x, first.y);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const settled = await centre();
+    await page.mouse.click(settled.x, settled.y);
+  } finally {
+    await cdp.detach();
+  }
 }

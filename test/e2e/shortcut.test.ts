@@ -96,6 +96,8 @@ describe('a model keyed to a corner stamp', () => {
 
   test('"Try a watermark": the panel button blends a watermark and a corner logo in and says what the model answers then', async () => {
     const r = await explainPicture('stamped-0.png');
+    // The panel's buttons show while the pointer is on the picture (compact otherwise).
+    await h.page.locator('#cheat').hover({ position: { x: 20, y: 20 } });
     await clickByName(h, 'Try a watermark');
     await expect.poll(async () => (await overlaysOf(h))[0]?.text ?? '', { timeout: 30_000 }).toMatch(/With a watermark the model (says \w+ \([\d.]+ %\) instead of Stamped|still says Stamped)/);
     const [overlay] = await overlaysOf(h);

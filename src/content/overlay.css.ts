@@ -38,7 +38,7 @@ export const OVERLAY_CSS = `
 .note { color: #cfd5df; margin-top: 4px; }
 .chips { display: flex; flex-direction: column; gap: 2px; }
 .score { font-weight: 400; color: #cfd5df; display: none; }
-.panel.compact:not(:hover):not(:focus-within):not(.open) { min-width: 0; padding-bottom: 6px; }
+.panel.compact:not(:hover):not(:focus-within):not(.open) { min-width: 0; max-width: 420px; padding-bottom: 6px; }
 .panel.compact:not(:hover):not(:focus-within):not(.open) .head { margin-bottom: 0; }
 .panel.compact:not(:hover):not(:focus-within):not(.open) .score { display: inline; }
 .panel.compact:not(:hover):not(:focus-within):not(.open) :is(.chips, .other-class, .legend, .legend-note, .hover, .note, .progress) { display: none; }

@@ -3,6 +3,7 @@
 //   docs/popup-light.png, docs/popup-dark.png   the popup in the light and the dark theme (English);
 //   docs/popup-de.png            the popup in German (Chromium started with --lang=de);
 //   docs/options.png             the options page (Settings), light theme;
+//   docs/explain-all.png         the demo page with every photo explained (compact panels);
 //   docs/lab.png                 the Lab's grid: the cat under the live methods at three layers.
 // The popup and the options page are opened as tabs at the popup's width (the same page and CSS).
 import path from 'node:path';
@@ -67,6 +68,15 @@ try {
   const file = path.join(docs, 'screenshot.png');
   await page.screenshot({ path: file, clip: { x: 30, y: 130, width: 1100, height: 500 } });
   wrote(file);
+
+  // Every photo of the demo page explained ("Explain all"): compact panels beside the pictures.
+  const tabId = await browser.worker.evaluate(async (pageUrl) => (await chrome.tabs.query({ url: pageUrl }))[0].id, page.url());
+  await browser.worker.evaluate((id) => globalThis.camLens.explainAll(id), tabId);
+  await page.mouse.move(0, 0);
+  await page.waitForTimeout(500);
+  const allFile = path.join(docs, 'explain-all.png');
+  await page.screenshot({ path: allFile, fullPage: true });
+  wrote(allFile);
 
   await popupShots(browser, [['popup-light.png', 'light'], ['popup-dark.png', 'dark']]);
   const options = await openPage(browser, 'options.html', { width: 1000, height: 800 });

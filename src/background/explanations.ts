@@ -15,7 +15,7 @@ import { errorMessage, type ExplainRequest, type Explainer } from './explainer';
 import { composeExport, type ExportLook } from './exporter';
 import { HeldOverlays, type Held, type HeldSource, type Owner } from './heldOverlays';
 import type { Models } from './models';
-import type { Pixels } from './pixels';
+import { fetchImage, type Pixels } from './pixels';
 
 /** Optional overrides of the user's settings (the seam's third argument). */
 export interface ExplainOverrides {
@@ -122,22 +122,40 @@ export class Explanations {
     const held = await this.held.get(owner);
     if (!held?.result) return { ok: false, error: t('errExport', t('errOverlayUnknown')) };
     try {
-      let source: Pixels;
-      if (held.source.kind === 'url') source = { kind: 'url', url: held.source.url, withCookies: held.source.withCookies, shownIn: held.source.shownIn };
-      else if (held.source.kind === 'page') {
-        const bytes = pixels ?? (await this.pageDrawn(owner));
-        if (!bytes) return { ok: false, error: t('errExport', t('errOverlayUnknown')) };
-        source = { kind: 'dataUrl', dataUrl: bytes, originalUrl: 'page' };
-      } else {
-        const captured = this.captures.get(held.result.explanationId);
-        if (!captured) return { ok: false, error: t('errScreenshotGone') };
-        source = { kind: 'dataUrl', dataUrl: captured.dataUrl, originalUrl: 'screenshot' };
-      }
-      const png = await composeExport(source, this.hooks.forExport(owner, held.result), look);
+      const source = await this.sourceOf(held, held.result, pixels);
+      if (!source.ok) return { ok: false, error: t('errExport', source.error) };
+      const png = await composeExport(source.pixels, this.hooks.forExport(owner, held.result), look);
       return { ok: true, dataUrl: await dataUrlOf(png) };
     } catch (e) {
       return { ok: false, error: t('errExport', errorMessage(e)) };
     }
+  }
+
+  /** The overlay's picture as bytes, read as Save reads it, with the explanation it shows (for the Lab). */
+  async picture(owner: Owner, pixels?: string): Promise<{ ok: true; dataUrl: string; origin: string; result: ExplanationSuccess } | { ok: false; error: string }> {
+    const held = await this.held.get(owner);
+    if (!held?.result) return { ok: false, error: t('errOverlayUnknown') };
+    try {
+      const source = await this.sourceOf(held, held.result, pixels);
+      if (!source.ok) return source;
+      const image = await fetchImage(source.pixels);
+      const origin = held.source.kind === 'url' ? held.source.url : held.source.kind;
+      return { ok: true, dataUrl: await dataUrlOf(new Blob([image.bytes], { type: image.contentType })), origin, result: held.result };
+    } catch (e) {
+      return { ok: false, error: errorMessage(e) };
+    }
+  }
+
+  /** Where the held overlay's pixels are read now: its URL, the bytes its page drew, or its screenshot. */
+  private async sourceOf(held: Held, result: ExplanationSuccess, pixels?: string): Promise<{ ok: true; pixels: Pixels } | { ok: false; error: string }> {
+    const source = held.source;
+    if (source.kind === 'url') return { ok: true, pixels: { kind: 'url', url: source.url, withCookies: source.withCookies, shownIn: source.shownIn } };
+    if (source.kind === 'page') {
+      const bytes = pixels ?? (await this.pageDrawn(held.owner));
+      return bytes ? { ok: true, pixels: { kind: 'dataUrl', dataUrl: bytes, originalUrl: 'page' } } : { ok: false, error: t('errOverlayUnknown') };
+    }
+    const captured = this.captures.get(result.explanationId);
+    return captured ? { ok: true, pixels: { kind: 'dataUrl', dataUrl: captured.dataUrl, originalUrl: 'screenshot' } } : { ok: false, error: t('errScreenshotGone') };
   }
 
   cancel(owner: Owner): void {

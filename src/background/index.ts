@@ -162,6 +162,16 @@ async function status(load = false, tabId?: number): Promise<Status> {
   };
 }
 
+/** "Lab" in an overlay's panel: a Lab tab beside the page, with the overlay's picture, model, class and method. */
+async function openInLab(owner: Owner, tabIndex: number | undefined, pixels?: string): Promise<{ ok: true } | { ok: false; error: string }> {
+  const picture = await explanations.picture(owner, pixels);
+  if (!picture.ok) return { ok: false, error: t('errOpenInLab', picture.error) };
+  const { modelId, target, method } = picture.result;
+  const id = lab.stash({ dataUrl: picture.dataUrl, origin: picture.origin, modelId, classIndex: target.index, method });
+  await browser.tabs.create({ url: browser.runtime.getURL(`lab.html#from=${id}`), ...(tabIndex !== undefined ? { index: tabIndex + 1 } : {}) });
+  return { ok: true };
+}
+
 /** Runs the model on exactly one backend (benchmarks); 'auto' returns to the user's setting. */
 async function useBackend(name: BackendName | 'auto'): Promise<void> {
   backends.override = name === 'auto' ? null : name;
@@ -230,6 +240,10 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
     case 'export': {
       const o = owner(message.overlayId);
       return o ? explanations.export(o, message.look, message.pixels) : undefined;
+    }
+    case 'open-in-lab': {
+      const o = owner(message.overlayId);
+      return o ? openInLab(o, sender.tab?.index, message.pixels) : undefined;
     }
     case 'ping': {
       const o = owner(message.overlayId);

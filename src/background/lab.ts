@@ -3,7 +3,9 @@
 // this (the caller checks the sender): a web page cannot make the worker fetch through the Lab.
 import { findModel, type ModelEntry } from '../core/catalog';
 import { t } from '../core/i18nBrowser';
-import type { LabImage } from '../core/labMessages';
+import type { LabHandoff, LabImage } from '../core/labMessages';
+import { LruMap } from '../core/lru';
+import { randomId } from '../core/randomId';
 import type { ExplanationResult, LayersReply, Message } from '../core/messages';
 import type { Explainer } from './explainer';
 import type { ModelHost } from './modelHost';
@@ -19,17 +21,15 @@ export function isLabMessage(message: Message): message is LabMessage {
 /** The Lab's own owner name: its kept activations are never handed to an overlay, nor an overlay's to it. */
 const LAB_OWNER = 'lab-page';
 
-/**
- * The pixels of the Lab's picture. An address the user typed is fetched without cookies, and treated
- * as its own page: a redirect may not lead somewhere more private than the address itself.
- */
-export function labPixels(image: LabImage): Pixels {
-  return image.kind === 'dataUrl'
-    ? { kind: 'dataUrl', dataUrl: image.dataUrl, originalUrl: 'lab' }
-    : { kind: 'url', url: image.url, withCookies: false, shownIn: { frameUrl: image.url, pageUrl: image.url } };
-}
+/** The Lab's picture: bytes its page read (the worker decodes them with its own checks). */
+const labPixels = (image: LabImage): Pixels => ({ kind: 'dataUrl', dataUrl: image.dataUrl, originalUrl: 'lab' });
+
+/** What an overlay hands the Lab it opens (see stash). */
+export type Handoff = Omit<Extract<LabHandoff, { ok: true }>, 'ok'>;
 
 export class LabRoutes {
+  /** Pictures and settings overlays handed over, until the Lab tab opened for each reads its own (once). */
+  private readonly handoffs = new LruMap<string, Handoff>(4);
   /** Each model's own layer, learnt once (asking would otherwise load the model without the override between cells). */
   private readonly automatic = new Map<string, string>();
 
@@ -40,7 +40,26 @@ export class LabRoutes {
   ) {}
 
   handle(message: LabMessage): Promise<unknown> {
-    return message.type === 'lab-layers' ? this.layers(message.modelId) : this.explain(message);
+    switch (message.type) {
+      case 'lab-layers':
+        return this.layers(message.modelId);
+      case 'lab-handoff':
+        return Promise.resolve(this.take(message.id));
+      case 'lab-explain':
+        return this.explain(message);
+    }
+  }
+
+  /** Keeps an overlay's picture and settings for the Lab tab about to open; returns the unguessable id it asks with. */
+  stash(handoff: Handoff): string {
+    const id = randomId();
+    this.handoffs.set(id, handoff);
+    return id;
+  }
+
+  private take(id: string): LabHandoff {
+    const handoff = this.handoffs.take(id);
+    return handoff ? { ok: true, ...handoff } : { ok: false };
   }
 
   private async entry(modelId: string) {

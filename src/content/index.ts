@@ -5,7 +5,7 @@ import browser from 'webextension-polyfill';
 import { exportFileName } from '../core/exportName';
 import { t } from '../core/i18nBrowser';
 import { randomId } from '../core/randomId';
-import { ClassLabelsReply, ExplanationResult, ExportReply, parseMessage, type ExplanationSuccess, type ImageSource, type Message } from '../core/messages';
+import { ClassLabelsReply, ExplanationResult, ExportReply, OpenInLabReply, parseMessage, type ExplanationSuccess, type ImageSource, type Message } from '../core/messages';
 import { TaskQueue, type QueueProgress } from '../core/taskQueue';
 import { DEFAULT_SETTINGS, loadSettings, onSettingsChanged, type Settings } from '../core/settingsStore';
 import type { ContentUi } from './handoff';
@@ -86,10 +86,23 @@ function start(input: UserInput): ContentUi {
       sources.delete(overlay.id);
       void browser.runtime.sendMessage({ type: 'forget', overlayId: overlay.id } satisfies Message).catch(() => undefined);
     },
-    onExport(overlay: Overlay, mode: 'save' | 'copy' | 'json') {
+    onExport(overlay: Overlay, mode: 'save' | 'copy' | 'json' | 'lab') {
       const result = overlay.explanation;
       const source = sources.get(overlay.id);
       if (!result || !source) return;
+      if (mode === 'lab') {
+        // The worker reads the picture as Save does and opens the Lab beside this tab.
+        const message: Message = { type: 'open-in-lab', overlayId: overlay.id, pixels: pagePixelsOf(overlay) };
+        void browser.runtime
+          .sendMessage(message)
+          .then((raw) => {
+            const reply = OpenInLabReply.safeParse(raw);
+            if (!reply.success) overlay.notify(t('errExtensionNoAnswer'));
+            else if (!reply.data.ok) overlay.notify(reply.data.error);
+          })
+          .catch(() => overlay.notify(t('errExtensionNoAnswer')));
+        return;
+      }
       if (mode === 'json') {
         // Everything the panel shows and the raw map, built here: no worker needed.
         const name = exportFileName(source.kind === 'url' ? source.url : null, document.title, result.target.label, result.method, 'json');

@@ -29,7 +29,7 @@ export interface OverlayCallbacks {
   /** Every class name of a model (may be shorter than its class count). */
   classLabels(modelId: string): Promise<string[]>;
   /** Save the composed PNG as a file, copy it to the clipboard, or save the explanation as JSON. */
-  onExport(overlay: Overlay, mode: 'save' | 'copy' | 'json'): void;
+  onExport(overlay: Overlay, mode: 'save' | 'copy' | 'json' | 'lab'): void;
   /** A panel feature's section below the classes (the map checks), drawn with each result. */
   panelSection?(overlay: Overlay, result: ExplanationSuccess): Node | null;
   onCancel(overlay: Overlay): void;
@@ -348,7 +348,7 @@ export class Overlay implements ResultPanelOwner {
     this.callbacks.onClassRequest(this, index);
   }
 
-  exportAs(mode: 'save' | 'copy' | 'json'): void {
+  exportAs(mode: 'save' | 'copy' | 'json' | 'lab'): void {
     this.callbacks.onExport(this, mode);
   }
 

@@ -26,7 +26,7 @@ export interface ResultPanelOwner {
   shownClass(): number | undefined;
   /** The user chose another class (the overlay turns busy and asks). */
   requestClass(index: number): void;
-  exportAs(mode: 'save' | 'copy' | 'json'): void;
+  exportAs(mode: 'save' | 'copy' | 'json' | 'lab'): void;
   classLabels(modelId: string): Promise<string[]>;
   /** A panel feature's section below the classes, if any. */
   section(result: ExplanationSuccess): Node | null;
@@ -36,7 +36,7 @@ export interface ResultPanelOwner {
 
 export function renderResultPanel(owner: ResultPanelOwner, result: ExplanationSuccess, display: DisplayMap | null): void {
   const { panel } = owner;
-  const button = (name: 'save' | 'copy' | 'json', label: string, tooltip: string, text: string) => {
+  const button = (name: 'save' | 'copy' | 'json' | 'lab', label: string, tooltip: string, text: string) => {
     const b = el('button', { class: `${name} icon`, type: 'button', 'aria-label': label, title: tooltip }, text);
     onTrustedClick(b, () => owner.exportAs(name));
     return b;
@@ -47,6 +47,7 @@ export function renderResultPanel(owner: ResultPanelOwner, result: ExplanationSu
       button('save', t('overlaySaveLabel'), t('overlaySaveTitle'), t('overlaySave')),
       button('copy', t('overlayCopyLabel'), t('overlayCopyTitle'), t('overlayCopy')),
       button('json', t('overlayJsonLabel'), t('overlayJsonTitle'), t('overlayJson')),
+      button('lab', t('overlayLabLabel'), t('overlayLabTitle'), t('overlayLab')),
     ),
     el('div', { class: 'chips' }),
     result.classCount > result.classes.length ? otherClassField(owner, result) : null,

@@ -442,6 +442,12 @@ export const MESSAGE_KEYS = [
   'methodDescScorecam',
   'methodDescAblationcam',
   'popupOpenLab',
+  'overlayLab',
+  'overlayLabLabel',
+  'overlayLabTitle',
+  'labFromOverlay',
+  'errOpenInLab',
+  'labErrHandoffGone',
 ] as const;
 
 export type MessageKey = (typeof MESSAGE_KEYS)[number];

@@ -34,6 +34,13 @@ export class LruMap<K, V> {
     }
   }
 
+  /** Removes and returns the entry (not counted as an eviction). */
+  take(key: K): V | undefined {
+    const value = this.entries.get(key);
+    this.entries.delete(key);
+    return value;
+  }
+
   /** Values from least to most recently used (does not refresh them). */
   values(): IterableIterator<V> {
     return this.entries.values();

@@ -281,6 +281,8 @@ export const Message = z.discriminatedUnion('type', [
     look: z.object({ opacity: z.number().check(z.gte(0), z.lte(1)), colormap: z.enum(COLORMAP_NAMES), hideNegative: z.boolean() }),
     pixels: z.optional(PageDataUrl),
   }),
+  /** "Lab": the overlay's picture, model, class and method opened in the Lab (`pixels` as for export). */
+  z.object({ type: z.literal('open-in-lab'), overlayId: z.string(), pixels: z.optional(PageDataUrl) }),
   /**
    * Explain what an overlay shows: an "explain all" image, or a right-click overlay asking again
    * after the worker restarted. The source is used only for an overlay the worker does not know yet.
@@ -338,6 +340,9 @@ export const ExportReply = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(false), error: z.string() }),
 ]);
 export type ExportReply = z.infer<typeof ExportReply>;
+
+/** The worker's answer to open-in-lab (the Lab opens in a new tab). */
+export const OpenInLabReply = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true) }), z.object({ ok: z.literal(false), error: z.string() })]);
 
 /** Parses an incoming message; null for anything that is not ours. */
 export function parseMessage(raw: unknown): Message | null {

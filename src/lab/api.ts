@@ -2,6 +2,7 @@
 // readable failure, never a rejection).
 import browser from 'webextension-polyfill';
 import { t } from '../core/i18nBrowser';
+import { LabHandoff } from '../core/labMessages';
 import { ClassLabelsReply, ExplanationResult, LayersReply, Status, type Message } from '../core/messages';
 
 async function send(message: Message): Promise<unknown> {
@@ -31,4 +32,10 @@ export async function labels(modelId: string): Promise<string[]> {
 export async function explain(message: Extract<Message, { type: 'lab-explain' }>): Promise<ExplanationResult> {
   const reply = ExplanationResult.safeParse(await send(message));
   return reply.success ? reply.data : { ok: false, error: t('errExtensionNoAnswer') };
+}
+
+/** The picture and settings an overlay handed over (once). */
+export async function handoff(id: string): Promise<LabHandoff> {
+  const reply = LabHandoff.safeParse(await send({ type: 'lab-handoff', id }));
+  return reply.success ? reply.data : { ok: false };
 }

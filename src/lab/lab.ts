@@ -10,7 +10,7 @@ import type { ExplanationSuccess, LayersReply, ModelStatus } from '../core/messa
 type ClassScore = ExplanationSuccess['classes'][number];
 import * as api from './api';
 import { LabGrid } from './grid';
-import { fromAddress, fromFile, PictureError, type LabPicture } from './picture';
+import { fromAddress, fromDataUrl, fromFile, PictureError, type LabPicture } from './picture';
 import { setupDifference } from './difference';
 import { setupExports } from './exports';
 import { setupLive } from './live';
@@ -215,7 +215,27 @@ const liveMethod = $<HTMLSelectElement>('live-method');
 liveMethod.replaceChildren(...DEFAULT_LAB_METHODS.map((id) => option(id, METHODS[id].name, id === 'cam')));
 const live = setupLive({ modelId: () => modelSelect.value });
 setupExports(grid, () => picture);
-void loadModels();
+void loadModels().then(openHandoff);
+
+/** Opened from an overlay's panel (lab.html#from=<id>): its picture, model and class, compared at once. */
+async function openHandoff(): Promise<void> {
+  const id = /^#from=([\w-]{1,64})$/.exec(location.hash)?.[1];
+  if (!id) return;
+  history.replaceState(null, '', location.pathname);
+  const given = await api.handoff(id);
+  if (!given.ok) return showError('picture-error', t('labErrHandoffGone'));
+  if ([...modelSelect.options].some((o) => o.value === given.modelId) && modelSelect.value !== given.modelId) {
+    modelSelect.value = given.modelId;
+    await modelChanged();
+  }
+  await usePicture(() => fromDataUrl(given.dataUrl, given.origin));
+  classSelect.value = String(given.classIndex);
+  const box = document.querySelector<HTMLInputElement>(`#methods input[value="${given.method}"]`);
+  if (box) box.checked = true;
+  const model = modelSelect.selectedOptions[0]?.textContent ?? given.modelId;
+  $('picture-origin').append(' ', t('labFromOverlay', [model, labels[given.classIndex] ?? String(given.classIndex), METHODS[given.method].name]));
+  await run();
+}
 
 /** For tests: the cells computed so far. */
 (globalThis as { labCells?: () => ExplanationSuccess[] }).labCells = () => grid.results().map((c) => c.result);

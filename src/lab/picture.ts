@@ -41,6 +41,11 @@ async function fromBlob(blob: Blob, origin: string): Promise<LabPicture> {
   return { dataUrl, origin, element: await decode(dataUrl) };
 }
 
+/** Bytes the worker read for an overlay ("Lab" in its panel). */
+export async function fromDataUrl(dataUrl: string, origin: string): Promise<LabPicture> {
+  return { dataUrl, origin, element: await decode(dataUrl) };
+}
+
 export function fromFile(file: File): Promise<LabPicture> {
   return fromBlob(file, file.name);
 }

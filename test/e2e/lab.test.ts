@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ExplanationSuccess } from '../../src/core/messages';
-import { explain, ROOT, useHarness, type Harness } from './harness';
+import { clickByName, explain, ROOT, useHarness, type Harness } from './harness';
 
 const h: Harness = useHarness({}, async (h) => {
   await h.worker.evaluate(() => (globalThis as any).camLens.useBackend('wasm'));
@@ -132,6 +132,25 @@ test('columns of classes (the top three, one class each) and of models (each wit
   const byModel = await compare(p, 2);
   expect(byModel.map((c) => c.modelId)).toEqual(models);
   expect(new Set(byModel.map((c) => c.modelName)).size).toBe(2);
+}, 300_000);
+
+test('"Lab" in an overlay\'s panel opens the Lab beside the page with that picture, model, class and method, and compares at once', async () => {
+  const shown = (await explain(h, '#cat', { method: 'gradcam' })) as ExplanationSuccess;
+  expect(shown.ok).toBe(true);
+  const [tab] = await Promise.all([h.context.waitForEvent('page'), clickByName(h, 'Open this picture in the Lab')]);
+  await expect.poll(() => tab.url(), { timeout: 20_000 }).toMatch(/\/lab\.html$/);
+  await expect.poll(() => tab.locator('#run-status').textContent(), { timeout: 240_000, interval: 500 }).toMatch(/^21 cells in [\d.]+ s\.$/);
+  expect(await tab.locator('#picture-origin').textContent()).toMatch(/fixtures\/chelsea\.png · 451×300 px From the page's overlay: .+, Drawing, Grad-CAM\.$/);
+  expect(await tab.locator('#class').inputValue()).toBe(String(shown.target.index));
+  const cells: ExplanationSuccess[] = await tab.evaluate(() => (globalThis as any).labCells());
+  const same = cells.find((c) => c.method === 'gradcam' && c.layer === shown.layer)!;
+  expect(same.target.index).toBe(shown.target.index);
+  expect(maxAbsDiff(same.map.values, shown.map.values)).toBeLessThanOrEqual(1e-6 * peak(shown.map.values));
+  // The hand-over is read once: the same address again says so.
+  await tab.goto(`${tab.url()}#from=again`);
+  await tab.reload();
+  await expect.poll(() => tab.locator('#picture-error').textContent(), { timeout: 20_000 }).toMatch(/^The picture handed over is gone/);
+  await tab.close();
 }, 300_000);
 
 test('bad input: a file that is not a picture, an address that answers 404, comparing before a picture', async () => {

@@ -131,4 +131,14 @@ describe('LruMap', () => {
     expect(() => m.set('b', 2)).not.toThrow();
     expect(m.get('b')).toBe(2);
   });
+
+  it('take removes an entry and returns it, without calling the eviction callback', () => {
+    const evicted: string[] = [];
+    const lru = new LruMap<string, string>(2, (v) => evicted.push(v));
+    lru.set('a', 'A');
+    expect(lru.take('a')).toBe('A');
+    expect(lru.take('a')).toBeUndefined();
+    expect(lru.size).toBe(0);
+    expect(evicted).toEqual([]);
+  });
 });

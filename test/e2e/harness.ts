@@ -285,3 +285,18 @@ export async function clickByName(h: Harness, name: string, page: Page = h.page)
     await cdp.detach();
   }
 }
+
+/** Evaluates `expression` in the top frame's content-script world (what a compromised renderer could run there), via DevTools. */
+export async function inContentScript(h: Harness, expression: string): Promise<unknown> {
+  const cdp = await h.context.newCDPSession(h.page);
+  const contexts: { id: number; name: string; auxData?: { type?: string; frameId?: string } }[] = [];
+  cdp.on('Runtime.executionContextCreated', (e) => contexts.push(e.context));
+  await cdp.send('Runtime.enable');
+  const { frameTree } = await cdp.send('Page.getFrameTree');
+  const world = contexts.find((c) => c.auxData?.type === 'isolated' && c.auxData.frameId === frameTree.frame.id && c.name === 'CAM Lens');
+  if (!world) throw new Error(`no content-script world among ${JSON.stringify(contexts)}`);
+  const { result, exceptionDetails } = await cdp.send('Runtime.evaluate', { expression, contextId: world.id, awaitPromise: true, returnByValue: true });
+  await cdp.detach();
+  if (exceptionDetails) throw new Error(exceptionDetails.exception?.description ?? exceptionDetails.text);
+  return result.value;
+}

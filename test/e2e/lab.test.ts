@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ExplanationSuccess } from '../../src/core/messages';
-import { clickByName, explain, ROOT, useHarness, type Harness } from './harness';
+import { clickByName, explain, inContentScript, ROOT, useHarness, type Harness } from './harness';
 
 const h: Harness = useHarness({}, async (h) => {
   await h.worker.evaluate(() => (globalThis as any).camLens.useBackend('wasm'));
@@ -152,6 +152,17 @@ test('"Lab" in an overlay\'s panel opens the Lab beside the page with that pictu
   await expect.poll(() => tab.locator('#picture-error').textContent(), { timeout: 20_000 }).toMatch(/^The picture handed over is gone/);
   await tab.close();
 }, 300_000);
+
+test('a compromised content script gets nothing from the Lab\'s messages, and cannot open the Lab for an overlay it does not have', async () => {
+  const send = (message: object) => inContentScript(h, `chrome.runtime.sendMessage(${JSON.stringify(message)}).then((r) => ({ reply: r ?? null }), (e) => ({ error: String(e) }))`);
+  const png = `data:image/png;base64,${readFileSync(CHELSEA).toString('base64')}`;
+  expect(await send({ type: 'lab-explain', image: { kind: 'dataUrl', dataUrl: png }, modelId: 'nsfw-mobilenet-v2-mid', method: 'cam' })).toEqual({ reply: null });
+  expect(await send({ type: 'lab-layers', modelId: 'nsfw-mobilenet-v2-mid' })).toEqual({ reply: null });
+  expect(await send({ type: 'lab-handoff', id: 'guess' })).toEqual({ reply: null });
+  const pages = h.context.pages().length;
+  expect(await send({ type: 'open-in-lab', overlayId: 'not-mine' })).toMatchObject({ reply: { ok: false } });
+  expect(h.context.pages().length).toBe(pages);
+}, 60_000);
 
 test('bad input: a file that is not a picture, an address that answers 404, comparing before a picture', async () => {
   const p = await openLab();

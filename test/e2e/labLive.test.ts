@@ -4,20 +4,12 @@
 // Follow is off or the video is paused. Prints the maps per second and the latency it measured.
 import { expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
+import type { LiveStats } from '../../src/lab/live';
 import { useHarness, type Harness } from './harness';
 
 const h: Harness = useHarness({ extraArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] }, async (h) => {
   await h.worker.evaluate(() => (globalThis as any).camLens.useBackend('wasm'));
 });
-
-interface LiveStats {
-  maps: number;
-  mapsPerSecond: number;
-  latencyMs: number;
-  following: boolean;
-  lastError: string | null;
-  workerMs: Record<string, number>;
-}
 
 const stats = (p: Page): Promise<LiveStats> => p.evaluate(() => (globalThis as any).labLive());
 const mapPixels = (p: Page) => p.evaluate(() => (document.getElementById('live-map') as HTMLCanvasElement).toDataURL());

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { bucketPath, makeFixtureModels, LAYERS_LABELS, TEACHABLE_ID, TEACHABLE_LABELS, TFHUB_PATH } from '../../scripts/make-fixture-models.mjs';
 import { formatBytes } from '../../src/core/modelSource';
 import type { ExplanationSuccess } from '../../src/core/messages';
-import { clickByName, closeOverlays, contentBoxOf, explain, grab, meanDiff, nextWorker, overlayState, ROOT, setSettings, startHarness, stopWorker, type Harness } from './harness';
+import { clickByName, closeOverlays, inContentScript, contentBoxOf, explain, grab, meanDiff, nextWorker, overlayState, ROOT, setSettings, startHarness, stopWorker, type Harness } from './harness';
 import { PNG } from 'pngjs';
 
 let h: Harness;
@@ -438,23 +438,10 @@ describe("models nobody here wrote: human's liveness and antispoof, a landmark r
  * Evaluates `expression` in the page's content-script world (the extension's isolated world in the
  * top frame), as a compromised content script would run it.
  */
-async function inContentScript(expression: string): Promise<unknown> {
-  const cdp = await h.context.newCDPSession(h.page);
-  const contexts: { id: number; name: string; auxData?: { type?: string; frameId?: string } }[] = [];
-  cdp.on('Runtime.executionContextCreated', (e) => contexts.push(e.context));
-  await cdp.send('Runtime.enable');
-  const { frameTree } = await cdp.send('Page.getFrameTree');
-  const world = contexts.find((c) => c.auxData?.type === 'isolated' && c.auxData.frameId === frameTree.frame.id && c.name === 'CAM Lens');
-  if (!world) throw new Error(`no content-script world among ${JSON.stringify(contexts)}`);
-  const { result, exceptionDetails } = await cdp.send('Runtime.evaluate', { expression, contextId: world.id, awaitPromise: true, returnByValue: true });
-  await cdp.detach();
-  if (exceptionDetails) throw new Error(exceptionDetails.exception?.description ?? exceptionDetails.text);
-  return result.value;
-}
 
 describe('install messages come from extension pages only', () => {
   test('a compromised content script cannot watch, cancel, start or delete installs', async () => {
-    const send = (message: object) => inContentScript(`chrome.runtime.sendMessage(${JSON.stringify(message)}).then((r) => ({ reply: r ?? null }), (e) => ({ error: String(e) }))`);
+    const send = (message: object) => inContentScript(h, `chrome.runtime.sendMessage(${JSON.stringify(message)}).then((r) => ({ reply: r ?? null }), (e) => ({ error: String(e) }))`);
     // The content script's world is reachable and its own messages still work (the panel asks for class names).
     expect(await send({ type: 'class-labels', modelId: 'nsfw-mobilenet-v2-mid' })).toMatchObject({ reply: { labels: ['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy'] } });
 

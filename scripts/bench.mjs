@@ -143,13 +143,20 @@ async function benchExplainAll() {
     return { task: perFrame('TaskDuration'), script: perFrame('ScriptDuration') };
   }
   const bareScroll = await scrollCost();
+  const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  const before = await metrics();
   const t0 = performance.now();
   const all = await seam((id) => globalThis.camLens.explainAll(id), tabId);
   const allSeconds = (performance.now() - t0) / 1000;
+  // The page's main thread meanwhile: every overlay that comes places all panels again (O(N²) boxes each time).
+  const after = await metrics();
+  const pageMs = (k) => (after[k] - before[k]) * 1000;
   const overlaidScroll = await scrollCost();
   out(`## Explain all images`);
   out();
   out(`50 images on one page: ${all.done} explained, ${all.failed} failed in ${allSeconds.toFixed(1)} s = **${(all.done / allSeconds).toFixed(1)} images/s**.`);
+  out();
+  out(`The page's main thread during it (drawing ${all.done} overlays and placing every panel again as each came): ${ms(pageMs('TaskDuration'))} of tasks, of it ${ms(pageMs('ScriptDuration'))} script, ${ms(pageMs('RecalcStyleDuration'))} style and ${ms(pageMs('LayoutDuration'))} layout.`);
   out();
   out(`Scrolling that page afterwards (main-thread time per frame, all tasks / of it script): without overlays ${ms(bareScroll.task)} / ${ms(bareScroll.script)}, with ${all.done} overlays ${ms(overlaidScroll.task)} / ${ms(overlaidScroll.script)}.`);
   out();

@@ -462,8 +462,13 @@ export class Overlay implements ResultPanelOwner {
       this.moveTo(this.dragged);
       return;
     }
-    const others = [...Overlay.all].filter((o) => o !== this && !o.clippedAway).map((o) => o.mapBox());
-    const at = this.placement.panelPosition(this.panel.offsetWidth, this.panel.offsetHeight, others, this.mapBox());
+    const neighbours = [...Overlay.all].filter((o) => o !== this && !o.clippedAway);
+    const at = this.placement.panelPosition(
+      this.panel.offsetWidth,
+      this.panel.offsetHeight,
+      { maps: neighbours.map((o) => o.mapBox()), panels: neighbours.map((o) => o.panel.getBoundingClientRect()) },
+      this.mapBox(),
+    );
     this.panel.style.left = `${at.x}px`;
     this.panel.style.top = `${at.y}px`;
   }

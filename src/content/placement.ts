@@ -71,10 +71,10 @@ export class Placement {
 
   /**
    * The panel's left/top in the host's coordinates: beside the visible part of the picture (below,
-   * above, right or left), where it covers the least of `others` (other overlays' maps, viewport px
-   * now), kept inside the viewport.
+   * above, right or left), where it covers the least of the other overlays' maps, then of their
+   * panels (viewport px now), kept inside the viewport.
    */
-  panelPosition(panelWidth: number, panelHeight: number, others: readonly Box[], own: Box): Point {
+  panelPosition(panelWidth: number, panelHeight: number, others: { maps: readonly Box[]; panels: readonly Box[] }, own: Box): Point {
     const bounds = this.screenBounds;
     const seen = this.seenOf(bounds);
     const anchor = seen.width > 0 && seen.height > 0 ? seen : bounds;
@@ -83,7 +83,8 @@ export class Placement {
     const { x, y } = choosePanelPlacement({
       anchor: { ...anchor, x: anchor.x - shift.x, y: anchor.y - shift.y },
       own,
-      others,
+      others: others.maps,
+      panels: others.panels,
       panel: { width: panelWidth, height: panelHeight },
       viewport: { width: window.innerWidth, height: window.innerHeight },
     });

@@ -1,6 +1,6 @@
 // Where an overlay's panel goes: below, above, right of or left of its picture, whichever covers the
-// least of the other overlays' maps (then of its own map), kept inside the viewport. Pure arithmetic
-// on viewport boxes (CSS px); the content script measures them.
+// least of the other overlays' maps, then of the other panels, then of its own map, kept inside the
+// viewport. Pure arithmetic on viewport boxes (CSS px); the content script measures them.
 import { intersect, type Box, type Size } from './geometry';
 
 export type PanelSide = 'below' | 'above' | 'right' | 'left';
@@ -14,6 +14,8 @@ export interface PanelPlacementInput {
   own: Box;
   /** The other overlays' maps in the same frame. */
   others: readonly Box[];
+  /** The other overlays' panels where they are now: two panels in one gap would hide each other's words. */
+  panels?: readonly Box[];
   panel: Size;
   viewport: Size;
   /** Space between picture and panel, and kept free at the viewport's edges. */
@@ -55,18 +57,20 @@ export function choosePanelPlacement(input: PanelPlacementInput): PanelPlacement
   // the viewport, it would lie over the pictures that are in sight.
   const inSight = anchor.x < viewport.width && anchor.x + anchor.width > 0 && anchor.y < viewport.height && anchor.y + anchor.height > 0;
   if (!inSight) return { side: 'below', ...at.below, covers: coveredArea({ ...at.below, ...panel }, others) };
-  let best: (PanelPlacement & { ownCover: number }) | null = null;
+  let best: { placement: PanelPlacement; cost: number[] } | null = null;
   for (const side of PANEL_SIDES) {
     const x = clamp(at[side].x, panel.width, viewport.width, margin);
     const y = clamp(at[side].y, panel.height, viewport.height, margin);
     const rect = { x, y, ...panel };
     const covers = coveredArea(rect, others);
-    const ownCover = area(intersect(rect, own));
-    // Rounded to whole px²: sub-pixel differences must not beat the order of preference.
-    if (!best || Math.round(covers) < Math.round(best.covers) || (Math.round(covers) === Math.round(best.covers) && Math.round(ownCover) < Math.round(best.ownCover))) {
-      best = { side, x, y, covers, ownCover };
-    }
+    // In order of importance; rounded to whole px², so sub-pixel differences do not beat the order of preference.
+    const cost = [covers, coveredArea(rect, input.panels ?? []), area(intersect(rect, own))].map(Math.round);
+    if (!best || lexicallyLess(cost, best.cost)) best = { placement: { side, x, y, covers }, cost };
   }
-  const { ownCover: _, ...chosen } = best!;
-  return chosen;
+  return best!.placement;
+}
+
+function lexicallyLess(a: readonly number[], b: readonly number[]): boolean {
+  const i = a.findIndex((v, k) => v !== b[k]);
+  return i >= 0 && a[i] < b[i];
 }

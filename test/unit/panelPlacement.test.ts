@@ -50,6 +50,19 @@ describe('choosePanelPlacement', () => {
     expect(choosePanelPlacement({ anchor: gone, own: gone, others: [inView], panel, viewport })).toEqual({ side: 'below', x: 90, y: -54, covers: 0 });
   });
 
+  test("another panel in the gap below: above instead, when no map is in the way there either", () => {
+    const neighbourPanel = { x: 100, y: 310, width: 200, height: 30 };
+    expect(choosePanelPlacement({ anchor: pic, own: pic, others: [], panels: [neighbourPanel], panel, viewport })).toMatchObject({ side: 'above', covers: 0 });
+  });
+
+  test("covering a map costs more than covering a panel", () => {
+    const next = { x: 100, y: 0, width: 300, height: 95 }; // a map right above the picture
+    const panels = [{ x: 100, y: 310, width: 200, height: 30 }, { x: 406, y: 100, width: 200, height: 30 }, { x: 0, y: 100, width: 95, height: 30 }];
+    const p = choosePanelPlacement({ anchor: pic, own: pic, others: [next], panels, viewport: { width: 500, height: 800 }, panel });
+    expect(p.covers).toBe(0);
+    expect(p.side).not.toBe('above');
+  });
+
   test('a panel larger than the viewport starts at its margin', () => {
     const p = choosePanelPlacement({ anchor: pic, own: pic, others: [], panel: { width: 2000, height: 30 }, viewport });
     expect(p.x).toBe(4);

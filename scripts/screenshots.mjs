@@ -2,7 +2,8 @@
 //   docs/screenshot.png          the demo page's first row, with two overlays (a real explanation);
 //   docs/popup-light.png, docs/popup-dark.png   the popup in the light and the dark theme (English);
 //   docs/popup-de.png            the popup in German (Chromium started with --lang=de);
-//   docs/options.png             the options page (Settings), light theme;
+//   docs/options.png, docs/options-dark.png     the options page (Settings), light and dark theme;
+//   docs/options-de.png          the options page in German;
 //   docs/explain-all.png         the demo page with every photo explained (compact panels);
 //   docs/lab.png                 the Lab's grid: the cat under the live methods at three layers.
 // The popup and the options page are opened as tabs at the popup's width (the same page and CSS).
@@ -44,6 +45,16 @@ async function popupShots(browser, shots) {
   }
 }
 
+async function optionsShots(browser, shots) {
+  for (const [name, colorScheme] of shots) {
+    const page = await openPage(browser, 'options.html', { width: 1000, height: 800, colorScheme });
+    const file = path.join(docs, name);
+    await page.screenshot({ path: file, fullPage: true });
+    wrote(file);
+    await page.close();
+  }
+}
+
 const servers = await startServers();
 let browser = await launchWithExtension(path.join(root, 'dist'));
 try {
@@ -70,6 +81,8 @@ try {
   wrote(file);
 
   // Every photo of the demo page explained ("Explain all"): compact panels beside the pictures.
+  // The whole page in the viewport: panels are kept inside the viewport, and the picture shows the page as seen.
+  await page.setViewportSize({ width: 1180, height: await page.evaluate(() => document.documentElement.scrollHeight) });
   const tabId = await browser.worker.evaluate(async (pageUrl) => (await chrome.tabs.query({ url: pageUrl }))[0].id, page.url());
   await browser.worker.evaluate((id) => globalThis.camLens.explainAll(id), tabId);
   await page.mouse.move(0, 0);
@@ -79,10 +92,7 @@ try {
   wrote(allFile);
 
   await popupShots(browser, [['popup-light.png', 'light'], ['popup-dark.png', 'dark']]);
-  const options = await openPage(browser, 'options.html', { width: 1000, height: 800 });
-  const optionsFile = path.join(docs, 'options.png');
-  await options.screenshot({ path: optionsFile, fullPage: true });
-  wrote(optionsFile);
+  await optionsShots(browser, [['options.png', 'light'], ['options-dark.png', 'dark']]);
 
   const lab = await browser.context.newPage();
   await lab.setViewportSize({ width: 1200, height: 900 });
@@ -101,6 +111,7 @@ try {
 try {
   browser = await launchWithExtension(path.join(root, 'dist'), { extraArgs: ['--lang=de'] });
   await popupShots(browser, [['popup-de.png', 'light']]);
+  await optionsShots(browser, [['options-de.png', 'light']]);
 } finally {
   await browser.close();
   await servers.close();

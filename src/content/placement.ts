@@ -91,10 +91,13 @@ export class Placement {
     return { x: x - (this.placed.origin.x - shift.x), y: y - (this.placed.origin.y - shift.y) };
   }
 
-  /** Where a rectangle of the host (e.g. the map) is on screen now, in viewport px (its bounding box, clipped). */
+  /**
+   * Where a rectangle of the host (e.g. the map) is seen on screen now, in viewport px (its bounding box):
+   * cut to the host, which clips it (object-fit: cover draws past the element), and to clipping ancestors.
+   */
   screenBox(rect: Box): Box {
     const shift = this.scrolledSinceLayout();
-    const b = this.seenOf(viewportBounds(this.placed, rect));
+    const b = this.seenOf(viewportBounds(this.placed, intersect(rect, { x: 0, y: 0, ...this.size })));
     return { ...b, x: b.x - shift.x, y: b.y - shift.y };
   }
 

@@ -36,9 +36,17 @@ async function panelsAndMaps(cdp: CDPSession): Promise<{ panel: Rect; map: Rect 
     const parts = inside(host).flatMap(all);
     const panel = parts.find((n) => hasClass(n, 'panel'));
     const map = parts.find((n) => n.nodeName === 'CANVAS' && hasClass(n, 'map'));
-    if (panel && map) found.push({ panel: await box(panel), map: await box(map) });
+    // The map as seen: its frame clips it (object-fit: cover draws the picture past the element).
+    const frame = parts.find((n) => hasClass(n, 'frame'));
+    if (panel && map && frame) found.push({ panel: await box(panel), map: clipTo(await box(map), await box(frame)) });
   }
   return found;
+}
+
+function clipTo(r: Rect, to: Rect): Rect {
+  const x = Math.max(r.x, to.x);
+  const y = Math.max(r.y, to.y);
+  return { x, y, width: Math.max(0, Math.min(r.x + r.width, to.x + to.width) - x), height: Math.max(0, Math.min(r.y + r.height, to.y + to.height) - y) };
 }
 
 const overlapArea = (a: Rect, b: Rect) =>

@@ -6,6 +6,7 @@
 //   BENCH_ONLY=outside  only the outside-in rows (right-click → pixels on screen, per stage), merged likewise
 //   BENCH_ONLY=explain-all  only the explain-all row, merged likewise
 //   BENCH_ONLY=pageload  only what a page pays for the extension, merged likewise
+//   BENCH_ONLY=pixels  only the image stage's steps (decode full size or at the model's size), merged likewise
 //   BENCH_DIST=<dir>  measure that build instead of dist/
 //   BENCH_BEFORE=<dir>  a build of another commit: its row is added to the page-load table
 import path from 'node:path';
@@ -17,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { CHROMIUM, launchWithExtension } from './browser.mjs';
 import { startServers } from './servers.mjs';
 import { benchTeach } from './bench-teach.mjs';
+import { benchPixels } from './bench-pixels.mjs';
 import { pageLoadRows } from './bench-pageload.mjs';
 import { runSoak, SOAK_END, SOAK_START } from './soak.mjs';
 
@@ -254,6 +256,8 @@ if (process.env.BENCH_ONLY === 'checks') await benchOnly(benchChecks, '## Map ch
 if (process.env.BENCH_ONLY === 'outside') await benchOnly(benchOutsideIn, '## Outside in', '## Warm latency per backend');
 if (process.env.BENCH_ONLY === 'pageload') await benchOnly(benchPageLoad, '## What a page pays', '## Warm latency per backend');
 if (process.env.BENCH_ONLY === 'explain-all') await benchOnly(benchExplainAll, '## Explain all images', '## Memory');
+const benchPixelRows = () => benchPixels({ seam, pageOrigin: servers.pageOrigin, out });
+if (process.env.BENCH_ONLY === 'pixels') await benchOnly(benchPixelRows, '## Pixels', '## Warm latency per backend');
 
 // First-ever: fresh profile, so this includes the backend measurement, model load and warm-up.
 const firstEver = await explain();
@@ -379,6 +383,8 @@ out();
   }
   out();
 }
+
+await benchPixelRows();
 
 // Explain-all on a page of 50 distinct image URLs (cache-busting query strings).
 await benchExplainAll();

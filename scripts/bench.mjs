@@ -19,6 +19,7 @@ import { CHROMIUM, launchWithExtension } from './browser.mjs';
 import { startServers } from './servers.mjs';
 import { benchTeach } from './bench-teach.mjs';
 import { benchPixels } from './bench-pixels.mjs';
+import { profileByPlace } from './bench-profile.mjs';
 import { pageLoadRows } from './bench-pageload.mjs';
 import { runSoak, SOAK_END, SOAK_START } from './soak.mjs';
 
@@ -159,6 +160,26 @@ async function benchExplainAll() {
   out(`50 images on one page: ${all.done} explained, ${all.failed} failed in ${allSeconds.toFixed(1)} s = **${(all.done / allSeconds).toFixed(1)} images/s**.`);
   out();
   out(`The page's main thread during it (drawing ${all.done} overlays and placing every panel again as each came): ${ms(pageMs('TaskDuration'))} of tasks, of it ${ms(pageMs('ScriptDuration'))} script, ${ms(pageMs('RecalcStyleDuration'))} style and ${ms(pageMs('LayoutDuration'))} layout.`);
+  out();
+  // Again on fresh addresses, under the worker's CPU profiler: where an image's time goes.
+  await page.evaluate((n) => {
+    const names = ['chelsea.png', 'coffee.png', 'astronaut.png', 'rocket.jpg', 'logo.png'];
+    document.querySelector('main').innerHTML = Array.from({ length: n }, (_, i) => `<img src="/fixtures/${names[i % names.length]}?profiled=${i}" width="160" height="120">`).join('');
+  }, 50);
+  await page.waitForFunction(() => Array.from(document.images).every((img) => img.complete));
+  const devtools = await workerDevtools();
+  await devtools.send('Profiler.enable');
+  await devtools.send('Profiler.setSamplingInterval', { interval: 200 });
+  await devtools.send('Profiler.start');
+  const profiled = await seam((id) => globalThis.camLens.explainAll(id), tabId);
+  const { profile } = await devtools.send('Profiler.stop');
+  devtools.close();
+  const places = profileByPlace(profile, DIST);
+  const wall = places.reduce((sum, [, v]) => sum + v, 0);
+  out(`Where the worker's time went (a second run on fresh addresses under its CPU profiler, ${profiled.done} images in ${(wall / 1000).toFixed(1)} s, self time per image): ${places
+    .filter(([, v]) => v / wall >= 0.01)
+    .map(([place, v]) => `${place} ${ms(v / profiled.done)} (${Math.round((100 * v) / wall)} %)`)
+    .join(' · ')}. Load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores.`);
   out();
   out(`Scrolling that page afterwards (main-thread time per frame, all tasks / of it script): without overlays ${ms(bareScroll.task)} / ${ms(bareScroll.script)}, with ${all.done} overlays ${ms(overlaidScroll.task)} / ${ms(overlaidScroll.script)}.`);
   out();

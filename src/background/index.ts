@@ -164,6 +164,7 @@ async function status(load = false, tabId?: number): Promise<Status> {
 
 /** "Lab" in an overlay's panel: a Lab tab beside the page, with the overlay's picture, model, class and method. */
 async function openInLab(owner: Owner, tabIndex: number | undefined, pixels?: string): Promise<{ ok: true } | { ok: false; error: string }> {
+  if (!lab.mayOpenFrom(owner.tabId)) return { ok: false, error: t('errOpenInLab', t('errLabJustOpened')) };
   const picture = await explanations.picture(owner, pixels);
   if (!picture.ok) return { ok: false, error: t('errOpenInLab', picture.error) };
   const { modelId, target, method } = picture.result;

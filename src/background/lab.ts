@@ -24,12 +24,17 @@ const LAB_OWNER = 'lab-page';
 /** The Lab's picture: bytes its page read (the worker decodes them with its own checks). */
 const labPixels = (image: LabImage): Pixels => ({ kind: 'dataUrl', dataUrl: image.dataUrl, originalUrl: 'lab' });
 
+/** A person clicks "Lab" once; more than one Lab a tab in this time is not a person. */
+export const LAB_OPEN_COOLDOWN_MS = 2000;
+
 /** What an overlay hands the Lab it opens (see stash). */
 export type Handoff = Omit<Extract<LabHandoff, { ok: true }>, 'ok'>;
 
 export class LabRoutes {
   /** Pictures and settings overlays handed over, until the Lab tab opened for each reads its own (once). */
   private readonly handoffs = new LruMap<string, Handoff>(4);
+  /** When each tab last opened a Lab (few entries: the last 32 tabs). */
+  private readonly openedFrom = new LruMap<number, number>(32);
   /** Each model's own layer, learnt once (asking would otherwise load the model without the override between cells). */
   private readonly automatic = new Map<string, string>();
 
@@ -48,6 +53,17 @@ export class LabRoutes {
       case 'lab-explain':
         return this.explain(message);
     }
+  }
+
+  /**
+   * Whether a tab may open a Lab now: one every LAB_OPEN_COOLDOWN_MS. The message comes from a content
+   * script, which a compromised page renderer can send as often as it likes (a tab storm otherwise).
+   */
+  mayOpenFrom(tabId: number, now = Date.now()): boolean {
+    const last = this.openedFrom.get(tabId);
+    if (last !== undefined && now - last < LAB_OPEN_COOLDOWN_MS) return false;
+    this.openedFrom.set(tabId, now);
+    return true;
   }
 
   /** Keeps an overlay's picture and settings for the Lab tab about to open; returns the unguessable id it asks with. */

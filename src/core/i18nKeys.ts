@@ -447,6 +447,7 @@ export const MESSAGE_KEYS = [
   'overlayLabTitle',
   'labFromOverlay',
   'errOpenInLab',
+  'errLabJustOpened',
   'labErrHandoffGone',
 ] as const;
 

@@ -187,7 +187,7 @@ export class Explanations {
       topK: settings.topK,
       methodOptions: overrides.scoreCamChannels !== undefined ? { scoreCamChannels: overrides.scoreCamChannels } : undefined,
       fresh: overrides.fresh,
-      shortcut: overrides.shortcut,
+      shortcut: overrides.shortcut ?? settings.shortcutAlarm,
       signal: controller.signal,
       owner: `${owner.tabId}:${owner.frameId}`,
       progress: (done, total) => void send(owner, { type: 'progress', overlayId: owner.overlayId, done, total }),

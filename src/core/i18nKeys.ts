@@ -448,6 +448,7 @@ export const MESSAGE_KEYS = [
   'labFromOverlay',
   'errOpenInLab',
   'errLabJustOpened',
+  'optionsShortcutAlarm',
   'labErrHandoffGone',
 ] as const;
 

@@ -16,6 +16,7 @@ export const DEFAULT_SETTINGS = {
   topK: 5,
   layers: {},
   checkAutomatically: false,
+  shortcutAlarm: true,
 } as const;
 
 export const Settings = z.object({
@@ -39,6 +40,8 @@ export const Settings = z.object({
   layers: z.catch(z.record(z.string(), z.string().check(z.minLength(1), z.maxLength(300))), {}),
   /** Check each map (deletion/insertion) as soon as it is shown in a full panel. */
   checkAutomatically: z.catch(z.boolean(), DEFAULT_SETTINGS.checkAutomatically),
+  /** Test each map for a shortcut (evidence on a corner mark, a frame, text) and warn (a few passes when suspicious). */
+  shortcutAlarm: z.catch(z.boolean(), DEFAULT_SETTINGS.shortcutAlarm),
 });
 export type Settings = z.infer<typeof Settings>;
 const KEY = 'settings';

@@ -94,6 +94,18 @@ describe('a model keyed to a corner stamp', () => {
     }
   });
 
+  test('switched off in Settings: the same stamped picture gets no alarm and no extra passes', async () => {
+    await setSettings(h, { shortcutAlarm: false });
+    try {
+      const r = await explainPicture('stamped-0.png');
+      expect(r.target.label).toBe('Stamped');
+      expect(r.shortcut).toBeUndefined(); // not looked for (null would be: looked for, none found)
+      expect(r.timingsMs.shortcut).toBeLessThan(1); // computed afresh (the cache keeps the two apart), without the alarm's passes
+    } finally {
+      await setSettings(h, { shortcutAlarm: true });
+    }
+  });
+
   test('"Try a watermark": the panel button blends a watermark and a corner logo in and says what the model answers then', async () => {
     const r = await explainPicture('stamped-0.png');
     // The panel's buttons show while the pointer is on the picture (compact otherwise).

@@ -123,6 +123,8 @@ describe('options page', () => {
     await vi.waitFor(() => expect(savedSettings()?.showBox).toBe(true));
     change('check-automatically', (el) => (el.checked = true));
     await vi.waitFor(() => expect(savedSettings()?.checkAutomatically).toBe(true));
+    change('shortcut-alarm', (el) => (el.checked = false));
+    await vi.waitFor(() => expect(savedSettings()?.shortcutAlarm).toBe(false));
     change('top-k', (el) => (el.value = '3'));
     await vi.waitFor(() => expect(savedSettings()?.topK).toBe(3));
     // Out of range: not stored, the field shows the stored value again.

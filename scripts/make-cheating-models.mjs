@@ -14,6 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pngjs from 'pngjs';
+import { seededRandom as random } from './fixture-lcg.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SIZE = 32;
@@ -24,18 +25,6 @@ const STAMP = ['######', '#....#', '#.##.#', '#.#..#', '#....#', '######'];
 export const STAMP_SIZE = STAMP.length;
 /** Channels of the CAM layer (conv_b). */
 const FEATURES = 32;
-
-/** mulberry32: numbers in [0, 1). */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random scene: a base colour, three soft blobs of other colours, a little noise; RGB in [0, 1], row-major. */
 export function scene(next) {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
+import { seededRandom as random } from './fixture-lcg.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const TEACH_FOLDERS = { cats: 'chelsea.png', cups: 'coffee.png' };
@@ -18,16 +19,6 @@ const photos = new Map();
 function photo(name) {
   if (!photos.has(name)) photos.set(name, PNG.sync.read(readFileSync(path.join(root, 'test', 'fixtures', name))));
   return photos.get(name);
-}
-
-function random(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(state ^ (state >>> 15), 1 | state);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Picture n of a folder as PNG bytes (bilinear resampling of a seeded crop). */

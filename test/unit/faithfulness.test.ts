@@ -8,7 +8,7 @@ import { GraphExplainable } from '../../src/background/explainable';
 import { checkFaithfulness, type FaithfulnessRequest } from '../../src/background/metrics/faithfulness';
 import { CancelledError } from '../../src/background/methods/types';
 import { trapezoidAuc } from '../../src/core/metrics/auc';
-import { seededRandom } from '../../src/core/metrics/baselineMaps';
+import { seededRandom } from '../../src/core/random';
 import { gaussianBlur } from '../../src/core/metrics/blur';
 import { substituteFor } from '../../src/core/metrics/substitute';
 import { loadSyntheticGraph } from './helpers/tinyModels';

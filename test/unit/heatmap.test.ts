@@ -1,21 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { heatmapRgba, normalizeMinMax, upsampleBilinear, type Grid } from '../../src/core/heatmap';
-
-/** Deterministic PRNG (mulberry32) so failures are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../src/core/random';
 
 const randomGrid = (width: number, height: number, seed: number): Grid => {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   return { width, height, values: Array.from({ length: width * height }, () => r() * 20 - 10) };
 };
 

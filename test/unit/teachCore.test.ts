@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { classWeights, HELD_OUT_MIN_PER_CLASS, splitHeldOut } from '../../src/core/teach/dataset';
 import { teachMenuItems, teachMenuTarget } from '../../src/core/teach/menuItems';
-import { seededRandom, shuffle } from '../../src/core/teach/random';
+import { seededRandom, shuffle } from '../../src/core/random';
 import { DEMO_PER_CLASS, DEMO_TESTS, demoTestPairs, demoTrainingSet, lightFactors, stampCircle, summarizeFlips } from '../../src/core/teach/shortcutDemo';
 import { mirrorRgba, teachViews, VIEW_COUNT } from '../../src/core/teach/views';
 import { IDLE_PROGRESS } from '../../src/core/teachMessages';

@@ -8,7 +8,7 @@ import type { ExampleStore, StoredExample, StoredFeatures } from '../../src/back
 import { TeachService, type TeachDeps } from '../../src/background/teach/teachService';
 import type { ModelJson, PickedFile } from '../../src/core/modelSource';
 import { loadProject } from '../../src/core/teach/project';
-import { seededRandom } from '../../src/core/teach/random';
+import { seededRandom } from '../../src/core/random';
 import { VIEW_COUNT } from '../../src/core/teach/views';
 import type { TeachProgress } from '../../src/core/teachMessages';
 import { extractModel } from '../../models/extract.mjs';

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { trainHead, type TeachExample } from '../../src/background/teach/trainer';
 import { CancelledError } from '../../src/background/methods/types';
-import { seededRandom } from '../../src/core/teach/random';
+import { seededRandom } from '../../src/core/random';
 
 const DIM = 48;
 const VIEWS = 3;

@@ -9,7 +9,7 @@
 // returns, also when cancelled or failing. tfjs only, no browser API: tested in Node.
 import * as tf from '@tensorflow/tfjs';
 import { classWeights, splitHeldOut } from '../../core/teach/dataset';
-import { randomInt, seededRandom, shuffle } from '../../core/teach/random';
+import { randomInt, seededRandom, shuffle } from '../../core/random';
 import type { TrainedHeadWeights } from '../../core/teach/tmExport';
 import { CancelledError } from '../methods/types';
 

@@ -2,18 +2,7 @@
 // only knows photographers centre their subject (a Gaussian around the middle). Both are made at the
 // explained map's own resolution and then go through the same display steps, so they differ from the
 // method's map only in what they claim, not in how smooth they are.
-
-/** Mulberry32: a small seeded generator; the same seed gives the same numbers everywhere. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../random';
 
 /** Uniform [0, 1) values, row-major, from `seed`. */
 export function randomMap(width: number, height: number, seed: number): { width: number; height: number; values: Float32Array } {

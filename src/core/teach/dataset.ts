@@ -2,7 +2,7 @@
 // two examples each; a held-out part per class when every class has enough examples; class weights
 // so that a class with few examples counts as much as one with many. Pure and seeded.
 import type { Translate } from '../i18n';
-import { shuffle, type Random } from './random';
+import { shuffle, type Random } from '../random';
 
 export const MIN_CLASSES = 2;
 export const MIN_EXAMPLES_PER_CLASS = 2;

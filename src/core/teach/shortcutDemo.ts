@@ -4,7 +4,7 @@
 // tested on cool-light pictures with and without the stamp: if the stamp, not the light, decides,
 // stamping flips the prediction to "warm light" (measured in Chromium on the bundled backbone: 7 of 8
 // flip, 0 of 8 without the stamp; see the README). Pure and seeded: the page draws these pictures.
-import { randomInt, seededRandom } from './random';
+import { randomInt, seededRandom } from '../random';
 
 /** The bundled photos (in the extension's teach-demo/ folder, from test/fixtures; CC0 / public domain). */
 export const DEMO_PHOTOS = ['chelsea.png', 'coffee.png', 'astronaut.png', 'rocket.jpg'] as const;

@@ -1,5 +1,5 @@
-// A small seeded random generator (mulberry32): the same seed gives the same held-out split, the same
-// augmentation views and the same generated demo pictures everywhere, so training is reproducible.
+// A small seeded random generator (mulberry32): the same seed gives the same numbers everywhere — Teach's
+// held-out split, augmentation views and demo pictures, the random baseline map of the map checks.
 
 export type Random = () => number;
 

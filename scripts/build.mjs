@@ -55,6 +55,7 @@ export async function build({ outDir = dist, firefoxOutDir = outDir === dist ? d
   cpSync(path.join(root, 'src/options/options.html'), path.join(outDir, 'options.html'));
   cpSync(path.join(root, 'src/options/options.css'), path.join(outDir, 'options.css'));
   cpSync(path.join(root, 'src/ui/theme.css'), path.join(outDir, 'theme.css'));
+  cpSync(path.join(root, 'src/ui/page.css'), path.join(outDir, 'page.css'));
   cpSync(path.join(root, 'src/teach/teach.html'), path.join(outDir, 'teach.html'));
   cpSync(path.join(root, 'src/teach/teach.css'), path.join(outDir, 'teach.css'));
   cpSync(path.join(root, 'src/lab/lab.html'), path.join(outDir, 'lab.html'));

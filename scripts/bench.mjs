@@ -117,6 +117,7 @@ async function benchChecks() {
 
 /** Explain-all on a page of 50 distinct image URLs (cache-busting query strings), and scrolling it afterwards. */
 async function benchExplainAll() {
+  await explain(); // the model loaded and warm (alone, this row would otherwise time the first load too)
   await page.evaluate((n) => {
     const names = ['chelsea.png', 'coffee.png', 'astronaut.png', 'rocket.jpg', 'logo.png'];
     document.querySelector('main').innerHTML = Array.from({ length: n }, (_, i) => `<img src="/fixtures/${names[i % names.length]}?bench=${i}" width="160" height="120">`).join('');

@@ -4,8 +4,8 @@
 // overlay's state and life (busy, shown, failed, closed; screenshots); where it sits is
 // placement.ts, the heat map heatCanvas.ts, the drawn map's panel resultPanel.ts.
 import type { ColormapName } from '../core/colormap';
-import { intersect, visibleRect } from '../core/geometry';
-import { IDENTITY, viewportBounds } from '../core/transform2d';
+import { intersect, visibleRect, type Box } from '../core/geometry';
+import { IDENTITY, viewportBounds, type Point } from '../core/transform2d';
 import { t } from '../core/i18nBrowser';
 import type { CaptureRegion, ExplanationResult, ExplanationSuccess } from '../core/messages';
 import { prepareDisplayMap, type DisplayMap } from '../core/postprocess';
@@ -469,14 +469,33 @@ export class Overlay implements ResultPanelOwner {
     this.placeMap();
   }
 
-  /** Places every panel again (an overlay came, went or drew its map), except where the user is. */
+  /**
+   * Places every panel again (an overlay came, went or drew its map), except where the user is. All
+   * are measured first and moved after: a measure after each move lays the page out once per panel,
+   * N² times as N overlays come (explain-all on 50 pictures spent 4.3 s in forced layouts).
+   */
   private static placeAllPanels(): void {
-    for (const overlay of Overlay.all) if (!overlay.panel.matches(':hover')) overlay.placePanel();
+    const panels = Overlay.panelBoxes();
+    const maps = Overlay.mapBoxes();
+    const moves: [Overlay, Point][] = [];
+    for (const overlay of Overlay.all) {
+      if (overlay.closed || overlay.dragged || overlay.panel.matches(':hover')) continue;
+      const spot = overlay.panelSpot(panels, maps);
+      panels.set(overlay, spot.box); // where the next ones will find it
+      moves.push([overlay, spot.at]);
+    }
+    for (const [overlay, at] of moves) overlay.setPanelAt(at);
+    for (const overlay of Overlay.all) if (overlay.dragged) overlay.moveTo(overlay.dragged);
   }
 
-  /** The map's box on screen now (viewport px): what other panels should not cover. */
-  private mapBox() {
-    return this.placement.screenBox(this.placement.mapRect(this.result));
+  /** Every panel's box on screen now (viewport px). */
+  private static panelBoxes(): Map<Overlay, Box> {
+    return new Map([...Overlay.all].map((o) => [o, o.panel.getBoundingClientRect()]));
+  }
+
+  /** Every map's box on screen now (viewport px): what other panels should not cover. Once a pass, not once a pair. */
+  private static mapBoxes(): Map<Overlay, Box> {
+    return new Map([...Overlay.all].map((o) => [o, o.placement.screenBox(o.placement.mapRect(o.result))]));
   }
 
   private placePanel(): void {
@@ -485,13 +504,22 @@ export class Overlay implements ResultPanelOwner {
       this.moveTo(this.dragged);
       return;
     }
+    this.setPanelAt(this.panelSpot(Overlay.panelBoxes(), Overlay.mapBoxes()).at);
+  }
+
+  /** Where the panel goes, given every panel's and map's box now (viewport px); reads the layout, writes nothing. */
+  private panelSpot(panels: ReadonlyMap<Overlay, Box>, maps: ReadonlyMap<Overlay, Box>): { at: Point; box: Box } {
     const neighbours = [...Overlay.all].filter((o) => o !== this && !o.clippedAway);
-    const at = this.placement.panelPosition(
-      this.panel.offsetWidth,
-      this.panel.offsetHeight,
-      { maps: neighbours.map((o) => o.mapBox()), panels: neighbours.map((o) => o.panel.getBoundingClientRect()) },
-      this.mapBox(),
+    const own = panels.get(this)!;
+    return this.placement.panelPosition(
+      own.width,
+      own.height,
+      { maps: neighbours.map((o) => maps.get(o)!), panels: neighbours.map((o) => panels.get(o)!) },
+      maps.get(this)!,
     );
+  }
+
+  private setPanelAt(at: Point): void {
     this.panel.style.left = `${at.x}px`;
     this.panel.style.top = `${at.y}px`;
   }

@@ -72,9 +72,9 @@ export class Placement {
   /**
    * The panel's left/top in the host's coordinates: beside the visible part of the picture (below,
    * above, right or left), where it covers the least of the other overlays' maps, then of their
-   * panels (viewport px now), kept inside the viewport.
+   * panels (viewport px now), kept inside the viewport; also where that puts it on screen.
    */
-  panelPosition(panelWidth: number, panelHeight: number, others: { maps: readonly Box[]; panels: readonly Box[] }, own: Box): Point {
+  panelPosition(panelWidth: number, panelHeight: number, others: { maps: readonly Box[]; panels: readonly Box[] }, own: Box): { at: Point; box: Box } {
     const bounds = this.screenBounds;
     const seen = this.seenOf(bounds);
     const anchor = seen.width > 0 && seen.height > 0 ? seen : bounds;
@@ -88,7 +88,7 @@ export class Placement {
       panel: { width: panelWidth, height: panelHeight },
       viewport: { width: window.innerWidth, height: window.innerHeight },
     });
-    return { x: x - (this.placed.origin.x - shift.x), y: y - (this.placed.origin.y - shift.y) };
+    return { at: { x: x - (this.placed.origin.x - shift.x), y: y - (this.placed.origin.y - shift.y) }, box: { x, y, width: panelWidth, height: panelHeight } };
   }
 
   /**

@@ -471,8 +471,8 @@ export class Overlay implements ResultPanelOwner {
 
   /**
    * Places every panel again (an overlay came, went or drew its map), except where the user is. All
-   * are measured first and moved after: a measure after each move lays the page out once per panel,
-   * N² times as N overlays come (explain-all on 50 pictures spent 4.3 s in forced layouts).
+   * are measured first and moved after: a measure after each move would lay the page out again, once
+   * per panel and pass.
    */
   private static placeAllPanels(): void {
     const panels = Overlay.panelBoxes();

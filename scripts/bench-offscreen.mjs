@@ -8,7 +8,8 @@
 //     for ?threads=off (the worker's SIMD build), 1 and 2 (threaded build);
 //   - cold: the worker stopped through the DevTools protocol; does the document outlive it, and what
 //     does the next explanation cost with the model in the document versus in the worker.
-// Prints a Markdown table (paste into BENCHMARKS.md). BENCH_RUNS: paired runs per configuration (default 20);
+// A full run (all configurations, cold runs) replaces its own section of BENCHMARKS.md (npm run bench
+// keeps that section as it is); runs narrowed by the variables below only print. BENCH_RUNS: paired runs per configuration (default 20);
 // BENCH_COLD_RUNS: cold runs each way (default 5); BENCH_THREADS: configurations (default off,1,2).
 import path from 'node:path';
 import os from 'node:os';
@@ -24,6 +25,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 5);
+const OFFSCREEN_START = '<!-- offscreen: written by scripts/bench-offscreen.mjs -->';
+const OFFSCREEN_END = '<!-- /offscreen -->';
 const CHANNELS = ['runtime', 'client'];
 const CHANNEL_NAMES = { runtime: 'chrome.runtime messages (JSON: pixels as base64)', client: 'postMessage to the document as the worker\'s window client (structured clone, buffer transferred)' };
 const CONFIGS = process.env.BENCH_THREADS?.split(',') ?? ['off', '1', '2'];
@@ -172,7 +175,11 @@ const out = (line = '') => {
 // The worker's path must still work with the isolation keys: a cross-origin image without CORS headers too.
 await explainInWorker('#cat');
 const crossOrigin = await explainInWorker('#coffee').then(() => 'explained', (e) => `failed: ${e.message}`);
-out(`Load average before: ${load()} (${os.cpus().length} cores). Worker with the isolation keys, cross-origin image without CORS (#coffee): ${crossOrigin}.`);
+out(`## Offscreen document with WASM threads (Chrome; measured, not adopted)`);
+out();
+out(`Measured ${new Date().toISOString().slice(0, 10)} by \`node scripts/bench-offscreen.mjs\` on a variant build (not what ships): the manifest with \`cross_origin_embedder_policy\` require-corp, \`cross_origin_opener_policy\` same-origin and the \`offscreen\` permission; an offscreen document (reason WORKERS) hosting the default model on tfjs-backend-wasm 4.22. What it took to run threads there at all: tfjs hands its threads the threaded build's script as a Blob that they load with \`importScripts(blob:…)\`, which the extension's CSP (\`script-src 'self'\`) refuses, so the variant patches tfjs at bundling to load that script and the threads' worker script from files of the extension; and tfjs caps the threads at \`navigator.hardwareConcurrency / 2\` (it assumes two hyperthreads per core), which is 1 on this 2-core machine whatever \`setThreadsCount\` asks, so for 2 threads the document reports 4 logical cores.`);
+out();
+out(`Load average before: ${load()} (${os.cpus().length} cores). The worker's own path with the isolation keys, a cross-origin image served without CORS headers (#coffee): ${crossOrigin}.`);
 
 const rows = [];
 for (const threads of CONFIGS) {
@@ -211,7 +218,7 @@ for (const { threads, status, worker, channels, load } of rows) {
 }
 out();
 out(`crossOriginIsolated in the document: ${rows.map((r) => r.status.crossOriginIsolated).join(', ')}; SharedArrayBuffer: ${rows.map((r) => r.status.sharedArrayBuffer).join(', ')}. `);
-out(`p50 over ${RUNS} paired runs per configuration (CAM, default model, chelsea.png).`);
+out(`p50 over ${RUNS} paired runs per configuration (CAM, default model, chelsea.png): each run one explanation by the worker as shipped, then one round trip per channel; the worker reads the pixels (fetch, decode, draw at 224×224) for every round trip, as it would if the model moved. The document's model work includes the CAM map; the worker's includes preprocessing, the forward pass with scores and the CAM method step.`);
 
 // Cold: the worker stopped as Chrome stops it after 30 s idle; the document (best configuration) stays?
 async function stopWorker() {
@@ -234,12 +241,7 @@ async function wakeWorker() {
   browser.worker = browser.context.serviceWorkers()[0];
   await popup.close();
 }
-if (!rows.length || !COLD_RUNS) {
-  await browser.close();
-  await servers.close();
-  rmSync(outDir, { recursive: true, force: true });
-  process.exit(0);
-}
+if (!rows.length || !COLD_RUNS) await finish();
 const roundTrip = (row) => Math.min(...CHANNELS.map((c) => pct(row.channels[c].roundTrip, 50)));
 const best = rows.reduce((a, b) => (roundTrip(b) < roundTrip(a) ? b : a));
 const bestChannel = CHANNELS.reduce((a, b) => (pct(best.channels[b].roundTrip, 50) < pct(best.channels[a].roundTrip, 50) ? b : a));
@@ -265,6 +267,21 @@ for (let i = 0; i < COLD_RUNS; i++) {
 out();
 out(`Cold (worker stopped through the DevTools protocol, woken by a page of the extension; p50 of ${COLD_RUNS}, alternating): model in the worker ${ms(pct(cold.worker, 50))} (max ${ms(Math.max(...cold.worker))}); model in the offscreen document (threads=${best.threads}, ${bestChannel} channel) ${ms(pct(cold.viaDocument, 50))} (max ${ms(Math.max(...cold.viaDocument))}), of which the worker's restart ${ms(pct(cold.restart, 50))}. The same document (same load time stamp) answered after ${cold.survived} of ${COLD_RUNS} stops. Load average at the end: ${load()}.`);
 
-await browser.close();
-await servers.close();
-rmSync(outDir, { recursive: true, force: true });
+await finish();
+
+/** Closes everything; a full run (all configurations, cold runs) replaces its section of BENCHMARKS.md. */
+async function finish() {
+  await browser.close();
+  await servers.close();
+  rmSync(outDir, { recursive: true, force: true });
+  if (rows.length === 3 && COLD_RUNS > 0 && !process.env.BENCH_THREADS) {
+    const file = path.join(root, 'BENCHMARKS.md');
+    const current = readFileSync(file, 'utf8');
+    const section = `${OFFSCREEN_START}\n${lines.join('\n')}\n${OFFSCREEN_END}`;
+    const at = current.indexOf(OFFSCREEN_START);
+    const merged = at >= 0 ? current.slice(0, at) + section + current.slice(current.indexOf(OFFSCREEN_END, at) + OFFSCREEN_END.length) : `${current.trimEnd()}\n\n${section}\n`;
+    writeFileSync(file, merged);
+    console.log('\nmerged into BENCHMARKS.md');
+  }
+  process.exit(0);
+}

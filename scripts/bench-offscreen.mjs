@@ -274,7 +274,7 @@ async function finish() {
   await browser.close();
   await servers.close();
   rmSync(outDir, { recursive: true, force: true });
-  if (rows.length === 3 && COLD_RUNS > 0 && !process.env.BENCH_THREADS) {
+  if (rows.length === CONFIGS.length && COLD_RUNS > 0 && !process.env.BENCH_THREADS) {
     const file = path.join(root, 'BENCHMARKS.md');
     const current = readFileSync(file, 'utf8');
     const section = `${OFFSCREEN_START}\n${lines.join('\n')}\n${OFFSCREEN_END}`;

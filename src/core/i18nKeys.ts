@@ -448,6 +448,11 @@ export const MESSAGE_KEYS = [
   'labFromOverlay',
   'errOpenInLab',
   'labErrHandoffGone',
+  'overlayFollow',
+  'overlayFollowTitle',
+  'overlayFollowStats',
+  'overlayFollowWaiting',
+  'errFollowUnreadable',
 ] as const;
 
 export type MessageKey = (typeof MESSAGE_KEYS)[number];

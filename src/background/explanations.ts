@@ -110,8 +110,11 @@ export class Explanations {
       }
       if (held.source.kind !== 'page') return failure(t('errFollowUnreadable'));
       // The frame as sent: no fallback to a screenshot (a frame the page could read is always readable).
-      const result = await this.explainer.explain({ kind: 'dataUrl', dataUrl: source.dataUrl, originalUrl: 'page' }, await this.requestFor(owner, { classIndex }));
-      await this.finished(owner, result);
+      // Live maps, as in the Lab: no shortcut alarm (its extra passes would halve the maps per second).
+      const request = await this.requestFor(owner, { classIndex, shortcut: false });
+      const result = await this.explainer.explain({ kind: 'dataUrl', dataUrl: source.dataUrl, originalUrl: 'page' }, request);
+      // Kept for a restarted worker while the map is on its way (not awaited: it is not what the user waits for).
+      void this.finished(owner, result).catch(() => undefined);
       return result;
     } finally {
       this.following.delete(key);

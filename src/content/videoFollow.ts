@@ -97,6 +97,7 @@ export class VideoFollow {
       setWords(this.line, t('overlayFollowWaiting'));
     } else {
       this.line.hidden = true;
+      setWords(this.line, '');
       if (!this.follower.running) this.overlay.followEnded();
     }
     this.kick();

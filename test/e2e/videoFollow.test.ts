@@ -1,8 +1,8 @@
 // Follow on a page's <video>, end to end in Chromium: the overlay's Follow button re-explains the
 // newest frame while the video plays, the map drawn over the video moves with the picture, the panel
 // tells the maps per second; off or paused, nothing is sent; the worker explains at most one frame per
-// overlay at a time even when asked faster. The video is made in the page: a canvas stream in which
-// the cat walks left and right (no video file). Prints the maps per second and latency measured.
+// overlay at a time even when asked faster. The video (demo/video.html) is a canvas stream in which
+// the cat walks left and right: no video file. Prints the maps per second and latency measured.
 import { expect, test } from 'vitest';
 import { clickByName, grab, inContentScript, meanDiff, overlaysOf, useHarness, type Harness, type Rect } from './harness';
 
@@ -26,40 +26,11 @@ const overlays = (): Promise<FollowReport[]> =>
 const follow = async () => (await overlays())[0].follow!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A 480×320 video at the top of the page whose frames move: the cat slides across a grey field. */
+/** demo/video.html: a 480×320 video whose frames move (the cat slides across a grey field, a canvas stream). */
 async function movingVideo(): Promise<Rect> {
-  await h.page.goto(`${h.pageOrigin}/`);
-  await h.page.evaluate(async () => {
-    const cat = new Image();
-    cat.src = '/fixtures/chelsea.png';
-    await cat.decode();
-    const source = document.createElement('canvas');
-    source.width = 480;
-    source.height = 320;
-    const ctx = source.getContext('2d')!;
-    const started = performance.now();
-    const draw = () => {
-      // Left to right and back every 4 s: the cat is at the left edge, then at the right one.
-      const phase = ((performance.now() - started) / 4000) % 1;
-      const x = (phase < 0.5 ? phase * 2 : 2 - phase * 2) * 240;
-      ctx.fillStyle = '#808080';
-      ctx.fillRect(0, 0, 480, 320);
-      ctx.drawImage(cat, x, 80, 240, 160);
-      requestAnimationFrame(draw);
-    };
-    draw();
-    const video = document.createElement('video');
-    video.id = 'followed';
-    video.muted = true;
-    video.playsInline = true;
-    video.style.cssText = 'display:block;width:480px;height:320px;margin:40px;';
-    video.srcObject = source.captureStream(30);
-    document.body.prepend(video);
-    window.scrollTo(0, 0);
-    await video.play();
-  });
-  await h.page.waitForFunction(() => (document.getElementById('followed') as HTMLVideoElement).readyState >= 2);
-  return h.page.locator('#followed').evaluate((el) => {
+  await h.page.goto(`${h.pageOrigin}/demo/video.html`);
+  await h.page.waitForFunction(() => (document.getElementById('video') as HTMLVideoElement).readyState >= 2);
+  return h.page.locator('#video').evaluate((el) => {
     const r = el.getBoundingClientRect();
     return { x: r.left, y: r.top, width: r.width, height: r.height };
   });
@@ -67,7 +38,7 @@ async function movingVideo(): Promise<Rect> {
 
 /** A real right-click on the video, then the menu's own handler: the overlay's single explanation. */
 async function explainVideo(): Promise<void> {
-  await h.page.locator('#followed').click({ button: 'right', position: { x: 60, y: 60 } });
+  await h.page.locator('#video').click({ button: 'right', position: { x: 60, y: 60 } });
   const result = await h.worker.evaluate(async (pageUrl) => {
     const [tab] = await chrome.tabs.query({ url: pageUrl });
     return (globalThis as any).camLens.onMenuClick({ menuItemId: 'explain-image', frameId: 0, pageUrl, editable: false }, tab);
@@ -78,7 +49,7 @@ async function explainVideo(): Promise<void> {
 
 const setPlaying = (playing: boolean) =>
   h.page.evaluate((playing) => {
-    const video = document.getElementById('followed') as HTMLVideoElement;
+    const video = document.getElementById('video') as HTMLVideoElement;
     return playing ? video.play() : video.pause();
   }, playing);
 
@@ -90,7 +61,7 @@ test('Follow: maps keep coming and move with the video; the panel tells maps/s; 
   // Only the overlay's drawn map is left in the screenshots: the video is there but transparent.
   await clickByName(h, 'Follow');
   await expect.poll(async () => (await follow()).maps, { timeout: 60_000 }).toBeGreaterThanOrEqual(5);
-  await h.page.locator('#followed').evaluate((v: HTMLVideoElement) => (v.style.opacity = '0'));
+  await h.page.locator('#video').evaluate((v: HTMLVideoElement) => (v.style.opacity = '0'));
   const map = { x: box.x, y: box.y, width: box.width, height: box.height };
   // Two moments half a cycle apart: the cat at one side, then at the other.
   const shots = [];
@@ -101,7 +72,7 @@ test('Follow: maps keep coming and move with the video; the panel tells maps/s; 
     await sleep(2000);
   }
   expect(meanDiff(shots[0], shots[1])).toBeGreaterThan(3);
-  await h.page.locator('#followed').evaluate((v: HTMLVideoElement) => (v.style.opacity = '1'));
+  await h.page.locator('#video').evaluate((v: HTMLVideoElement) => (v.style.opacity = '1'));
 
   // Sustained rate, measured here (the page's own window says the same); the panel says it in words.
   const start = await follow();
@@ -169,7 +140,7 @@ test('the worker explains one Follow frame of an overlay at a time: a frame sent
   const replies = (await inContentScript(
     h,
     `(async () => {
-      const video = document.getElementById('followed');
+      const video = document.getElementById('video');
       const canvas = document.createElement('canvas');
       canvas.width = 240; canvas.height = 160;
       canvas.getContext('2d').drawImage(video, 0, 0, 240, 160);

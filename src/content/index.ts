@@ -74,8 +74,13 @@ function start(input: UserInput): ContentUi {
 
   const callbacks = {
     // The worker's explain for the overlay's own picture, with a new frame (only this frame's overlays, as every message).
-    followFrame: (overlay: Overlay) => (dataUrl: string, classIndex: number | undefined) =>
-      requestExplanation({ type: 'explain', overlayId: overlay.id, source: { kind: 'dataUrl', dataUrl, originalUrl: 'video frame' }, follow: { classIndex } }),
+    followFrame: (overlay: Overlay) => async (dataUrl: string, classIndex: number | undefined) => {
+      const source: ImageSource = { kind: 'dataUrl', dataUrl, originalUrl: 'video frame' };
+      const result = await requestExplanation({ type: 'explain', overlayId: overlay.id, source, follow: { classIndex } });
+      // Save, Copy and a class switch afterwards go with the frame whose map is shown.
+      if (result.ok) sources.set(overlay.id, source);
+      return result;
+    },
     panelSection: (overlay: Overlay, result: ExplanationSuccess) => panelSections(shortcutSection(result), mapChecksFor(overlay, checkDeps).render(result), watermarkSection(overlay, result, checkDeps.send)),
     onCancel(overlay: Overlay) {
       const message: Message = { type: 'cancel', overlayId: overlay.id };

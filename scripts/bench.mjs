@@ -7,6 +7,7 @@
 //   BENCH_ONLY=explain-all  only the explain-all row, merged likewise
 //   BENCH_ONLY=pageload  only what a page pays for the extension, merged likewise
 //   BENCH_ONLY=pixels  only the image stage's steps (decode full size or at the model's size), merged likewise
+//   BENCH_ONLY=follow  only Follow on a page's video (maps/s, latency; BENCH_FOLLOW_SECONDS, default 30), merged likewise
 //   BENCH_DIST=<dir>  measure that build instead of dist/
 //   BENCH_BEFORE=<dir>  a build of another commit: its row is added to the page-load table
 import path from 'node:path';
@@ -187,6 +188,60 @@ async function benchExplainAll() {
 }
 
 /**
+ * Follow on a page's video (demo/video.html, a canvas stream of the walking cat): the overlay's own
+ * Follow button pressed with a real click (found in the accessibility tree: the panel is in a closed
+ * shadow root), then maps per second and the latency from grabbing a frame to its map drawn, as the
+ * page's content script counts them (sampled every 250 ms), over BENCH_FOLLOW_SECONDS (default 30).
+ */
+async function benchFollow() {
+  const seconds = Number(process.env.BENCH_FOLLOW_SECONDS ?? 30);
+  const videoPage = await browser.context.newPage();
+  await videoPage.bringToFront();
+  await videoPage.goto(`${servers.pageOrigin}/demo/video.html`);
+  await videoPage.waitForFunction(() => document.getElementById('video').readyState >= 2);
+  const videoTab = await browser.worker.evaluate(async (url) => (await chrome.tabs.query({ url }))[0].id, videoPage.url());
+  await seam(() => globalThis.camLens.useBackend('wasm'));
+  await videoPage.locator('#video').click({ button: 'right', position: { x: 60, y: 60 } });
+  const first = await seam(async (id) => globalThis.camLens.onMenuClick({ menuItemId: 'explain-image', frameId: 0, editable: false }, await chrome.tabs.get(id)), videoTab);
+  if (!first.ok) throw new Error(`explanation failed: ${first.error}`);
+  const stats = async () => (await seam((id) => globalThis.camLens.overlays(id), videoTab))[0].follow;
+  const cdp = await browser.context.newCDPSession(videoPage);
+  const centre = async () => {
+    const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+    const button = nodes.find((n) => n.role?.value === 'button' && n.name?.value === 'Follow');
+    const { model } = await cdp.send('DOM.getBoxModel', { backendNodeId: button.backendDOMNodeId });
+    return [(model.content[0] + model.content[4]) / 2, (model.content[1] + model.content[5]) / 2];
+  };
+  // The pointer first: the panel may be placed again when it arrives (as the tests' clickByName).
+  await videoPage.mouse.move(...(await centre()));
+  await videoPage.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await videoPage.mouse.click(...(await centre()));
+  await cdp.detach();
+  for (const until = performance.now() + 60_000; (await stats()).maps < 10; await new Promise((r) => setTimeout(r, 250))) {
+    if (performance.now() > until) throw new Error(`Follow did not start: ${JSON.stringify(await stats())}`);
+  }
+  const start = await stats();
+  const t0 = performance.now();
+  const latencies = [];
+  let seen = start.maps;
+  while (performance.now() - t0 < seconds * 1000) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = await stats();
+    if (now.maps > seen) latencies.push(now.latencyMs);
+    seen = now.maps;
+  }
+  const end = await stats();
+  const elapsed = (performance.now() - t0) / 1000;
+  const worker = (await seam(() => globalThis.camLens.lastResult())).timingsMs;
+  await seam(() => globalThis.camLens.useBackend('auto'));
+  await videoPage.close();
+  out(`## Follow on a page's video (default model, WASM, CAM)`);
+  out();
+  out(`The overlay's Follow on \`demo/video.html\` (480×320 canvas stream, frames sent as ≤ 320 px JPEG): **${((end.maps - start.maps) / elapsed).toFixed(1)} maps/s** sustained over ${elapsed.toFixed(0)} s; frame grabbed → map drawn p50 ${ms(pct(latencies, 50))}, p95 ${ms(pct(latencies, 95))} (${latencies.length} samples); requests ${end.requests - start.requests} for ${end.maps - start.maps} maps (one in flight at most). The worker's last map: ${Object.entries(worker).map(([k, v]) => `${k} ${ms(v)}`).join(', ')}. Load average ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min) on ${os.cpus().length} cores${process.env.BENCH_ONLY ? `; measured ${new Date().toISOString().slice(0, 10)} on its own (\`BENCH_ONLY=follow\`)` : ''}.`);
+  out();
+}
+
+/**
  * Outside in: what the user waits for, from the trusted right-click (a real one, through the DevTools
  * protocol) to the overlay's pixels on screen, per stage. The menu is the seam, as in the tests; stamps
  * are epoch ms (performance.timeOrigin + now) from the page's content script and the worker.
@@ -280,6 +335,7 @@ if (process.env.BENCH_ONLY === 'pageload') await benchOnly(benchPageLoad, '## Wh
 if (process.env.BENCH_ONLY === 'explain-all') await benchOnly(benchExplainAll, '## Explain all images', '## Memory');
 const benchPixelRows = () => benchPixels({ seam, pageOrigin: servers.pageOrigin, out });
 if (process.env.BENCH_ONLY === 'pixels') await benchOnly(benchPixelRows, '## Pixels', '## Warm latency per backend');
+if (process.env.BENCH_ONLY === 'follow') await benchOnly(benchFollow, "## Follow on a page's video", '## Memory');
 
 // First-ever: fresh profile, so this includes the backend measurement, model load and warm-up.
 const firstEver = await explain();
@@ -410,6 +466,9 @@ await benchPixelRows();
 
 // Explain-all on a page of 50 distinct image URLs (cache-busting query strings).
 await benchExplainAll();
+
+// Live maps on a page's <video> with the overlay's Follow.
+await benchFollow();
 
 /** A DevTools protocol connection to the extension's service worker. */
 async function workerDevtools() {

@@ -37,6 +37,9 @@ export interface ShownResultHooks {
   forExport(owner: Owner, result: ExplanationSuccess): ExplanationSuccess;
 }
 
+/** The answer to a Follow frame sent while the overlay's previous one is still being explained (a protocol value, like 'cancelled'). */
+export const FOLLOW_BUSY = 'busy';
+
 const ownerKey = (o: Owner) => `${o.tabId}:${o.frameId}:${o.overlayId}`;
 const failure = (error: string): ExplanationResult => ({ ok: false, error });
 
@@ -45,6 +48,8 @@ export class Explanations {
   private readonly running = new Map<string, AbortController>();
   /** Screenshots kept per explanation, so switching class does not capture (and flicker) again. */
   private readonly captures = new LruMap<string, Captured>(8);
+  /** Overlays with a Follow frame being explained. */
+  private readonly following = new Set<string>();
   /** Bytes a page drew for an overlay when the worker could not read its image, by overlay. */
   private readonly drawnByPage = new LruMap<string, string>(16);
   /** The last overlay shown an explanation, and the last result (seam). */
@@ -84,6 +89,36 @@ export class Explanations {
     const result = await this.explainHeld(held, await this.requestFor(owner, {}), pageBytes(source));
     await this.finished(owner, result);
     return result;
+  }
+
+  /**
+   * Follow: a new frame of an overlay's video, for the class the user picked (else the top one).
+   * One at a time per overlay: a frame sent while another is in flight is not explained ('busy'),
+   * so a page's content script that sends faster than the maps come back cannot queue work.
+   */
+  async followFrame(owner: Owner, source: ImageSource, shownIn: ShownIn, classIndex?: number): Promise<ExplanationResult> {
+    const key = ownerKey(owner);
+    if (this.following.has(key)) return failure(FOLLOW_BUSY);
+    if (source.kind !== 'dataUrl') return failure(t('errFollowUnreadable'));
+    this.following.add(key);
+    try {
+      let held = await this.held.get(owner);
+      if (!held) {
+        const judged = judge(source, shownIn);
+        if (!judged.ok) return failure(judged.error);
+        held = await this.held.hold(owner, judged.source);
+      }
+      if (held.source.kind !== 'page') return failure(t('errFollowUnreadable'));
+      // The frame as sent: no fallback to a screenshot (a frame the page could read is always readable).
+      // Live maps, as in the Lab: no shortcut alarm (its extra passes would halve the maps per second).
+      const request = await this.requestFor(owner, { classIndex, shortcut: false });
+      const result = await this.explainer.explain({ kind: 'dataUrl', dataUrl: source.dataUrl, originalUrl: 'page' }, request);
+      // Kept for a restarted worker while the map is on its way (not awaited: it is not what the user waits for).
+      void this.finished(owner, result).catch(() => undefined);
+      return result;
+    } finally {
+      this.following.delete(key);
+    }
   }
 
   /** Another class (or method) for an overlay's own image. */

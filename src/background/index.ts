@@ -236,7 +236,8 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
     }
     case 'explain': {
       const o = owner(message.overlayId);
-      return o ? explanations.explainFromPage(o, message.source, shownIn) : undefined;
+      if (!o) return undefined;
+      return message.follow ? explanations.followFrame(o, message.source, shownIn, message.follow.classIndex) : explanations.explainFromPage(o, message.source, shownIn);
     }
     case 'export': {
       const o = owner(message.overlayId);

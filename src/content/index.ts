@@ -48,7 +48,7 @@ function start(input: UserInput): ContentUi {
   const sources = new Map<string, ImageSource>();
   const loadedAt = epochNow();
   window.__camLensOverlays = () =>
-    [...overlays.values()].map((o) => ({ id: o.id, state: o.state, words: o.words, timing: { click: input.lastClick()?.at, uiLoaded: loadedAt, ...o.timing } }));
+    [...overlays.values()].map((o) => ({ id: o.id, state: o.state, words: o.words, timing: { click: input.lastClick()?.at, uiLoaded: loadedAt, ...o.timing }, follow: o.follow?.stats() }));
 
   void loadSettings(browser.storage.sync).then((s) => (settings = s));
   onSettingsChanged(browser.storage, (s) => {
@@ -73,6 +73,14 @@ function start(input: UserInput): ContentUi {
   };
 
   const callbacks = {
+    // The worker's explain for the overlay's own picture, with a new frame (only this frame's overlays, as every message).
+    followFrame: (overlay: Overlay) => async (dataUrl: string, classIndex: number | undefined) => {
+      const source: ImageSource = { kind: 'dataUrl', dataUrl, originalUrl: 'video frame' };
+      const result = await requestExplanation({ type: 'explain', overlayId: overlay.id, source, follow: { classIndex } });
+      // Save, Copy and a class switch afterwards go with the frame whose map is shown.
+      if (result.ok) sources.set(overlay.id, source);
+      return result;
+    },
     panelSection: (overlay: Overlay, result: ExplanationSuccess) => panelSections(shortcutSection(result), mapChecksFor(overlay, checkDeps).render(result), watermarkSection(overlay, result, checkDeps.send)),
     onCancel(overlay: Overlay) {
       const message: Message = { type: 'cancel', overlayId: overlay.id };
@@ -220,8 +228,11 @@ function start(input: UserInput): ContentUi {
     for (const overlay of [...overlays.values()]) overlay.close();
   }
 
-  // A frame going away ends its part of "explain all" (the worker waits for every frame).
-  window.addEventListener('pagehide', () => explainAll?.cancel());
+  // A frame going away ends its part of "explain all" (the worker waits for every frame), and Follow.
+  window.addEventListener('pagehide', () => {
+    explainAll?.cancel();
+    for (const overlay of overlays.values()) overlay.follow?.turnOff();
+  });
 
   /** The keyboard shortcut's target: the focused element if it is a picture, else what is under the pointer. */
   function shortcutTarget(): ExplainTarget {

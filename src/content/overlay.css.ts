@@ -34,6 +34,9 @@ export const OVERLAY_CSS = `
 .grip:active { cursor: grabbing; }
 .close:focus-visible, .chip:focus-visible { outline: 2px solid #7fb2ff; outline-offset: 1px; }
 .message { color: #ffd2d2; word-break: break-word; }
+.follow[aria-pressed="true"] { background: rgba(127,178,255,0.35); color: #fff; }
+.follow-line { color: #cfd5df; font-size: 11px; margin-bottom: 2px; font-variant-numeric: tabular-nums; }
+.follow-line.message { color: #ffd2d2; }
 .busy { color: #cfd5df; }
 .note { color: #cfd5df; margin-top: 4px; }
 .chips { display: flex; flex-direction: column; gap: 2px; }

@@ -17,8 +17,9 @@ import { HeatCanvas } from './heatCanvas';
 import { panelGrip } from './panelGrip';
 import { IDLE_POLL_MS, MotionWatch, STILL_MS } from './motionWatch';
 import { Placement } from './placement';
-import { renderResultPanel, type ResultPanelOwner } from './resultPanel';
+import { renderResultPanel, updateResultPanel, type ResultPanelOwner } from './resultPanel';
 import type { ExplainTarget } from './target';
+import { VideoFollow, type FollowingOverlay, type SendFrame } from './videoFollow';
 
 export type OverlayState = 'loading' | 'done' | 'error';
 
@@ -31,6 +32,8 @@ export interface OverlayCallbacks {
   classLabels(modelId: string): Promise<string[]>;
   /** Save the composed PNG as a file, copy it to the clipboard, or save the explanation as JSON. */
   onExport(overlay: Overlay, mode: 'save' | 'copy' | 'json' | 'lab'): void;
+  /** Follow on a video's overlay: one frame to the worker, for this overlay. */
+  followFrame(overlay: Overlay): SendFrame;
   /** A panel feature's section below the classes (the map checks), drawn with each result. */
   panelSection?(overlay: Overlay, result: ExplanationSuccess): Node | null;
   onCancel(overlay: Overlay): void;
@@ -59,7 +62,7 @@ export interface OverlayTiming {
   painted?: number;
 }
 
-export class Overlay implements ResultPanelOwner {
+export class Overlay implements ResultPanelOwner, FollowingOverlay {
   /** The overlay that entered the top layer last: it is drawn above the others. */
   private static frontmost: Overlay | null = null;
   /** This frame's open overlays: a panel is placed where it covers the least of the others' maps. */
@@ -98,6 +101,8 @@ export class Overlay implements ResultPanelOwner {
   private pinnedOpen = false;
   /** Where the user dragged the panel (host coordinates): it stays there for this overlay's life. */
   private dragged: { x: number; y: number } | null = null;
+  /** Live maps on a video's frames (its panel's Follow button); null for other pictures. */
+  readonly follow: VideoFollow | null;
 
   constructor(
     readonly id: string,
@@ -137,6 +142,7 @@ export class Overlay implements ResultPanelOwner {
     document.documentElement.appendChild(this.host);
     this.enterTopLayer();
     this.identity = target.identity();
+    this.follow = target.element instanceof HTMLVideoElement ? new VideoFollow(target.element, this, callbacks.followFrame(this)) : null;
     // A new overlay: the others' fresh panels close to one line, and all make room for its map.
     for (const other of Overlay.all) other.pin(false);
     Overlay.all.add(this);
@@ -207,6 +213,27 @@ export class Overlay implements ResultPanelOwner {
     Overlay.placeAllPanels(); // its map may be smaller than the picture now (a crop, a screenshot's part)
     this.timing.drawn = epochNow();
     requestAnimationFrame(() => requestAnimationFrame(() => (this.timing.painted = epochNow())));
+  }
+
+  /** A followed video's new frame: its map drawn, the panel's words set in place (not rebuilt: its controls keep focus and clicks). */
+  showFrame(result: ExplanationSuccess): void {
+    if (this.closed) return;
+    this.result = result;
+    this.display = prepareDisplayMap(result.map, { relu: this.settings.hideNegative });
+    this.heat.invalidate();
+    this.placeMap();
+    updateResultPanel(this, result, this.display);
+    this.setState('done');
+  }
+
+  /** Following stopped: the panel is built for the map shown (its checks and exports are for that one). */
+  followEnded(): void {
+    if (this.closed || !this.result || this.state !== 'done') return;
+    renderResultPanel(this, this.result, this.display);
+  }
+
+  followControls(): { button: HTMLElement; line: HTMLElement } | null {
+    return this.follow;
   }
 
   /** Gives up waiting when no answer (or progress) comes for ANSWER_TIMEOUT_MS. */
@@ -315,6 +342,7 @@ export class Overlay implements ResultPanelOwner {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.follow?.stop();
     if (Overlay.frontmost === this) Overlay.frontmost = null;
     Overlay.all.delete(this);
     clearTimeout(this.watchdog);
@@ -330,7 +358,10 @@ export class Overlay implements ResultPanelOwner {
   }
 
   render(...content: (Node | null)[]): void {
+    // A control kept across rebuilds (Follow) keeps the focus.
+    const focused = (this.panel.getRootNode() as ShadowRoot).activeElement;
     this.panel.replaceChildren(...content.filter((n): n is Node => n !== null));
+    if (focused instanceof HTMLElement && focused !== (this.panel.getRootNode() as ShadowRoot).activeElement && this.panel.contains(focused)) focused.focus();
     this.placePanel(); // its size changed
   }
 
@@ -353,6 +384,12 @@ export class Overlay implements ResultPanelOwner {
   }
 
   requestClass(index: number): void {
+    if (this.follow?.following) {
+      // The next frames are explained for it; the frame now shown says so at once.
+      this.follow.pick(index);
+      for (const chip of this.panel.querySelectorAll('.chip')) chip.setAttribute('aria-pressed', String((chip as HTMLElement).dataset.classIndex === String(index)));
+      return;
+    }
     this.setLoading();
     this.callbacks.onClassRequest(this, index);
   }

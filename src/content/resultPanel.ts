@@ -30,6 +30,8 @@ export interface ResultPanelOwner {
   classLabels(modelId: string): Promise<string[]>;
   /** A panel feature's section below the classes, if any. */
   section(result: ExplanationSuccess): Node | null;
+  /** Follow's button and line, on a video's overlay (the same elements at every rebuild). */
+  followControls(): { button: HTMLElement; line: HTMLElement } | null;
   notify(text: string): void;
   announce(text: string): void;
 }
@@ -41,14 +43,17 @@ export function renderResultPanel(owner: ResultPanelOwner, result: ExplanationSu
     onTrustedClick(b, () => owner.exportAs(name));
     return b;
   };
+  const follow = owner.followControls();
   owner.render(
     owner.head(
       el('span', { class: 'title' }),
+      ...(follow ? [follow.button] : []),
       button('save', t('overlaySaveLabel'), t('overlaySaveTitle'), t('overlaySave')),
       button('copy', t('overlayCopyLabel'), t('overlayCopyTitle'), t('overlayCopy')),
       button('json', t('overlayJsonLabel'), t('overlayJsonTitle'), t('overlayJson')),
       button('lab', t('overlayLabLabel'), t('overlayLabTitle'), t('overlayLab')),
     ),
+    follow?.line ?? null,
     el('div', { class: 'chips' }),
     result.classCount > result.classes.length ? otherClassField(owner, result) : null,
     el('div', { class: 'legend' }, el('span', {}, t('overlayLegendLow')), el('canvas', { width: '128', height: '8', 'aria-hidden': 'true' }), el('span', {}, t('overlayLegendHigh'))),
@@ -68,26 +73,48 @@ export function renderResultPanel(owner: ResultPanelOwner, result: ExplanationSu
     ]),
   );
   const title = panel.querySelector('.title')!;
-  setWords(title, `${METHODS[result.method].name} · ${result.target.label}`);
-  title.append(el('span', { class: 'score' }, ` ${formatProbability(result.target.probability)}`));
+  title.append(el('span', { class: 'score' }));
   title.setAttribute('title', t('overlayModelLayer', [result.modelName, result.layer]));
   const chips = panel.querySelector('.chips')!;
-  for (const c of result.classes) {
-    const bar = el('span', { class: 'bar' });
-    bar.style.width = `${Math.max(0, Math.min(1, c.probability)) * 100}%`;
-    const chip = el(
-      'button',
-      { class: 'chip', type: 'button', 'data-class-index': String(c.index), 'aria-pressed': String(c.index === result.target.index), 'aria-label': t('overlayChipLabel', [c.label, formatProbability(c.probability)]) },
-      el('span', { class: 'label' }, c.label),
-      el('span', { class: 'pct' }, formatProbability(c.probability)),
-      bar,
-    );
-    onTrustedClick(chip, () => {
-      if (c.index !== owner.shownClass()) owner.requestClass(c.index);
-    });
-    chips.appendChild(chip);
-  }
+  chips.append(...result.classes.map(() => classChip(owner)));
+  updateResultPanel(owner, result, display);
+}
+
+/** A class chip, filled in by updateResultPanel; its class is read when clicked (a followed video's frames change the chips' classes). */
+function classChip(owner: ResultPanelOwner): HTMLElement {
+  const chip = el('button', { class: 'chip', type: 'button' }, el('span', { class: 'label' }), el('span', { class: 'pct' }), el('span', { class: 'bar' }));
+  onTrustedClick(chip, () => {
+    const index = Number(chip.dataset.classIndex);
+    if (index !== owner.shownClass()) owner.requestClass(index);
+  });
+  return chip;
+}
+
+/**
+ * What changes from one map to the next on the same picture — title, score, the chips' classes and
+ * the map's note — set in place: a followed video's panel is not rebuilt for each frame, so its
+ * controls keep the focus and the pointer.
+ */
+export function updateResultPanel(owner: ResultPanelOwner, result: ExplanationSuccess, display: DisplayMap | null): void {
+  const { panel } = owner;
+  const title = panel.querySelector('.title')!;
+  setWords(title, `${METHODS[result.method].name} · ${result.target.label}`);
+  setWords(title.querySelector('.score')!, ` ${formatProbability(result.target.probability)}`);
+  const chips = panel.querySelectorAll<HTMLElement>('.chip');
+  result.classes.forEach((c, i) => {
+    const chip = chips[i];
+    if (!chip) return;
+    chip.dataset.classIndex = String(c.index);
+    chip.setAttribute('aria-pressed', String(c.index === result.target.index));
+    chip.setAttribute('aria-label', t('overlayChipLabel', [c.label, formatProbability(c.probability)]));
+    setWords(chip.querySelector('.label')!, c.label);
+    setWords(chip.querySelector('.pct')!, formatProbability(c.probability));
+    (chip.querySelector('.bar') as HTMLElement).style.width = `${Math.max(0, Math.min(1, c.probability)) * 100}%`;
+  });
   const note = panel.querySelector('.note') as HTMLElement;
+  note.hidden = true;
+  note.replaceChildren();
+  setWords(note, '');
   if (display?.noPositiveEvidence) {
     note.hidden = false;
     setWords(note, t('overlayNoPositiveEvidence', result.target.label));

@@ -450,6 +450,11 @@ export const MESSAGE_KEYS = [
   'errLabJustOpened',
   'optionsShortcutAlarm',
   'labErrHandoffGone',
+  'overlayFollow',
+  'overlayFollowTitle',
+  'overlayFollowStats',
+  'overlayFollowWaiting',
+  'errFollowUnreadable',
 ] as const;
 
 export type MessageKey = (typeof MESSAGE_KEYS)[number];

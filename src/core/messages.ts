@@ -285,9 +285,17 @@ export const Message = z.discriminatedUnion('type', [
   z.object({ type: z.literal('open-in-lab'), overlayId: z.string(), pixels: z.optional(PageDataUrl) }),
   /**
    * Explain what an overlay shows: an "explain all" image, or a right-click overlay asking again
-   * after the worker restarted. The source is used only for an overlay the worker does not know yet.
+   * after the worker restarted. The source is used only for an overlay the worker does not know yet
+   * (page-read bytes are the pixels either way). `follow`: a new frame of the overlay's video (Follow
+   * on), for the class the user picked if any; the worker explains one at a time per overlay and
+   * answers 'busy' to a frame sent while another is in flight.
    */
-  z.object({ type: z.literal('explain'), overlayId: z.string(), source: ImageSource }),
+  z.object({
+    type: z.literal('explain'),
+    overlayId: z.string(),
+    source: ImageSource,
+    follow: z.optional(z.object({ classIndex: z.optional(z.int().check(z.nonnegative())) })),
+  }),
   /** All class names of a model, for the panel's "another class" field. */
   z.object({ type: z.literal('class-labels'), modelId: z.string() }),
   /** Is the worker still computing this overlay? (It forgets everything when Chrome stops it.) */

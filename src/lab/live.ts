@@ -3,15 +3,14 @@
 // the tab is hidden. Shows maps per second and the latency from grabbing a frame to its map drawn.
 import { t } from '../core/i18nBrowser';
 import { colormapLut } from '../core/colormap';
+import { FrameFollower } from '../core/followFrames';
 import { heatmapRgba } from '../core/heatmap';
 import type { MethodId } from '../core/methods';
-import type { ExplanationSuccess } from '../core/messages';
+import type { ExplanationResult, ExplanationSuccess } from '../core/messages';
 import { prepareDisplayMap, upsampleDisplayMap } from '../core/postprocess';
-import { FrameRate } from '../core/lab/frameRate';
+import { watchVideoFrames } from '../ui/videoFrames';
 import * as api from './api';
 
-/** Frames are sent at most this large (longer side): the model sees 224 px, and encoding is per frame. */
-const FRAME_SIDE = 320;
 const TURBO = colormapLut('turbo');
 
 export interface LiveStats {
@@ -31,45 +30,15 @@ export function setupLive(options: { modelId: () => string }): { stats(): LiveSt
   const method = document.getElementById('live-method') as HTMLSelectElement;
   const status = document.getElementById('live-status') as HTMLElement;
   const error = document.getElementById('live-error') as HTMLElement;
-  const grab = document.createElement('canvas');
-  const rate = new FrameRate(2000);
-  let maps = 0;
-  let latencyMs = 0;
   let lastError: string | null = null;
   let workerMs: Record<string, number> = {};
-  /** Frames the video has presented, and the one last explained (requestVideoFrameCallback counts them). */
-  let presented = 0;
-  let explained = -1;
-  let loop: Promise<void> | null = null;
+  let lastLabel = '';
 
   const say = (message: string | null) => {
     lastError = message;
     error.textContent = message ?? '';
     error.hidden = message === null;
   };
-
-  const canWork = () => follow.checked && !video.paused && !video.ended && video.readyState >= 2 && document.visibilityState === 'visible';
-
-  const watchFrames = () =>
-    video.requestVideoFrameCallback((_, metadata) => {
-      presented = metadata.presentedFrames;
-      watchFrames();
-    });
-  watchFrames();
-
-  /** The newest frame not yet explained, as a small JPEG; null when the video has not shown a new one. */
-  function newestFrame(): string | null {
-    if (presented === explained) return null;
-    explained = presented;
-    const scale = Math.min(1, FRAME_SIDE / Math.max(video.videoWidth, video.videoHeight));
-    grab.width = Math.max(1, Math.round(video.videoWidth * scale));
-    grab.height = Math.max(1, Math.round(video.videoHeight * scale));
-    grab.getContext('2d')!.drawImage(video, 0, 0, grab.width, grab.height);
-    return grab.toDataURL('image/jpeg', 0.9);
-  }
-
-  /** Resolves at the next frame the video presents. */
-  const nextFrame = () => new Promise<void>((resolve) => video.requestVideoFrameCallback(() => resolve()));
 
   function draw(result: ExplanationSuccess): void {
     overlay.width = result.image.width;
@@ -81,38 +50,34 @@ export function setupLive(options: { modelId: () => string }): { stats(): LiveSt
     ctx.putImageData(new ImageData(heatmapRgba(upsampleDisplayMap(display, overlay.width, overlay.height), TURBO, 0.5), overlay.width, overlay.height), 0, 0);
   }
 
-  async function run(): Promise<void> {
-    while (canWork()) {
-      const started = performance.now();
-      const frame = newestFrame();
-      if (frame === null) {
-        await nextFrame();
-        continue;
-      }
-      const result = await api.explain({ type: 'lab-explain', image: { kind: 'dataUrl', dataUrl: frame }, modelId: options.modelId(), method: method.value as MethodId });
-      if (!follow.checked) break;
+  const follower = new FrameFollower<string, ExplanationResult>({
+    ...watchVideoFrames(video),
+    following: () => follow.checked,
+    canWork: () => follow.checked && !video.paused && !video.ended && video.readyState >= 2 && document.visibilityState === 'visible',
+    explain: (frame) => api.explain({ type: 'lab-explain', image: { kind: 'dataUrl', dataUrl: frame }, modelId: options.modelId(), method: method.value as MethodId }),
+    show(result) {
       if (!result.ok) {
         say(result.error);
         follow.checked = false;
-        break;
+        return 'failed';
       }
       say(null);
       workerMs = result.timingsMs;
+      lastLabel = `${result.target.label} ${(result.target.probability * 100).toFixed(0)} %`;
       draw(result);
-      maps++;
-      latencyMs = performance.now() - started;
-      rate.tick(performance.now());
-      status.textContent = t('labLiveStats', [rate.perSecond(performance.now()).toFixed(1), String(Math.round(latencyMs)), `${result.target.label} ${(result.target.probability * 100).toFixed(0)} %`]);
-    }
-    loop = null;
-    if (!follow.checked) overlay.getContext('2d')!.clearRect(0, 0, overlay.width, overlay.height);
-  }
+      return 'drawn';
+    },
+    report: (stats) => (status.textContent = t('labLiveStats', [stats.mapsPerSecond.toFixed(1), String(Math.round(stats.latencyMs)), lastLabel])),
+    now: () => performance.now(),
+  });
 
   const kick = () => {
-    if (canWork() && !loop) loop = run();
+    // Off: the map goes once the request in flight has come back (its answer is dropped).
+    void follower.kick()?.then(() => follow.checked || overlay.getContext('2d')!.clearRect(0, 0, overlay.width, overlay.height));
   };
   follow.addEventListener('change', () => {
     if (!follow.checked) status.textContent = t('labLiveOff');
+    if (!follow.checked && !follower.running) overlay.getContext('2d')!.clearRect(0, 0, overlay.width, overlay.height);
     kick();
   });
   video.addEventListener('play', kick);
@@ -139,7 +104,7 @@ export function setupLive(options: { modelId: () => string }): { stats(): LiveSt
   });
   video.addEventListener('error', () => say(t('labLiveNotVideo')));
 
-  return { stats: () => ({ maps, mapsPerSecond: rate.perSecond(performance.now()), latencyMs, following: loop !== null, lastError, workerMs }) };
+  return { stats: () => ({ ...follower.stats(), following: follower.running, lastError, workerMs }) };
 }
 
 function stopCamera(video: HTMLVideoElement): void {

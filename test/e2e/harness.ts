@@ -262,14 +262,14 @@ export async function nextWorker(h: Harness, wake: () => Promise<unknown>): Prom
 
 /**
  * Clicks a control of the overlay (closed shadow root) by its accessible name, via the DevTools
- * protocol. The pointer goes to the control first and the click lands where the control is then:
+ * protocol (a pattern: the first name it matches). The pointer goes to the control first and the click lands where the control is then:
  * a compact panel opens, and may be placed again, when the pointer reaches it.
  */
-export async function clickByName(h: Harness, name: string, page: Page = h.page): Promise<void> {
+export async function clickByName(h: Harness, name: string | RegExp, page: Page = h.page): Promise<void> {
   const cdp = await h.context.newCDPSession(page);
   const centre = async () => {
     const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: { name?: { value?: string }; backendDOMNodeId?: number }[] };
-    const node = nodes.find((n) => n.name?.value === name);
+    const node = nodes.find((n) => (typeof name === 'string' ? n.name?.value === name : name.test(n.name?.value ?? '')));
     if (!node?.backendDOMNodeId) throw new Error(`no control named ${name}`);
     const { model } = (await cdp.send('DOM.getBoxModel', { backendNodeId: node.backendDOMNodeId })) as { model: { content: number[] } };
     const [x1, y1, , , x3, y3] = model.content;

@@ -548,6 +548,7 @@ if (!QUICK) {
   // Back to the demo page (the gallery replaced its images).
   await page.goto(`${servers.pageOrigin}/`);
   await page.waitForLoadState('load');
+  await explain({}, '#cat'); // the caches of recent results and activations in use before the baseline (Teach emptied them)
   const before = await seam(() => globalThis.camLens.memory());
   const kindsBefore = await workerHeapByKind();
   // The heap every 100 explanations: a plateau (caches filled) is fine, a steady climb is a leak.

@@ -52,3 +52,59 @@ export class MotionWatch {
     else this.mutations.disconnect();
   }
 }
+
+/** What one look at the picture found. */
+export type Look = 'moved' | 'still' | 'gone';
+
+/**
+ * Follows one overlay's picture: `look` every frame while the page moves (and STILL_MS after), every
+ * IDLE_POLL_MS while it is still, until it says the picture is gone or `stop` is called.
+ */
+export class PictureTracker {
+  private static readonly active = new Set<PictureTracker>();
+  private static readonly motion = new MotionWatch(() => PictureTracker.active.forEach((tracker) => tracker.wake()));
+  private raf = 0;
+  private idlePoll: ReturnType<typeof setTimeout> | undefined;
+  /** When the picture last moved (or the page last did something). */
+  private lastMotion = performance.now();
+  private stopped = false;
+
+  constructor(
+    private readonly element: Element,
+    private readonly look: () => Look,
+  ) {}
+
+  start(): void {
+    PictureTracker.active.add(this);
+    PictureTracker.motion.watch(this.element);
+    this.tick();
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    cancelAnimationFrame(this.raf);
+    clearTimeout(this.idlePoll);
+    PictureTracker.active.delete(this);
+    PictureTracker.motion.unwatch(this.element);
+  }
+
+  private tick = (): void => {
+    this.idlePoll = undefined;
+    if (this.stopped) return;
+    const seen = this.look();
+    if (seen === 'gone') return this.stop();
+    if (seen === 'moved') this.lastMotion = performance.now();
+    if (performance.now() - this.lastMotion < STILL_MS) this.raf = requestAnimationFrame(this.tick);
+    else this.idlePoll = setTimeout(this.tick, IDLE_POLL_MS);
+  };
+
+  /** Something happened that may move the picture: follow it every frame again. */
+  private wake(): void {
+    this.lastMotion = performance.now();
+    if (this.idlePoll === undefined) return; // following every frame already
+    clearTimeout(this.idlePoll);
+    this.idlePoll = undefined;
+    this.raf = requestAnimationFrame(this.tick);
+  }
+}

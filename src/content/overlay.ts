@@ -15,7 +15,8 @@ import { createShortcutOutline, placeShortcutOutline } from './panelShortcut';
 import { framePath } from './frameGeometry';
 import { HeatCanvas } from './heatCanvas';
 import { panelGrip } from './panelGrip';
-import { IDLE_POLL_MS, MotionWatch, STILL_MS } from './motionWatch';
+import { PictureTracker } from './motionWatch';
+import { placePanels } from './panelLayout';
 import { Placement } from './placement';
 import { renderResultPanel, updateResultPanel, type ResultPanelOwner } from './resultPanel';
 import type { ExplainTarget } from './target';
@@ -67,8 +68,6 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
   private static frontmost: Overlay | null = null;
   /** This frame's open overlays: a panel is placed where it covers the least of the others' maps. */
   private static readonly all = new Set<Overlay>();
-  /** Wakes every overlay to follow its picture each frame when the page may have moved it. */
-  private static readonly motion = new MotionWatch(() => Overlay.all.forEach((overlay) => overlay.wake()));
   readonly host: HTMLDivElement;
   private readonly frame: HTMLDivElement;
   private readonly heat = new HeatCanvas();
@@ -76,14 +75,11 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
   readonly panel: HTMLDivElement;
   private readonly shortcutOutline = createShortcutOutline();
   private readonly live: HTMLDivElement;
-  private readonly placement: Placement;
+  readonly placement: Placement;
+  private readonly tracker: PictureTracker;
   private result: ExplanationSuccess | null = null;
   private display: DisplayMap | null = null;
   private scrollSettle: ReturnType<typeof setTimeout> | undefined;
-  private raf = 0;
-  /** When its picture last moved (or the page last did something); STILL_MS later it is looked at every IDLE_POLL_MS. */
-  private lastMotion = performance.now();
-  private idlePoll: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   private watchdog: ReturnType<typeof setTimeout> | undefined;
   /**
@@ -94,13 +90,13 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
   private current: OverlayState = 'loading';
   /** Hidden while the tab is captured, or when clipping boxes leave nothing of the picture visible. */
   private capturing = false;
-  private clippedAway = false;
+  clippedAway = false;
   /** One of "explain all"'s overlays: its results are not announced one by one, nor checked automatically. */
   private isBulk = false;
   /** A fresh right-click result shows its full panel until the pointer is away from its picture and panel. */
   private pinnedOpen = false;
   /** Where the user dragged the panel (host coordinates): it stays there for this overlay's life. */
-  private dragged: { x: number; y: number } | null = null;
+  draggedTo: Point | null = null;
   /** Live maps on a video's frames (its panel's Follow button); null for other pictures. */
   readonly follow: VideoFollow | null;
 
@@ -141,14 +137,24 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     this.heat.element.style.opacity = String(settings.opacity);
     document.documentElement.appendChild(this.host);
     this.enterTopLayer();
-    this.identity = target.identity();
     this.follow = target.element instanceof HTMLVideoElement ? new VideoFollow(target.element, this, callbacks.followFrame(this)) : null;
     // A new overlay: the others' fresh panels close to one line, and all make room for its map.
     for (const other of Overlay.all) other.pin(false);
     Overlay.all.add(this);
-    Overlay.motion.watch(target.element);
     this.setLoading();
-    this.track();
+    // Follows the picture; an SPA that swaps the picture in place (or removes it) makes the map stale.
+    const identity = target.identity();
+    this.tracker = new PictureTracker(target.element, () => {
+      if (this.closed) return 'gone';
+      if (!target.element.isConnected || target.identity() !== identity) {
+        this.close();
+        return 'gone';
+      }
+      if (!this.placement.moved()) return 'still';
+      this.layout();
+      return 'moved';
+    });
+    this.tracker.start();
     Overlay.placeAllPanels();
   }
 
@@ -349,9 +355,7 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     document.removeEventListener('pointermove', this.onPointerMove, { capture: true });
     window.removeEventListener('scroll', this.onScroll);
     clearTimeout(this.scrollSettle);
-    cancelAnimationFrame(this.raf);
-    clearTimeout(this.idlePoll);
-    Overlay.motion.unwatch(this.target.element);
+    this.tracker.stop();
     this.host.remove();
     this.callbacks.onClose(this);
     Overlay.placeAllPanels(); // room freed
@@ -372,8 +376,8 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     return el('div', { class: 'head' }, panelGrip(this.panel, (at) => this.moveTo(at)), title, ...buttons, close);
   }
 
-  private moveTo(at: { x: number; y: number }): void {
-    this.dragged = at;
+  private moveTo(at: Point): void {
+    this.draggedTo = at;
     this.panel.style.left = `${at.x}px`;
     this.panel.style.top = `${at.y}px`;
   }
@@ -468,34 +472,6 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     }
   }
 
-  /** What the target showed when explained; an SPA that swaps the picture in place makes the map stale. */
-  private readonly identity: string;
-
-  /** Follows the image every frame while the page moves, a few times a second while it is still (one rect read). */
-  private track = (): void => {
-    this.idlePoll = undefined;
-    if (this.closed) return;
-    if (!this.target.element.isConnected || this.target.identity() !== this.identity) {
-      this.close();
-      return;
-    }
-    if (this.placement.moved()) {
-      this.layout();
-      this.lastMotion = performance.now();
-    }
-    if (performance.now() - this.lastMotion < STILL_MS) this.raf = requestAnimationFrame(this.track);
-    else this.idlePoll = setTimeout(this.track, IDLE_POLL_MS);
-  };
-
-  /** Something happened that may move the picture: follow it every frame again. */
-  private wake(): void {
-    this.lastMotion = performance.now();
-    if (this.idlePoll === undefined) return; // following every frame already
-    clearTimeout(this.idlePoll);
-    this.idlePoll = undefined;
-    this.raf = requestAnimationFrame(this.track);
-  }
-
   private layout(): void {
     const transform = this.placement.layout();
     // The frame (map, box, busy veil) carries the picture's transforms; the panel stays upright.
@@ -506,59 +482,19 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     this.placeMap();
   }
 
-  /**
-   * Places every panel again (an overlay came, went or drew its map), except where the user is. All
-   * are measured first and moved after: a measure after each move would lay the page out again, once
-   * per panel and pass.
-   */
+  /** Places every panel again (an overlay came, went or drew its map), except where the user is. */
   private static placeAllPanels(): void {
-    const panels = Overlay.panelBoxes();
-    const maps = Overlay.mapBoxes();
-    const moves: [Overlay, Point][] = [];
-    for (const overlay of Overlay.all) {
-      if (overlay.closed || overlay.dragged || overlay.panel.matches(':hover')) continue;
-      const spot = overlay.panelSpot(panels, maps);
-      panels.set(overlay, spot.box); // where the next ones will find it
-      moves.push([overlay, spot.at]);
-    }
-    for (const [overlay, at] of moves) overlay.setPanelAt(at);
-    for (const overlay of Overlay.all) if (overlay.dragged) overlay.moveTo(overlay.dragged);
-  }
-
-  /** Every panel's box on screen now (viewport px). */
-  private static panelBoxes(): Map<Overlay, Box> {
-    return new Map([...Overlay.all].map((o) => [o, o.panel.getBoundingClientRect()]));
-  }
-
-  /** Every map's box on screen now (viewport px): what other panels should not cover. Once a pass, not once a pair. */
-  private static mapBoxes(): Map<Overlay, Box> {
-    return new Map([...Overlay.all].map((o) => [o, o.placement.screenBox(o.placement.mapRect(o.result))]));
+    const open = [...Overlay.all].filter((o) => !o.closed);
+    placePanels(open, open.filter((o) => !o.panel.matches(':hover')));
   }
 
   private placePanel(): void {
-    if (this.closed) return;
-    if (this.dragged) {
-      this.moveTo(this.dragged);
-      return;
-    }
-    this.setPanelAt(this.panelSpot(Overlay.panelBoxes(), Overlay.mapBoxes()).at);
+    if (!this.closed) placePanels([...Overlay.all], [this]);
   }
 
-  /** Where the panel goes, given every panel's and map's box now (viewport px); reads the layout, writes nothing. */
-  private panelSpot(panels: ReadonlyMap<Overlay, Box>, maps: ReadonlyMap<Overlay, Box>): { at: Point; box: Box } {
-    const neighbours = [...Overlay.all].filter((o) => o !== this && !o.clippedAway);
-    const own = panels.get(this)!;
-    return this.placement.panelPosition(
-      own.width,
-      own.height,
-      { maps: neighbours.map((o) => maps.get(o)!), panels: neighbours.map((o) => panels.get(o)!) },
-      maps.get(this)!,
-    );
-  }
-
-  private setPanelAt(at: Point): void {
-    this.panel.style.left = `${at.x}px`;
-    this.panel.style.top = `${at.y}px`;
+  /** The rect its map covers in the host (for the panels' layout). */
+  mapRect(): Box {
+    return this.placement.mapRect(this.result);
   }
 
   private placeMap(): void {

@@ -1,8 +1,9 @@
 // @vitest-environment happy-dom
 // MotionWatch: what wakes the overlays to follow their pictures every frame, and that nothing is
-// listened to once no overlay watches.
-import { beforeEach, describe, expect, it } from 'vitest';
-import { MotionWatch } from '../../src/content/motionWatch';
+// listened to once no overlay watches; PictureTracker: every frame while things move, a few looks a
+// second while they do not.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { IDLE_POLL_MS, MotionWatch, PictureTracker, STILL_MS, type Look } from '../../src/content/motionWatch';
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0)); // mutation records are delivered as a microtask
 
@@ -44,5 +45,37 @@ describe('MotionWatch', () => {
     document.body.append(document.createElement('p'));
     await settle();
     expect(wakes).toBe(0);
+  });
+});
+
+describe('PictureTracker', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('looks every frame while things move and for STILL_MS after, then every IDLE_POLL_MS; a wake brings the frames back; gone stops it', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'requestAnimationFrame', 'cancelAnimationFrame', 'performance'] });
+    const picture = document.createElement('img');
+    document.body.append(picture);
+    let looks = 0;
+    let answer: Look = 'still';
+    const tracker = new PictureTracker(picture, () => (looks++, answer));
+    tracker.start();
+    await vi.advanceTimersByTimeAsync(STILL_MS - 100);
+    expect(looks).toBeGreaterThan(40); // ≈ 60 a second
+    looks = 0;
+    await vi.advanceTimersByTimeAsync(200 + 4 * IDLE_POLL_MS);
+    const idleLooks = looks;
+    expect(idleLooks).toBeLessThanOrEqual(12); // the last frames of the busy second, then 4 a second
+    looks = 0;
+    await vi.advanceTimersByTimeAsync(4 * IDLE_POLL_MS);
+    expect(looks).toBe(4);
+    document.body.append(document.createElement('p')); // the page changed: every frame again
+    await vi.advanceTimersByTimeAsync(500);
+    expect(looks).toBeGreaterThan(4 + 20);
+    answer = 'gone';
+    await vi.advanceTimersByTimeAsync(100);
+    looks = 0;
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(looks).toBe(0);
+    tracker.stop();
   });
 });

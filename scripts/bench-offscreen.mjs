@@ -20,6 +20,7 @@ import * as esbuild from 'esbuild';
 import { build } from './build.mjs';
 import { launchWithExtension } from './browser.mjs';
 import { startServers } from './servers.mjs';
+import { wakeWorker, writeMarkedSection } from './bench-common.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -229,18 +230,6 @@ async function stopWorker() {
   await stopped;
   await cdp.detach();
 }
-/** Wakes the stopped worker (a page of the extension messages it, standing in for the menu click) and waits for its seam. */
-async function wakeWorker() {
-  const popup = await browser.context.newPage();
-  await popup.goto(`chrome-extension://${browser.extensionId}/popup.html`);
-  for (;;) {
-    const ready = await browser.context.serviceWorkers()[0]?.evaluate(() => typeof globalThis.camLens).catch(() => 'none');
-    if (ready === 'object') break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  browser.worker = browser.context.serviceWorkers()[0];
-  await popup.close();
-}
 if (!rows.length || !COLD_RUNS) await finish();
 const roundTrip = (row) => Math.min(...CHANNELS.map((c) => pct(row.channels[c].roundTrip, 50)));
 const best = rows.reduce((a, b) => (roundTrip(b) < roundTrip(a) ? b : a));
@@ -250,13 +239,13 @@ const cold = { worker: [], restart: [], viaDocument: [], survived: 0 };
 for (let i = 0; i < COLD_RUNS; i++) {
   await stopWorker();
   let t = performance.now();
-  await wakeWorker();
+  await wakeWorker(browser);
   const restart = performance.now() - t;
   await explainInWorker('#cat');
   cold.worker.push(performance.now() - t);
   await stopWorker();
   t = performance.now();
-  await wakeWorker();
+  await wakeWorker(browser);
   cold.restart.push(performance.now() - t);
   const status = await documentStatus();
   if (status?.pageLoadedAt === before.pageLoadedAt) cold.survived++;
@@ -275,12 +264,7 @@ async function finish() {
   await servers.close();
   rmSync(outDir, { recursive: true, force: true });
   if (rows.length === CONFIGS.length && COLD_RUNS > 0 && !process.env.BENCH_THREADS) {
-    const file = path.join(root, 'BENCHMARKS.md');
-    const current = readFileSync(file, 'utf8');
-    const section = `${OFFSCREEN_START}\n${lines.join('\n')}\n${OFFSCREEN_END}`;
-    const at = current.indexOf(OFFSCREEN_START);
-    const merged = at >= 0 ? current.slice(0, at) + section + current.slice(current.indexOf(OFFSCREEN_END, at) + OFFSCREEN_END.length) : `${current.trimEnd()}\n\n${section}\n`;
-    writeFileSync(file, merged);
+    writeMarkedSection(path.join(root, 'BENCHMARKS.md'), OFFSCREEN_START, OFFSCREEN_END, lines);
     console.log('\nmerged into BENCHMARKS.md');
   }
   process.exit(0);

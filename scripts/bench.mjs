@@ -21,6 +21,7 @@ import { startServers } from './servers.mjs';
 import { benchTeach } from './bench-teach.mjs';
 import { benchPixels } from './bench-pixels.mjs';
 import { profileByPlace } from './bench-profile.mjs';
+import { wakeWorker } from './bench-common.mjs';
 import { pageLoadRows } from './bench-pageload.mjs';
 import { runSoak, SOAK_END, SOAK_START } from './soak.mjs';
 
@@ -376,16 +377,7 @@ for (let i = 0; i < (QUICK ? 2 : 5); i++) {
   await stopped;
   await cdp.detach();
   const t = performance.now();
-  // Waking the worker with a message stands in for the browser's menu click event.
-  const popup = await browser.context.newPage();
-  await popup.goto(`chrome-extension://${browser.extensionId}/popup.html`);
-  for (;;) {
-    const ready = await browser.context.serviceWorkers()[0]?.evaluate(() => typeof globalThis.camLens).catch(() => 'none');
-    if (ready === 'object') break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  browser.worker = browser.context.serviceWorkers()[0];
-  await popup.close();
+  await wakeWorker(browser);
   await explain();
   cold.push(performance.now() - t);
 }

@@ -7,10 +7,11 @@
 //   SOAK_ONLY    soak | hostile | decode: one part only (printed, BENCHMARKS.md left alone)
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { launchWithExtension } from './browser.mjs';
 import { startServers } from './servers.mjs';
+import { writeMarkedSection } from './bench-common.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SOAK_START = '<!-- soak: written by scripts/soak.mjs (alone) or scripts/bench.mjs -->';
@@ -289,12 +290,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     await servers.close();
   }
   if (!only) {
-    const file = path.join(root, 'BENCHMARKS.md');
-    const current = readFileSync(file, 'utf8');
-    const section = `${SOAK_START}\n${lines.join('\n')}\n${SOAK_END}`;
-    const at = current.indexOf(SOAK_START);
-    const next = at >= 0 ? current.slice(0, at) + section + current.slice(current.indexOf(SOAK_END, at) + SOAK_END.length) : `${current.trimEnd()}\n\n${section}\n`;
-    writeFileSync(file, next);
+    writeMarkedSection(path.join(root, 'BENCHMARKS.md'), SOAK_START, SOAK_END, lines);
     console.log('\nwritten to BENCHMARKS.md');
   }
 }

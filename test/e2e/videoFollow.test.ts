@@ -4,7 +4,7 @@
 // overlay at a time even when asked faster. The video (demo/video.html) is a canvas stream in which
 // the cat walks left and right: no video file. Prints the maps per second and latency measured.
 import { expect, test } from 'vitest';
-import { clickByName, grab, inContentScript, meanDiff, overlaysOf, useHarness, type Harness, type Rect } from './harness';
+import { ARTIFACTS, clickByName, grab, inContentScript, meanDiff, overlaysOf, useHarness, type Harness, type Rect } from './harness';
 
 const h: Harness = useHarness({}, async (h) => {
   await h.worker.evaluate(() => (globalThis as any).camLens.useBackend('wasm'));
@@ -61,6 +61,7 @@ test('Follow: maps keep coming and move with the video; the panel tells maps/s; 
   // Only the overlay's drawn map is left in the screenshots: the video is there but transparent.
   await clickByName(h, 'Follow');
   await expect.poll(async () => (await follow()).maps, { timeout: 60_000 }).toBeGreaterThanOrEqual(5);
+  await h.page.screenshot({ path: `${ARTIFACTS}/follow-video.png` }); // for a person to look at
   await h.page.locator('#video').evaluate((v: HTMLVideoElement) => (v.style.opacity = '0'));
   const map = { x: box.x, y: box.y, width: box.width, height: box.height };
   // Two moments half a cycle apart: the cat at one side, then at the other.

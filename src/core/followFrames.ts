@@ -29,6 +29,8 @@ export interface FollowStats {
   mapsPerSecond: number;
   /** The last map's time from grabbing its frame to having drawn it. */
   latencyMs: number;
+  /** That time by stage: grabbing the frame, waiting for the worker's answer, drawing it. */
+  stagesMs: { grab: number; answer: number; draw: number };
 }
 
 export class FrameFollower<Frame, Result> {
@@ -36,6 +38,7 @@ export class FrameFollower<Frame, Result> {
   private maps = 0;
   private requests = 0;
   private latencyMs = 0;
+  private stagesMs = { grab: 0, answer: 0, draw: 0 };
   /** The frame key last sent; a frame is never sent twice. */
   private explained: number | null = null;
   private loop: Promise<void> | null = null;
@@ -53,7 +56,7 @@ export class FrameFollower<Frame, Result> {
   }
 
   stats(): FollowStats {
-    return { maps: this.maps, requests: this.requests, mapsPerSecond: this.rate.perSecond(this.video.now()), latencyMs: this.latencyMs };
+    return { maps: this.maps, requests: this.requests, mapsPerSecond: this.rate.perSecond(this.video.now()), latencyMs: this.latencyMs, stagesMs: { ...this.stagesMs } };
   }
 
   /** Starts following if it may work and is not already: call on Follow on, play, and the tab shown again. */
@@ -62,29 +65,62 @@ export class FrameFollower<Frame, Result> {
     return this.loop;
   }
 
+  /**
+   * The newest frame not yet sent, grabbed and sent; null: the video shows no new frame yet;
+   * 'unreadable': its frame cannot be read (Follow stops).
+   */
+  private ask(): Request<Result> | null | 'unreadable' {
+    const v = this.video;
+    const key = v.frameKey();
+    if (key === this.explained) return null;
+    this.explained = key;
+    const grabbed = v.now();
+    const frame = v.grab();
+    if (frame === null) return 'unreadable';
+    this.requests++;
+    return { grabbed, asked: v.now(), answer: v.explain(frame) };
+  }
+
   private async run(): Promise<void> {
     const v = this.video;
-    while (v.canWork()) {
-      const key = v.frameKey();
-      if (key === this.explained) {
-        await v.nextFrame();
-        continue;
+    let request: Request<Result> | null = null;
+    for (;;) {
+      if (!request) {
+        if (!v.canWork()) return;
+        const asked = this.ask();
+        if (asked === 'unreadable') return;
+        if (asked === null) {
+          await v.nextFrame();
+          continue;
+        }
+        request = asked;
       }
-      this.explained = key;
-      const started = v.now();
-      const frame = v.grab();
-      if (frame === null) return;
-      this.requests++;
-      const result = await v.explain(frame);
+      const result = await request.answer;
       if (!v.following()) return;
+      const answered = v.now();
+      // The next frame goes to the worker before this map is drawn, so the worker is not idle while
+      // the page draws. Still one request in flight: this one has been answered.
+      const next = v.canWork() ? this.ask() : null;
+      if (next === 'unreadable') return;
+      const drawing = v.now();
       const shown = v.show(result);
       if (shown === 'failed') return;
-      if (shown === 'skipped') continue;
-      this.maps++;
-      const drawn = v.now();
-      this.latencyMs = drawn - started;
-      this.rate.tick(drawn);
-      v.report(this.stats());
+      if (shown === 'drawn') {
+        this.maps++;
+        const drawn = v.now();
+        this.latencyMs = drawn - request.grabbed;
+        this.stagesMs = { grab: request.asked - request.grabbed, answer: answered - request.asked, draw: drawn - drawing };
+        this.rate.tick(drawn);
+        v.report(this.stats());
+      }
+      request = next;
     }
   }
+}
+
+/** A frame sent to be explained: when it was grabbed, when sent, and its answer to come. */
+interface Request<Result> {
+  grabbed: number;
+  asked: number;
+  answer: Promise<Result>;
 }

@@ -9,6 +9,8 @@ function fakeVideo() {
   const sent: number[] = [];
   const answers: ((result: string) => void)[] = [];
   const shown: string[] = [];
+  /** How many frames had been sent when each answer was drawn. */
+  const sentWhenShown: number[] = [];
   const reports: FollowStats[] = [];
   let frameWaiters: (() => void)[] = [];
   const video: FollowedVideo<number, string> = {
@@ -23,13 +25,14 @@ function fakeVideo() {
     nextFrame: () => new Promise((resolve) => frameWaiters.push(resolve)),
     show: (result) => {
       shown.push(result);
+      sentWhenShown.push(sent.length);
       return result === 'error' ? 'failed' : result === 'busy' ? 'skipped' : 'drawn';
     },
     report: (stats) => reports.push(stats),
     now: () => state.clock,
   };
   return {
-    state, sent, shown, reports, video,
+    state, sent, shown, sentWhenShown, reports, video,
     /** The video presents a new frame. */
     async present() {
       state.frame++;
@@ -143,5 +146,34 @@ describe('FrameFollower', () => {
     expect(last.maps).toBe(5);
     expect(last.mapsPerSecond).toBeCloseTo(10, 5);
     expect(last.latencyMs).toBe(100);
+  });
+
+  it('sends the next frame before drawing the answer it has, so the worker does not wait for the drawing', async () => {
+    const v = fakeVideo();
+    const follower = new FrameFollower(v.video);
+    follower.kick();
+    await tick();
+    await v.present();
+    await v.answer();
+    // Frame 1 was on its way when frame 0's map was drawn; still one request in flight.
+    expect(v.sent).toEqual([0, 1]);
+    expect(v.sentWhenShown).toEqual([2]);
+    expect(v.inFlight()).toBe(1);
+    // No new frame when the answer comes: nothing is sent ahead, and the map is drawn all the same.
+    await v.answer();
+    expect(v.sentWhenShown).toEqual([2, 2]);
+    expect(follower.stats()).toMatchObject({ maps: 2, requests: 2 });
+  });
+
+  it('tells the last map\'s time by stage: grabbing, the worker\'s answer, drawing', async () => {
+    const v = fakeVideo();
+    v.video.grab = () => ((v.state.clock += 4), v.state.frame);
+    const show = v.video.show;
+    v.video.show = (result) => ((v.state.clock += 7), show(result));
+    const follower = new FrameFollower(v.video);
+    follower.kick();
+    await tick();
+    await v.answer('map', 50);
+    expect(follower.stats()).toMatchObject({ latencyMs: 61, stagesMs: { grab: 4, answer: 50, draw: 7 } });
   });
 });

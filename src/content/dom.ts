@@ -50,3 +50,9 @@ export function onTrustedClick(element: Element, handler: () => void): void {
     if (e.isTrusted) handler();
   });
 }
+
+/** A control that may not be used now: still focusable and read out as unavailable, with why in its tooltip (its handler checks too). */
+export function markUnavailable(control: HTMLElement, why: string): void {
+  control.setAttribute('aria-disabled', 'true');
+  control.title = why;
+}

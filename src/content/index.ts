@@ -13,6 +13,7 @@ import type { UserInput } from './input';
 import { epochNow, Overlay, type OverlayDisplay } from './overlay';
 import { mapChecksFor, type MapChecksDeps } from './panelFaithfulness';
 import { panelSections, shortcutSection, watermarkSection } from './panelShortcut';
+import { describePanel } from './resultPanel';
 import { explanationJson } from '../core/exportJson';
 import { listForTeach, pickForTeach, showTeachToast } from './teach';
 import { explainableImages, focusedTarget, resolveTarget, TargetError, type ContextClick, type ExplainTarget, type ShownImage } from './target';
@@ -48,7 +49,7 @@ function start(input: UserInput): ContentUi {
   const sources = new Map<string, ImageSource>();
   const loadedAt = epochNow();
   window.__camLensOverlays = () =>
-    [...overlays.values()].map((o) => ({ id: o.id, state: o.state, words: o.words, timing: { click: input.lastClick()?.at, uiLoaded: loadedAt, ...o.timing }, follow: o.follow?.stats() }));
+    [...overlays.values()].map((o) => ({ id: o.id, state: o.state, words: o.words, timing: { click: input.lastClick()?.at, uiLoaded: loadedAt, ...o.timing }, follow: o.follow?.stats(), panel: describePanel(o.panel) }));
 
   void loadSettings(browser.storage.sync).then((s) => (settings = s));
   onSettingsChanged(browser.storage, (s) => {

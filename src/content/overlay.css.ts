@@ -24,7 +24,7 @@ export const OVERLAY_CSS = `
   box-shadow: 0 4px 16px rgba(0,0,0,0.35); text-align: left;
 }
 .head { display: flex; align-items: center; gap: 6px; margin-bottom: 4px; }
-.title { flex: 1; font-weight: 600; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.title { flex: 1; min-width: 0; font-weight: 600; overflow-wrap: anywhere; }
 .close { all: unset; cursor: pointer; width: 20px; height: 20px; line-height: 20px; text-align: center; border-radius: 4px; font-size: 15px; color: #cfd5df; }
 .close:hover, .close:focus-visible { background: rgba(255,255,255,0.14); color: #fff; }
 .icon { all: unset; cursor: pointer; height: 20px; line-height: 20px; padding: 0 5px; text-align: center; border-radius: 4px; font-size: 11px; color: #cfd5df; }
@@ -35,7 +35,8 @@ export const OVERLAY_CSS = `
 .close:focus-visible, .chip:focus-visible { outline: 2px solid #7fb2ff; outline-offset: 1px; }
 .message { color: #ffd2d2; word-break: break-word; }
 .follow[aria-pressed="true"] { background: rgba(127,178,255,0.35); color: #fff; }
-.follow-line { color: #cfd5df; font-size: 11px; margin-bottom: 2px; font-variant-numeric: tabular-nums; }
+.follow-row { display: flex; align-items: center; gap: 6px; margin-bottom: 4px; }
+.follow-line { color: #cfd5df; font-size: 11px; font-variant-numeric: tabular-nums; }
 .follow-line.message { color: #ffd2d2; }
 .busy { color: #cfd5df; }
 .note { color: #cfd5df; margin-top: 4px; }

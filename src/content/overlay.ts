@@ -232,8 +232,8 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     this.setState('done');
   }
 
-  /** Following stopped: the panel is built for the map shown (its checks and exports are for that one). */
-  followEnded(): void {
+  /** Following started or stopped: the panel is built for the map shown (its checks are for that one, and unavailable while following). */
+  followChanged(): void {
     if (this.closed || !this.result || this.state !== 'done') return;
     renderResultPanel(this, this.result, this.display);
   }

@@ -6,7 +6,7 @@ import { t } from '../core/i18nBrowser';
 import { CheckReply, type ExplanationSuccess, type Message } from '../core/messages';
 import type { CheckKind, Faithfulness } from '../core/metrics/results';
 import { centreLine, faithfulnessLine, sanityLevels, sanityVerdict } from '../core/metrics/summary';
-import { el, onTrustedClick, words } from './dom';
+import { el, markUnavailable, onTrustedClick, words } from './dom';
 import type { Overlay } from './overlay';
 
 /** A check that reports nothing for this long has been lost (e.g. the worker was stopped). */
@@ -25,6 +25,7 @@ const CSS = `
 .checks button { all: unset; cursor: pointer; padding: 1px 8px; border-radius: 4px; border: 1px solid rgba(255,255,255,0.3); color: #eef1f6; font-size: 11px; }
 .checks button:hover, .checks button:focus-visible { background: rgba(255,255,255,0.14); }
 .checks button:focus-visible { outline: 2px solid #7fb2ff; outline-offset: 1px; }
+.checks button[aria-disabled="true"] { opacity: 0.5; cursor: default; }
 .checks .curves { display: flex; gap: 8px; margin-top: 4px; }
 .checks figure { margin: 0; flex: 1; min-width: 0; }
 .checks figcaption { color: #aab2c0; font-size: 10px; }
@@ -66,9 +67,10 @@ export class MapChecks {
   /** The panel's section for a result being shown (the overlay calls this each time it draws its panel). */
   render(result: ExplanationSuccess): HTMLElement {
     this.section = el('div', { class: 'checks' });
-    if (this.running && this.running.key !== keyOf(result)) this.cancel();
+    // A check needs one fixed map: Follow's frames change it.
+    if (this.running && (this.running.key !== keyOf(result) || this.following)) this.cancel();
     this.fill(result);
-    if (this.deps.autoCheck() && !this.overlay.bulk && !this.figures(result) && !this.running && !this.autoChecked.has(keyOf(result))) {
+    if (this.deps.autoCheck() && !this.overlay.bulk && !this.following && !this.figures(result) && !this.running && !this.autoChecked.has(keyOf(result))) {
       this.autoChecked.add(keyOf(result));
       queueMicrotask(() => this.start('faithfulness'));
     }
@@ -78,7 +80,7 @@ export class MapChecks {
   /** Asks the worker to check the map shown now. */
   start(kind: CheckKind): void {
     const result = this.overlay.explanation;
-    if (!result || this.running) return;
+    if (!result || this.running || this.following) return;
     this.running = { kind, key: keyOf(result), done: 0, total: 1 };
     delete this.failures[kind];
     this.armWatchdog();
@@ -130,6 +132,10 @@ export class MapChecks {
     this.redraw();
   }
 
+  private get following(): boolean {
+    return this.overlay.follow?.following ?? false;
+  }
+
   private stopRunning(): void {
     this.running = null;
     clearTimeout(this.watchdog);
@@ -165,6 +171,7 @@ export class MapChecks {
     const button = (kind: CheckKind, label: string, title: string) => {
       const b = el('button', { type: 'button', class: kind, title, 'aria-label': label }, label);
       onTrustedClick(b, () => this.start(kind));
+      if (this.following) markUnavailable(b, t('overlayStopFollowingFirst'));
       return b;
     };
     const running = this.running;

@@ -5,7 +5,7 @@ import { t } from '../core/i18nBrowser';
 import { WatermarkReply, type ExplanationSuccess, type Message } from '../core/messages';
 import type { Box } from '../core/geometry';
 import { shortcutLine, watermarkLine } from '../core/metrics/shortcutWords';
-import { el, onTrustedClick } from './dom';
+import { el, markUnavailable, onTrustedClick } from './dom';
 import type { Overlay } from './overlay';
 
 const CSS = `
@@ -13,6 +13,7 @@ const CSS = `
 .watermark button { all: unset; cursor: pointer; padding: 1px 8px; border-radius: 4px; border: 1px solid rgba(255,255,255,0.3); color: #eef1f6; font-size: 11px; }
 .watermark button:hover, .watermark button:focus-visible { background: rgba(255,255,255,0.14); }
 .watermark button:focus-visible { outline: 2px solid #7fb2ff; outline-offset: 1px; }
+.watermark button[aria-disabled="true"] { opacity: 0.5; cursor: default; }
 .watermark .line { margin-top: 3px; }
 .panel.compact:not(:hover):not(:focus-within):not(.open) .watermark { display: none; }
 .shortcut { margin-top: 6px; padding: 4px 6px; border-radius: 4px; background: rgba(255,170,60,0.16); border-left: 3px solid #ffb44a; color: #ffe2b8; }
@@ -35,11 +36,15 @@ const keyOf = (r: ExplanationSuccess) => `${r.explanationId}|${r.target.index}|$
 /** "Try a watermark": a button, then one line with what the watermark did to the top class. */
 export function watermarkSection(overlay: Overlay, result: ExplanationSuccess, send: (message: Message) => Promise<unknown>): HTMLElement {
   const section = el('div', { class: 'watermark' });
+  // A probe needs one fixed map: Follow's frames change it, so one running is forgotten (its answer dropped).
+  const following = overlay.follow?.following ?? false;
+  if (following && probes.get(overlay)?.words === null) probes.delete(overlay);
   const fill = () => {
     const probe = probes.get(overlay);
     const mine = probe?.key === keyOf(result) ? probe : null;
     const button = el('button', { type: 'button', title: t('watermarkTitle'), 'aria-label': t('watermarkButton') }, t('watermarkButton'));
-    onTrustedClick(button, () => void run());
+    onTrustedClick(button, () => following || void run());
+    if (following) markUnavailable(button, t('overlayStopFollowingFirst'));
     section.replaceChildren(style(), mine && mine.words === null ? el('div', { class: 'line' }, t('watermarkBusy')) : button);
     if (mine?.words) section.append(el('div', { class: 'line', role: 'status' }, mine.words));
   };

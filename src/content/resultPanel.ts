@@ -47,13 +47,13 @@ export function renderResultPanel(owner: ResultPanelOwner, result: ExplanationSu
   owner.render(
     owner.head(
       el('span', { class: 'title' }),
-      ...(follow ? [follow.button] : []),
       button('save', t('overlaySaveLabel'), t('overlaySaveTitle'), t('overlaySave')),
       button('copy', t('overlayCopyLabel'), t('overlayCopyTitle'), t('overlayCopy')),
       button('json', t('overlayJsonLabel'), t('overlayJsonTitle'), t('overlayJson')),
       button('lab', t('overlayLabLabel'), t('overlayLabTitle'), t('overlayLab')),
     ),
-    follow?.line ?? null,
+    // Its own row: among the head's buttons it left the title a few letters on a video's overlay.
+    follow ? el('div', { class: 'follow-row' }, follow.button, follow.line) : null,
     el('div', { class: 'chips' }),
     result.classCount > result.classes.length ? otherClassField(owner, result) : null,
     el('div', { class: 'legend' }, el('span', {}, t('overlayLegendLow')), el('canvas', { width: '128', height: '8', 'aria-hidden': 'true' }), el('span', {}, t('overlayLegendHigh'))),
@@ -172,4 +172,33 @@ function drawLegend(owner: ResultPanelOwner, result: ExplanationSuccess): void {
   canvas.getContext('2d')!.putImageData(pageImageData(row, canvas.width, canvas.height), 0, 0);
   const model = result.modelName.split(' (')[0];
   setWords(owner.panel.querySelector('.legend-note')!, owner.look.hideNegative ? t('overlayLegendPositive', model) : t('overlayLegendSigned', model));
+}
+
+export interface PanelReport {
+  /** The title shows whole: nothing of it is clipped (scrollWidth ≤ clientWidth). */
+  titleFits: boolean;
+  titleRect: Rect | null;
+  /** Every button of the panel, in order, with its viewport rect (zero when not displayed). */
+  buttons: { name: string; title: string; rect: Rect; disabled: boolean }[];
+}
+
+interface Rect { x: number; y: number; width: number; height: number }
+
+/** How the panel is laid out, for the automation seam (the page cannot see into the closed shadow root). */
+export function describePanel(panel: HTMLElement): PanelReport {
+  const rectOf = (e: Element): Rect => {
+    const r = e.getBoundingClientRect();
+    return { x: r.left, y: r.top, width: r.width, height: r.height };
+  };
+  const title = panel.querySelector<HTMLElement>('.head .title');
+  return {
+    titleFits: !title || title.scrollWidth <= title.clientWidth,
+    titleRect: title && rectOf(title),
+    buttons: [...panel.querySelectorAll('button')].map((b) => ({
+      name: b.getAttribute('aria-label') ?? [b, ...b.querySelectorAll('[data-text]')].map((e) => e.getAttribute('data-text') ?? '').join(''),
+      title: b.title,
+      rect: rectOf(b),
+      disabled: b.disabled || b.getAttribute('aria-disabled') === 'true',
+    })),
+  };
 }

@@ -15,8 +15,8 @@ export interface FollowingOverlay {
   readonly explanation: ExplanationSuccess | null;
   /** Draws a frame's map without rebuilding the panel (its controls keep focus and clicks). */
   showFrame(result: ExplanationSuccess): void;
-  /** Following ended (off, paused, an error): the panel is built again for the map shown. */
-  followEnded(): void;
+  /** Following started, or ended (off, paused, an error): the panel is built again for the map shown. */
+  followChanged(): void;
   announce(text: string): void;
 }
 
@@ -53,6 +53,8 @@ export class VideoFollow {
       grab: () => this.grab(),
       explain: (frame) => send(frame, this.picked),
       show: (result) => this.show(result),
+      // Drawn: it is the worker's latest result, which the map checks check (a check of an older map was refused).
+      settle: (result) => result.ok && this.overlay.showFrame(result),
       report: (stats) => setWords(this.line, t('overlayFollowStats', [stats.mapsPerSecond.toFixed(1), String(Math.round(stats.latencyMs))])),
       now: () => performance.now(),
     });
@@ -95,10 +97,11 @@ export class VideoFollow {
       this.line.hidden = false;
       this.line.classList.remove('message');
       setWords(this.line, t('overlayFollowWaiting'));
+      this.overlay.followChanged();
     } else {
       this.line.hidden = true;
       setWords(this.line, '');
-      if (!this.follower.running) this.overlay.followEnded();
+      if (!this.follower.running) this.overlay.followChanged();
     }
     this.kick();
   }
@@ -107,7 +110,7 @@ export class VideoFollow {
     const loop = this.follower.kick();
     if (this.on && !loop) setWords(this.line, t('overlayFollowWaiting'));
     // The loop ends when paused, hidden or off: the panel gets its full content for the map shown.
-    void loop?.then(() => this.follower.running || this.overlay.followEnded());
+    void loop?.then(() => this.follower.running || this.overlay.followChanged());
   };
 
   /** The frame now on screen; null when the page may not read it (a cross-origin video without CORS). */

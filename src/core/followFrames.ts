@@ -4,7 +4,7 @@
 import { FrameRate } from './lab/frameRate';
 
 export interface FollowedVideo<Frame, Result> {
-  /** The user wants Follow: a result that arrives after it was turned off is dropped. */
+  /** The user wants Follow: a result that arrives after it was turned off is not shown (see settle). */
   following(): boolean;
   /** Following, and the video plays in a shown tab: only then is a frame grabbed. */
   canWork(): boolean;
@@ -17,6 +17,11 @@ export interface FollowedVideo<Frame, Result> {
   nextFrame(): Promise<void>;
   /** Draws a result; 'skipped': the worker did not explain this frame (the next goes on); 'failed': an error, Follow stops. */
   show(result: Result): 'drawn' | 'skipped' | 'failed';
+  /**
+   * The answer that came back after Follow was turned off (not counted, no next frame). Without it,
+   * that answer is dropped; the overlay draws it, as it is the worker's latest result for the overlay.
+   */
+  settle?(result: Result): void;
   /** After each map drawn, with the figures so far. */
   report(stats: FollowStats): void;
   now(): number;
@@ -96,7 +101,7 @@ export class FrameFollower<Frame, Result> {
         request = asked;
       }
       const result = await request.answer;
-      if (!v.following()) return;
+      if (!v.following()) return v.settle?.(result);
       const answered = v.now();
       // The next frame goes to the worker before this map is drawn, so the worker is not idle while
       // the page draws. Still one request in flight: this one has been answered.

@@ -454,6 +454,7 @@ export const MESSAGE_KEYS = [
   'overlayFollowTitle',
   'overlayFollowStats',
   'overlayFollowWaiting',
+  'overlayStopFollowingFirst',
   'errFollowUnreadable',
 ] as const;
 

@@ -4,17 +4,25 @@
 // overlay at a time even when asked faster. The video (demo/video.html) is a canvas stream in which
 // the cat walks left and right: no video file. Prints the maps per second and latency measured.
 import { expect, test } from 'vitest';
-import { ARTIFACTS, clickByName, grab, inContentScript, meanDiff, overlaysOf, useHarness, type Harness, type Rect } from './harness';
+import { ARTIFACTS, clickByName, explain, grab, inContentScript, meanDiff, overlaysOf, useHarness, type Harness, type Rect } from './harness';
 
 const h: Harness = useHarness({}, async (h) => {
   await h.worker.evaluate(() => (globalThis as any).camLens.useBackend('wasm'));
 });
+
+interface PanelButton {
+  name: string;
+  title: string;
+  rect: Rect;
+  disabled: boolean;
+}
 
 interface FollowReport {
   id: string;
   state: string;
   words: string;
   follow?: { maps: number; requests: number; mapsPerSecond: number; latencyMs: number; following: boolean; running: boolean };
+  panel: { titleFits: boolean; titleRect: Rect | null; buttons: PanelButton[] };
 }
 
 /** The top frame's overlays, as its content script reports them (through the worker's seam). */
@@ -24,6 +32,10 @@ const overlays = (): Promise<FollowReport[]> =>
     return (globalThis as any).camLens.overlays(tab.id);
   }, h.page.url()) as Promise<FollowReport[]>;
 const follow = async () => (await overlays())[0].follow!;
+const panel = async () => (await overlays())[0].panel;
+const buttonNamed = async (name: string) => (await panel()).buttons.find((b) => b.name === name)!;
+/** The map checks' buttons (the faithfulness and sanity checks, the watermark probe). */
+const CHECKS = ['Check this map', 'Sanity check', 'Try a watermark'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** demo/video.html: a 480×320 video whose frames move (the cat slides across a grey field, a canvas stream). */
@@ -152,4 +164,43 @@ test('the worker explains one Follow frame of an overlay at a time: a frame sent
   )) as { ok: boolean; error?: string }[];
   expect(replies.filter((r) => r.ok)).toHaveLength(1);
   expect(replies.filter((r) => !r.ok).map((r) => r.error)).toEqual(['busy', 'busy']);
+}, 60_000);
+
+test('the panel of a video: the title fits, Follow has its own row; while following the checks wait, and after off Check checks the map drawn', async () => {
+  await movingVideo();
+  await explainVideo();
+  // The pointer on the panel opens it whole (the checks are in the open panel only).
+  await clickByName(h, 'Follow');
+  const layout = await panel();
+  expect(layout.titleFits).toBe(true);
+  const followButton = layout.buttons.find((b) => b.name === 'Follow')!;
+  const head = layout.buttons.filter((b) => ['Save image with heat map', 'Close CAM Lens overlay'].includes(b.name));
+  expect(head).toHaveLength(2);
+  for (const b of [...head, { rect: layout.titleRect! }]) expect(followButton.rect.y).toBeGreaterThanOrEqual(b.rect.y + b.rect.height - 0.5);
+  // Nothing else on Follow's row but its own line (not a button).
+  const sameRow = layout.buttons.filter((b) => b !== followButton && b.rect.height > 0 && b.rect.y < followButton.rect.y + followButton.rect.height && b.rect.y + b.rect.height > followButton.rect.y);
+  expect(sameRow).toEqual([]);
+
+  // Following: the checks need one fixed map, so they are unavailable, and say why.
+  await expect.poll(async () => (await follow()).maps, { timeout: 60_000 }).toBeGreaterThanOrEqual(3);
+  for (const name of CHECKS) expect(await buttonNamed(name)).toMatchObject({ disabled: true, title: 'Stop following first: a check needs one fixed map, and each new frame changes it' });
+  await clickByName(h, 'Check this map'); // refused while following
+  await sleep(2000);
+  expect((await overlaysOf(h))[0].text).not.toMatch(/Deletion/);
+
+  // Off after a while (an answer is usually on its way then): the checks come back, and Check checks the map drawn.
+  await clickByName(h, 'Follow');
+  await expect.poll(async () => (await follow()).running, { timeout: 10_000 }).toBe(false);
+  for (const name of CHECKS) expect((await buttonNamed(name)).disabled).toBe(false);
+  await clickByName(h, 'Check this map');
+  await expect.poll(async () => (await overlaysOf(h))[0].text, { timeout: 90_000 }).toMatch(/Deletion \S+ \(random \S+\) · Insertion/);
+  expect((await overlaysOf(h))[0].text).not.toContain('the map changed');
+}, 180_000);
+
+test('titles wrap on a picture overlay too: the panel of an image reports a title that fits', async () => {
+  await h.page.goto(`${h.pageOrigin}/`);
+  const result = await explain(h, '#cat');
+  expect(result.ok).toBe(true);
+  await expect.poll(async () => (await overlays())[0]?.state, { timeout: 30_000 }).toBe('done');
+  expect((await panel()).titleFits).toBe(true);
 }, 60_000);

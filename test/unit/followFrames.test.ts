@@ -100,6 +100,22 @@ describe('FrameFollower', () => {
     expect(v.sent).toEqual([0, 1]);
   });
 
+  it('gives an answer that comes after Follow was turned off to settle (the latest result of the worker), without counting it or sending more', async () => {
+    const v = fakeVideo();
+    const settled: string[] = [];
+    const follower = new FrameFollower({ ...v.video, settle: (result) => settled.push(result) });
+    follower.kick();
+    await tick();
+    v.state.following = false;
+    await v.present();
+    await v.answer('late');
+    expect(settled).toEqual(['late']);
+    expect(v.shown).toEqual([]);
+    expect(v.sent).toEqual([0]);
+    expect(follower.running).toBe(false);
+    expect(follower.stats()).toMatchObject({ maps: 0, requests: 1 });
+  });
+
   it('goes on after a frame the worker skipped, without counting it as a map', async () => {
     const v = fakeVideo();
     const follower = new FrameFollower(v.video);

@@ -190,6 +190,93 @@ describe.skipIf(!firefox.ok)(`Firefox end-to-end (${firefox.ok ? firefox.reason 
     await waitFor('Esc to close the overlays', async () => (await inPage<number>(`document.querySelectorAll('[data-cam-lens]').length`)) === 0);
   });
 
+  /** The demo tab's overlays as the content script reports them through the seam (the page can read none of it). */
+  interface SeamOverlay {
+    state: string;
+    follow?: { maps: number; requests: number; mapsPerSecond: number; latencyMs: number; running: boolean };
+    panel: { buttons: { name: string; rect: { x: number; y: number; width: number; height: number } }[] };
+  }
+  const seamOverlays = async (): Promise<SeamOverlay[]> => JSON.parse(await inExtension<string>(`(async () => {
+    const background = await browser.runtime.getBackgroundPage();
+    const tab = (await browser.tabs.query({})).find((t) => t.url.startsWith(${JSON.stringify(servers.pageOrigin)}));
+    return JSON.stringify(await background.camLens.overlays(tab.id));
+  })()`));
+  const followStats = async () => (await seamOverlays())[0].follow!;
+
+  async function pointer(x: number, y: number, button?: number): Promise<void> {
+    const press = button === undefined ? [] : [{ type: 'pointerDown', button }, { type: 'pointerUp', button }];
+    await browser.bidi.send('input.performActions', {
+      context: page,
+      actions: [{ type: 'pointer', id: 'mouse', parameters: { pointerType: 'mouse' }, actions: [{ type: 'pointerMove', x: Math.round(x), y: Math.round(y) }, ...press] }],
+    });
+    await browser.bidi.send('input.releaseActions', { context: page });
+  }
+
+  /** A real click on a panel button (closed shadow root): where the seam says it is, once the pointer on the panel has opened it. */
+  async function clickPanelButton(name: string): Promise<void> {
+    const centre = async () => {
+      const b = (await seamOverlays())[0].panel.buttons.find((b) => b.name === name);
+      if (!b) throw new Error(`no panel button named ${name}`);
+      return { x: b.rect.x + b.rect.width / 2, y: b.rect.y + b.rect.height / 2 };
+    };
+    const first = await centre();
+    await pointer(first.x, first.y);
+    await new Promise((r) => setTimeout(r, 300));
+    const settled = await centre();
+    await pointer(settled.x, settled.y, 0);
+  }
+
+  test('Follow on a playing video: maps keep coming and the overlay changes with the frames; off stops the requests', async () => {
+    await browser.bidi.send('browsingContext.navigate', { context: page, url: `${servers.pageOrigin}/demo/video.html`, wait: 'complete' });
+    await waitFor('the video to play', () => inPage<boolean>(`document.getElementById('video').readyState >= 2 && !document.getElementById('video').paused`), 20_000);
+    const box = JSON.parse(await inPage<string>(`JSON.stringify(document.getElementById('video').getBoundingClientRect())`)) as { x: number; y: number; width: number; height: number };
+    await pointer(box.x + 60, box.y + 60, 2);
+    const pageUrl = await inPage<string>('location.href');
+    const result = JSON.parse(await inExtension<string>(`(async () => {
+      const background = await browser.runtime.getBackgroundPage();
+      const tab = (await browser.tabs.query({})).find((t) => t.url === ${JSON.stringify(pageUrl)});
+      return JSON.stringify(await background.camLens.onMenuClick({ menuItemId: 'explain-image', frameId: 0, pageUrl: ${JSON.stringify(pageUrl)}, editable: false }, tab));
+    })()`)) as ExplanationResult;
+    if (!result.ok) throw new Error(`explaining the video failed in Firefox: ${result.error}`);
+    await waitFor('the overlay to be done', async () => (await seamOverlays())[0]?.state === 'done', 30_000);
+
+    await clickPanelButton('Follow');
+    await waitFor('3 maps', async () => (await followStats()).maps >= 3, 60_000);
+    // Only the overlay's map is left in the screenshots (the video is there, transparent); two moments 2 s apart.
+    await inPage(`document.getElementById('video').style.opacity = '0'`);
+    const shots: PNG[] = [];
+    for (let i = 0; i < 2; i++) {
+      const before = (await followStats()).maps;
+      await waitFor('more maps', async () => (await followStats()).maps > before + 1, 20_000);
+      shots.push(await screenshot(box));
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    const diff = meanAbsDiff(shots[0], shots[1]);
+    await inPage(`document.getElementById('video').style.opacity = '1'`);
+    writeFileSync(path.join(ARTIFACTS, 'firefox-follow.png'), PNG.sync.write(await screenshot()));
+    expect(diff).toBeGreaterThan(3);
+
+    const start = await followStats();
+    const t0 = Date.now();
+    await new Promise((r) => setTimeout(r, 5000));
+    const end = await followStats();
+    const seconds = (Date.now() - t0) / 1000;
+    console.log(`Firefox Follow (${browser.version}): ${((end.maps - start.maps) / seconds).toFixed(1)} maps/s over ${seconds.toFixed(0)} s, window ${end.mapsPerSecond.toFixed(1)} maps/s, latency ${end.latencyMs.toFixed(0)} ms; overlay change between frames ${diff.toFixed(1)}`);
+    expect(end.requests - end.maps).toBeLessThanOrEqual(1);
+
+    await clickPanelButton('Follow');
+    await waitFor('the request in flight to come back', async () => !(await followStats()).running, 10_000);
+    const off = (await followStats()).requests;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await followStats()).requests).toBe(off);
+    await browser.bidi.send('input.performActions', {
+      context: page,
+      actions: [{ type: 'key', id: 'keyboard', actions: [{ type: 'keyDown', value: '\uE00C' }, { type: 'keyUp', value: '\uE00C' }] }],
+    });
+    await browser.bidi.send('input.releaseActions', { context: page });
+    await waitFor('Esc to close the overlay', async () => (await inPage<number>(`document.querySelectorAll('[data-cam-lens]').length`)) === 0);
+  }, 180_000);
+
   test('with site access withdrawn, the popup offers to ask for it again', async () => {
     // Firefox lets the user withdraw MV3 host permissions (about:addons); the popup then shows its button.
     await inExtension(`browser.permissions.remove({ origins: ['<all_urls>'] })`);

@@ -7,8 +7,13 @@
 //   - 'devtools': DevTools' Extensions.loadUnpacked (needs --enable-unsafe-extension-debugging), sent on
 //     the browser's own DevTools session of the same kind of Playwright context.
 // 'auto' tries the switch and falls back to DevTools when no extension worker starts.
+//
+// Both keep Playwright's focus emulation, under which every tab counts as shown. `realVisibility`
+// launches Chromium without Playwright and attaches to its DevTools port with Playwright's defaults
+// off, so a tab behind another is really hidden (document.visibilityState 'hidden'); the extension
+// then comes through Extensions.loadUnpacked.
 import { chromium } from 'playwright-core';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,14 +38,16 @@ export function chromiumVersion(binary = CHROMIUM) {
 /**
  * `extraArgs`: more Chromium switches (e.g. host-resolver rules that keep a test's requests on this machine).
  * `route`: how to load the extension (see above); CAM_LENS_CHROMIUM_ROUTE overrides the default 'auto'.
+ * `realVisibility`: tabs behind another are really hidden (see above; the route is then 'devtools-port').
  * Returns { context, worker, extensionId, profile, route, close() }.
  * @param {string} extensionDir
- * @param {{ headless?: boolean, extraArgs?: string[], route?: 'auto' | 'switch' | 'devtools' }} [options]
+ * @param {{ headless?: boolean, extraArgs?: string[], route?: 'auto' | 'switch' | 'devtools', realVisibility?: boolean }} [options]
  */
-export async function launchWithExtension(extensionDir, { headless = true, extraArgs = [], route = process.env.CAM_LENS_CHROMIUM_ROUTE ?? 'auto' } = {}) {
+export async function launchWithExtension(extensionDir, { headless = true, extraArgs = [], route = process.env.CAM_LENS_CHROMIUM_ROUTE ?? 'auto', realVisibility = false } = {}) {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
   if (!existsSync(path.join(extensionDir, 'manifest.json'))) throw new Error(`${extensionDir} has no manifest.json: run npm run build`);
   if (!CHROMIUM_ROUTES.includes(route)) throw new Error(`unknown Chromium route ${route}: expected one of ${CHROMIUM_ROUTES.join(', ')}`);
+  if (realVisibility) return launchWithRealVisibility(extensionDir, headless, extraArgs);
   if (route !== 'devtools') {
     const launched = await launchBySwitch(extensionDir, headless, extraArgs);
     if (launched.worker || route === 'switch') {
@@ -78,6 +85,56 @@ async function launchByDevTools(extensionDir, headless, extraArgs) {
     await launched.close();
     throw e;
   }
+}
+
+/** Chromium started here, attached over its DevTools port without Playwright's focus emulation. */
+async function launchWithRealVisibility(extensionDir, headless, extraArgs) {
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'cam-lens-profile-'));
+  const args = [...QUIET_SWITCHES, `--user-data-dir=${profile}`, '--remote-debugging-port=0', '--enable-unsafe-extension-debugging', `--window-size=${VIEWPORT.width},${VIEWPORT.height}`, ...(headless ? ['--headless'] : []), ...extraArgs, 'about:blank'];
+  const child = spawn(CHROMIUM, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  let browser;
+  const close = async () => {
+    await browser?.close().catch(() => undefined);
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+    await exited;
+    removeProfile(profile);
+  };
+  try {
+    const endpoint = await devToolsEndpoint(child);
+    browser = await chromium.connectOverCDP(endpoint, { noDefaults: true });
+    const context = browser.contexts()[0];
+    const cdp = await browser.newBrowserCDPSession();
+    const { id } = await cdp.send('Extensions.loadUnpacked', { path: path.resolve(extensionDir) });
+    await cdp.detach();
+    const worker = await extensionWorker(context, id);
+    if (!worker) throw new Error(`the extension ${id} was loaded through DevTools but its service worker did not start`);
+    return { context, worker, extensionId: id, profile, route: 'devtools-port', close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+/** The browser's DevTools WebSocket address, from Chromium's "DevTools listening on ws://…" line on stderr. */
+function devToolsEndpoint(child) {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`Chromium did not open its DevTools port within ${WORKER_WAIT_MS / 1000} s: ${seen.slice(-500)}`)), WORKER_WAIT_MS);
+    child.stderr.on('data', (chunk) => {
+      seen += chunk;
+      const found = /DevTools listening on (ws:\/\/\S+)/.exec(seen);
+      if (!found) return;
+      clearTimeout(timer);
+      child.stderr.resume(); // drained from now on, unread
+      child.stderr.removeAllListeners('data');
+      resolve(found[1]);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Chromium exited (${code}) before opening its DevTools port: ${seen.slice(-500)}`));
+    });
+  });
 }
 
 /** A Playwright persistent context on a new temporary profile: { context, profile, close() }. */

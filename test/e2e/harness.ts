@@ -31,12 +31,14 @@ export interface HarnessOptions {
   extraArgs?: string[];
   /** How the extension is loaded into Chromium (scripts/browser.mjs); 'auto' unless a test checks one route. */
   route?: 'auto' | 'switch' | 'devtools';
+  /** Tabs behind another are really hidden (no focus emulation): for tests of what a background tab does. */
+  realVisibility?: boolean;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const servers = await startServers(options.servers);
-  const browser = await launchWithExtension(path.join(ROOT, 'dist'), { extraArgs: options.extraArgs, ...(options.route ? { route: options.route } : {}) });
+  const browser = await launchWithExtension(path.join(ROOT, 'dist'), { extraArgs: options.extraArgs, realVisibility: options.realVisibility, ...(options.route ? { route: options.route } : {}) });
   const page = await browser.context.newPage();
   await page.goto(`${servers.pageOrigin}/`);
   await page.waitForLoadState('load');

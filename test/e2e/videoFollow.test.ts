@@ -4,60 +4,22 @@
 // overlay at a time even when asked faster. The video (demo/video.html) is a canvas stream in which
 // the cat walks left and right: no video file. Prints the maps per second and latency measured.
 import { expect, test } from 'vitest';
-import { ARTIFACTS, clickByName, explain, grab, inContentScript, meanDiff, overlaysOf, useHarness, type Harness, type Rect } from './harness';
+import { ARTIFACTS, clickByName, explain, grab, inContentScript, meanDiff, overlaysOf, useHarness, type Harness } from './harness';
+import { explainTheVideo, followReports, openMovingVideo, sleep } from './videoPage';
 
 const h: Harness = useHarness({}, async (h) => {
   await h.worker.evaluate(() => (globalThis as any).camLens.useBackend('wasm'));
 });
 
-interface PanelButton {
-  name: string;
-  title: string;
-  rect: Rect;
-  disabled: boolean;
-}
-
-interface FollowReport {
-  id: string;
-  state: string;
-  words: string;
-  follow?: { maps: number; requests: number; mapsPerSecond: number; latencyMs: number; following: boolean; running: boolean };
-  panel: { titleFits: boolean; titleRect: Rect | null; buttons: PanelButton[] };
-}
-
 /** The top frame's overlays, as its content script reports them (through the worker's seam). */
-const overlays = (): Promise<FollowReport[]> =>
-  h.worker.evaluate(async (pageUrl) => {
-    const [tab] = await chrome.tabs.query({ url: pageUrl });
-    return (globalThis as any).camLens.overlays(tab.id);
-  }, h.page.url()) as Promise<FollowReport[]>;
+const overlays = () => followReports(h);
 const follow = async () => (await overlays())[0].follow!;
 const panel = async () => (await overlays())[0].panel;
 const buttonNamed = async (name: string) => (await panel()).buttons.find((b) => b.name === name)!;
 /** The map checks' buttons (the faithfulness and sanity checks, the watermark probe). */
 const CHECKS = ['Check this map', 'Sanity check', 'Try a watermark'];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** demo/video.html: a 480×320 video whose frames move (the cat slides across a grey field, a canvas stream). */
-async function movingVideo(): Promise<Rect> {
-  await h.page.goto(`${h.pageOrigin}/demo/video.html`);
-  await h.page.waitForFunction(() => (document.getElementById('video') as HTMLVideoElement).readyState >= 2);
-  return h.page.locator('#video').evaluate((el) => {
-    const r = el.getBoundingClientRect();
-    return { x: r.left, y: r.top, width: r.width, height: r.height };
-  });
-}
-
-/** A real right-click on the video, then the menu's own handler: the overlay's single explanation. */
-async function explainVideo(): Promise<void> {
-  await h.page.locator('#video').click({ button: 'right', position: { x: 60, y: 60 } });
-  const result = await h.worker.evaluate(async (pageUrl) => {
-    const [tab] = await chrome.tabs.query({ url: pageUrl });
-    return (globalThis as any).camLens.onMenuClick({ menuItemId: 'explain-image', frameId: 0, pageUrl, editable: false }, tab);
-  }, h.page.url());
-  if (!result.ok) throw new Error(result.error);
-  await expect.poll(async () => (await overlays())[0]?.state, { timeout: 30_000 }).toBe('done');
-}
+const movingVideo = () => openMovingVideo(h);
+const explainVideo = () => explainTheVideo(h);
 
 const setPlaying = (playing: boolean) =>
   h.page.evaluate((playing) => {

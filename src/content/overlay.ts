@@ -392,7 +392,7 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
       // The next frames are explained for it; the frame now shown says so at once.
       this.follow.pick(index);
       for (const chip of this.panel.querySelectorAll('.chip')) chip.setAttribute('aria-pressed', String((chip as HTMLElement).dataset.classIndex === String(index)));
-      return;
+      if (this.follow.working) return; // else (paused, hidden) no frame comes: the frame shown is explained for it
     }
     this.setLoading();
     this.callbacks.onClassRequest(this, index);

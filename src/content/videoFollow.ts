@@ -66,6 +66,11 @@ export class VideoFollow {
     return this.on;
   }
 
+  /** Frames are being explained now (following, and the video plays in a shown tab). */
+  get working(): boolean {
+    return this.follower.running;
+  }
+
   stats(): FollowStats & { following: boolean; running: boolean } {
     return { ...this.follower.stats(), following: this.on, running: this.follower.running };
   }

@@ -107,6 +107,27 @@ test('a class picked in the panel stays while following', async () => {
   await clickByName(h, 'Follow');
 }, 120_000);
 
+test('a class picked while following a paused video is explained at once, on the frame shown', async () => {
+  await movingVideo();
+  await explainVideo();
+  await clickByName(h, 'Follow');
+  await expect.poll(async () => (await follow()).maps, { timeout: 60_000 }).toBeGreaterThanOrEqual(3);
+  await setPlaying(false);
+  await expect.poll(async () => (await follow()).running, { timeout: 10_000 }).toBe(false);
+  const second = await h.worker.evaluate(() => (globalThis as any).camLens.lastResult().classes[1]);
+  const escaped = second.label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  await clickByName(h, new RegExp(`^Explain class '${escaped}'`));
+  await expect.poll(() => h.worker.evaluate(() => (globalThis as any).camLens.lastResult().target.index), { timeout: 30_000 }).toBe(second.index);
+  await expect.poll(async () => (await overlaysOf(h))[0].text, { timeout: 30_000 }).toContain(`· ${second.label}`);
+  expect(await follow()).toMatchObject({ following: true, running: false });
+  // Playing again: the frames are explained for that class.
+  const before = (await follow()).maps;
+  await setPlaying(true);
+  await expect.poll(async () => (await follow()).maps, { timeout: 20_000 }).toBeGreaterThan(before + 2);
+  expect((await h.worker.evaluate(() => (globalThis as any).camLens.lastResult())).target.index).toBe(second.index);
+  await clickByName(h, 'Follow');
+}, 120_000);
+
 test('the worker explains one Follow frame of an overlay at a time: a frame sent while another is in flight is refused', async () => {
   await movingVideo();
   await explainVideo();

@@ -50,6 +50,11 @@ export class Explanations {
   private readonly captures = new LruMap<string, Captured>(8);
   /** Overlays with a Follow frame being explained. */
   private readonly following = new Set<string>();
+  /**
+   * Each followed overlay's result before its latest Follow frame: the page still draws it while the
+   * newer answer is on its way, and exports name the map drawn.
+   */
+  private readonly earlierFrame = new LruMap<string, ExplanationSuccess>(16);
   /** Bytes a page drew for an overlay when the worker could not read its image, by overlay. */
   private readonly drawnByPage = new LruMap<string, string>(16);
   /** The last overlay shown an explanation, and the last result (seam). */
@@ -112,7 +117,9 @@ export class Explanations {
       // The frame as sent: no fallback to a screenshot (a frame the page could read is always readable).
       // Live maps, as in the Lab: no shortcut alarm (its extra passes would halve the maps per second).
       const request = await this.requestFor(owner, { classIndex, shortcut: false });
+      const before = held.result;
       const result = await this.explainer.explain({ kind: 'dataUrl', dataUrl: source.dataUrl, originalUrl: 'page' }, request);
+      if (result.ok && before) this.earlierFrame.set(key, before);
       // Kept for a restarted worker while the map is on its way (not awaited: it is not what the user waits for).
       void this.finished(owner, result).catch(() => undefined);
       return result;
@@ -153,13 +160,14 @@ export class Explanations {
   }
 
   /** Save / Copy: the overlay's own explanation over its own image. */
-  async export(owner: Owner, look: ExportLook, pixels?: string): Promise<ExportReply> {
+  async export(owner: Owner, look: ExportLook, pixels?: string, explanationId?: string): Promise<ExportReply> {
     const held = await this.held.get(owner);
-    if (!held?.result) return { ok: false, error: t('errExport', t('errOverlayUnknown')) };
+    const result = held && this.drawn(held, explanationId);
+    if (!held || !result) return { ok: false, error: t('errExport', t('errOverlayUnknown')) };
     try {
-      const source = await this.sourceOf(held, held.result, pixels);
+      const source = await this.sourceOf(held, result, pixels);
       if (!source.ok) return { ok: false, error: t('errExport', source.error) };
-      const png = await composeExport(source.pixels, this.hooks.forExport(owner, held.result), look);
+      const png = await composeExport(source.pixels, this.hooks.forExport(owner, result), look);
       return { ok: true, dataUrl: await dataUrlOf(png) };
     } catch (e) {
       return { ok: false, error: t('errExport', errorMessage(e)) };
@@ -167,18 +175,29 @@ export class Explanations {
   }
 
   /** The overlay's picture as bytes, read as Save reads it, with the explanation it shows (for the Lab). */
-  async picture(owner: Owner, pixels?: string): Promise<{ ok: true; dataUrl: string; origin: string; result: ExplanationSuccess } | { ok: false; error: string }> {
+  async picture(owner: Owner, pixels?: string, explanationId?: string): Promise<{ ok: true; dataUrl: string; origin: string; result: ExplanationSuccess } | { ok: false; error: string }> {
     const held = await this.held.get(owner);
-    if (!held?.result) return { ok: false, error: t('errOverlayUnknown') };
+    const result = held && this.drawn(held, explanationId);
+    if (!held || !result) return { ok: false, error: t('errOverlayUnknown') };
     try {
-      const source = await this.sourceOf(held, held.result, pixels);
+      const source = await this.sourceOf(held, result, pixels);
       if (!source.ok) return source;
       const image = await fetchImage(source.pixels);
       const origin = held.source.kind === 'url' ? held.source.url : held.source.kind;
-      return { ok: true, dataUrl: await dataUrlOf(new Blob([image.bytes], { type: image.contentType })), origin, result: held.result };
+      return { ok: true, dataUrl: await dataUrlOf(new Blob([image.bytes], { type: image.contentType })), origin, result };
     } catch (e) {
       return { ok: false, error: errorMessage(e) };
     }
+  }
+
+  /**
+   * The result an overlay draws: the one it names (its latest, or while following the frame before,
+   * whose answer the page may not have drawn yet), else its latest; null: none it names.
+   */
+  private drawn(held: Held, explanationId?: string): ExplanationSuccess | null {
+    if (!explanationId || held.result?.explanationId === explanationId) return held.result ?? null;
+    const earlier = this.earlierFrame.get(ownerKey(held.owner));
+    return earlier?.explanationId === explanationId ? earlier : null;
   }
 
   /** Where the held overlay's pixels are read now: its URL, the bytes its page drew, or its screenshot. */

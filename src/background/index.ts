@@ -163,9 +163,9 @@ async function status(load = false, tabId?: number): Promise<Status> {
 }
 
 /** "Lab" in an overlay's panel: a Lab tab beside the page, with the overlay's picture, model, class and method. */
-async function openInLab(owner: Owner, tabIndex: number | undefined, pixels?: string): Promise<{ ok: true } | { ok: false; error: string }> {
+async function openInLab(owner: Owner, tabIndex: number | undefined, pixels?: string, explanationId?: string): Promise<{ ok: true } | { ok: false; error: string }> {
   if (!lab.mayOpenFrom(owner.tabId)) return { ok: false, error: t('errOpenInLab', t('errLabJustOpened')) };
-  const picture = await explanations.picture(owner, pixels);
+  const picture = await explanations.picture(owner, pixels, explanationId);
   if (!picture.ok) return { ok: false, error: t('errOpenInLab', picture.error) };
   const { modelId, target, method } = picture.result;
   const id = lab.stash({ dataUrl: picture.dataUrl, origin: picture.origin, modelId, classIndex: target.index, method });
@@ -241,11 +241,11 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
     }
     case 'export': {
       const o = owner(message.overlayId);
-      return o ? explanations.export(o, message.look, message.pixels) : undefined;
+      return o ? explanations.export(o, message.look, message.pixels, message.explanationId) : undefined;
     }
     case 'open-in-lab': {
       const o = owner(message.overlayId);
-      return o ? openInLab(o, sender.tab?.index, message.pixels) : undefined;
+      return o ? openInLab(o, sender.tab?.index, message.pixels, message.explanationId) : undefined;
     }
     case 'ping': {
       const o = owner(message.overlayId);

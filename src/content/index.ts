@@ -101,7 +101,7 @@ function start(input: UserInput): ContentUi {
       if (!result || !source) return;
       if (mode === 'lab') {
         // The worker reads the picture as Save does and opens the Lab beside this tab.
-        const message: Message = { type: 'open-in-lab', overlayId: overlay.id, pixels: pagePixelsOf(overlay) };
+        const message: Message = { type: 'open-in-lab', overlayId: overlay.id, pixels: pagePixelsOf(overlay), explanationId: result.explanationId };
         void browser.runtime
           .sendMessage(message)
           .then((raw) => {
@@ -124,7 +124,7 @@ function start(input: UserInput): ContentUi {
         return;
       }
       const { opacity, colormap, hideNegative } = overlay.look;
-      const message: Message = { type: 'export', overlayId: overlay.id, look: { opacity, colormap, hideNegative }, pixels: pagePixelsOf(overlay) };
+      const message: Message = { type: 'export', overlayId: overlay.id, look: { opacity, colormap, hideNegative }, pixels: pagePixelsOf(overlay), explanationId: result.explanationId };
       void browser.runtime
         .sendMessage(message)
         .then(async (raw) => {

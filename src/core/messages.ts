@@ -280,9 +280,11 @@ export const Message = z.discriminatedUnion('type', [
     overlayId: z.string(),
     look: z.object({ opacity: z.number().check(z.gte(0), z.lte(1)), colormap: z.enum(COLORMAP_NAMES), hideNegative: z.boolean() }),
     pixels: z.optional(PageDataUrl),
+    /** The map the overlay draws (while following, the worker's latest may be a newer frame still on its way). */
+    explanationId: z.optional(z.string()),
   }),
-  /** "Lab": the overlay's picture, model, class and method opened in the Lab (`pixels` as for export). */
-  z.object({ type: z.literal('open-in-lab'), overlayId: z.string(), pixels: z.optional(PageDataUrl) }),
+  /** "Lab": the overlay's picture, model, class and method opened in the Lab (`pixels` and `explanationId` as for export). */
+  z.object({ type: z.literal('open-in-lab'), overlayId: z.string(), pixels: z.optional(PageDataUrl), explanationId: z.optional(z.string()) }),
   /**
    * Explain what an overlay shows: an "explain all" image, or a right-click overlay asking again
    * after the worker restarted. The source is used only for an overlay the worker does not know yet

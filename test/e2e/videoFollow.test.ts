@@ -128,6 +128,30 @@ test('a class picked while following a paused video is explained at once, on the
   await clickByName(h, 'Follow');
 }, 120_000);
 
+test('exports name the map drawn: Save while following saves; the worker refuses a map it does not hold for the overlay', async () => {
+  await movingVideo();
+  await explainVideo();
+  await clickByName(h, 'Follow');
+  await expect.poll(async () => (await follow()).maps, { timeout: 60_000 }).toBeGreaterThanOrEqual(3);
+  await clickByName(h, 'Save image with heat map');
+  await expect.poll(async () => (await overlaysOf(h))[0].text, { timeout: 20_000 }).toMatch(/Saved \S+\.png/);
+  await setPlaying(false);
+  await expect.poll(async () => (await follow()).running, { timeout: 10_000 }).toBe(false);
+  const [{ id }] = await overlays();
+  const drawn = await h.worker.evaluate(() => (globalThis as any).camLens.lastResult().explanationId);
+  const replies = (await inContentScript(
+    h,
+    `(async () => {
+      const look = { opacity: 0.5, colormap: 'turbo', hideNegative: true };
+      const send = (explanationId) => chrome.runtime.sendMessage({ type: 'export', overlayId: ${JSON.stringify(id)}, look, explanationId });
+      return [await send(${JSON.stringify(drawn)}), await send('not-drawn')];
+    })()`,
+  )) as { ok: boolean; error?: string }[];
+  expect(replies[0].ok).toBe(true);
+  expect(replies[1]).toMatchObject({ ok: false, error: expect.stringContaining('no longer knows this overlay') });
+  await clickByName(h, 'Follow');
+}, 120_000);
+
 test('the worker explains one Follow frame of an overlay at a time: a frame sent while another is in flight is refused', async () => {
   await movingVideo();
   await explainVideo();

@@ -5,7 +5,7 @@ import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmGradientFallbacks } from './wasmGradients';
-import { BACKEND_NAMES, FALLBACK_ORDER, type BackendMeasurement, type BackendName } from '../core/backendChoice';
+import { FALLBACK_ORDER, skipsMeasuring, type BackendMeasurement, type BackendName } from '../core/backendChoice';
 
 export type { BackendName } from '../core/backendChoice';
 
@@ -84,9 +84,10 @@ function microBenchmark(): Promise<unknown> {
   return out.data().finally(() => out.dispose());
 }
 
-export async function measureBackend(name: BackendName, runs = 3): Promise<BackendMeasurement> {
+export async function measureBackend(name: BackendName, measured: BackendMeasurement[] = [], runs = 3): Promise<BackendMeasurement> {
   try {
     await trySetBackend(name);
+    if (skipsMeasuring(name, renderer(name), measured)) return { backend: name, ms: null, renderer: renderer(name), skipped: 'software' };
     await microBenchmark(); // compile shaders / kernels
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
@@ -101,12 +102,16 @@ export async function measureBackend(name: BackendName, runs = 3): Promise<Backe
   }
 }
 
-/** Measures every backend that starts here; CPU only when WASM could not run (it is never faster). */
+/**
+ * Measures every backend that starts here: WebAssembly first (quick to start), so that GPU backends
+ * rendering in software need not compile their shaders; CPU only when WASM could not run (it is
+ * never faster).
+ */
 export async function probeBackends(): Promise<BackendMeasurement[]> {
   const measurements: BackendMeasurement[] = [];
-  for (const name of BACKEND_NAMES) {
+  for (const name of ['wasm', 'webgpu', 'webgl', 'cpu'] as const satisfies readonly BackendName[]) {
     if (name === 'cpu' && measurements.some((m) => m.backend === 'wasm' && m.ms !== null)) continue;
-    measurements.push(await measureBackend(name));
+    measurements.push(await measureBackend(name, measurements));
   }
   return measurements;
 }

@@ -137,6 +137,17 @@ async function loadUi(tabId: number | undefined, frameId: number | undefined): P
   }
 }
 
+/**
+ * The model the next explanation will use, loaded now (a no-op when it is): a right-click on a
+ * picture announces one, and the worker may just have been started for it. Errors wait for the
+ * explanation, which reports them.
+ */
+async function warmUp(): Promise<void> {
+  const settings = await loadSettings(browser.storage.sync);
+  const entry = await models.active(settings);
+  await host.get(entry, settings.layers[entry.id]).catch(() => undefined);
+}
+
 async function status(load = false, tabId?: number): Promise<Status> {
   const settings = await loadSettings(browser.storage.sync);
   const entry = await models.active(settings);
@@ -288,6 +299,9 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
     }
     case 'load-ui':
       return loadUi(tabId, sender.frameId);
+    case 'warm-up':
+      void warmUp().catch(() => undefined);
+      return undefined;
     case 'explain-all-progress':
       if (tabId !== undefined) explainAll.record(tabId, sender.frameId ?? 0, message.progress);
       return undefined;

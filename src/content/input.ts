@@ -11,8 +11,8 @@ export interface UserInput {
   pointer(): { x: number; y: number } | null;
 }
 
-/** `onRightClick`: after each trusted right-click has been recorded. */
-export function watchUserInput(onEscape: () => void, onRightClick: () => void = () => undefined): UserInput {
+/** `onRightClick`: after each trusted right-click has been recorded, with it. */
+export function watchUserInput(onEscape: () => void, onRightClick: (click: ContextClick) => void = () => undefined): UserInput {
   let click: ContextClick | null = null;
   let pointer: { x: number; y: number } | null = null;
   window.addEventListener(
@@ -27,7 +27,7 @@ export function watchUserInput(onEscape: () => void, onRightClick: () => void = 
     (e) => {
       if (!e.isTrusted) return;
       click = { target: e.composedPath()[0] ?? e.target, x: e.clientX, y: e.clientY, at: performance.timeOrigin + e.timeStamp };
-      onRightClick();
+      onRightClick(click);
     },
     { capture: true },
   );

@@ -1,6 +1,7 @@
 // The content script of every frame of every page (content.js): kept to what must exist before the
 // user asks for anything, so that pages pay almost nothing for the extension. It
-//   - remembers the last trusted right-click, the pointer and Esc (input.ts),
+//   - remembers the last trusted right-click, the pointer and Esc (input.ts); a right-click on a
+//     picture has the worker load its model while the menu is open,
 //   - answers the worker's frame-geometry questions for screenshots of pictures in iframes,
 //   - and, on first use in this frame, has the worker inject the rest (content-ui.js: overlays,
 //     panel, picture finding, explain-all, Teach) into this frame only, then hands it each message.
@@ -15,6 +16,7 @@
 import { childFrameBox } from './frameGeometry';
 import { UI_BUNDLE, type ContentUi } from './handoff';
 import { watchUserInput } from './input';
+import type { ContextClick } from './target';
 
 interface Runtime {
   sendMessage(message: unknown): Promise<unknown>;
@@ -67,10 +69,12 @@ function start(): void {
       // Esc closes the overlays of every frame of the tab (the worker tells the others).
       void ext().runtime.sendMessage({ type: 'close-all' }).catch(() => undefined);
     },
-    // A trusted right-click is the likely first use: listen, and load the rest while the menu is open.
-    () => {
+    // A trusted right-click is the likely first use: listen, and load the rest while the menu is open;
+    // on a picture, the worker loads its model meanwhile too (it may have been stopped since the last use).
+    (click) => {
       listen();
       void ui().catch(() => undefined);
+      if (mayBePicture(click)) void ext().runtime.sendMessage({ type: 'warm-up' }).catch(() => undefined);
     },
   );
 
@@ -105,6 +109,19 @@ function start(): void {
     if (idle) sendResponse(idle());
     return false;
   }
+}
+
+/** Elements whose pixels can be explained (a background image is found by its style). */
+const PICTURE_TAGS = new Set(['img', 'picture', 'video', 'canvas', 'svg', 'image']);
+
+/**
+ * A cheap guess (no layout) whether the right-click is on a picture: the element hit or what lies
+ * under the point (a picture behind a transparent layer). A miss only means the model loads after
+ * the menu is chosen, as it did before.
+ */
+function mayBePicture(click: ContextClick): boolean {
+  const hit = [click.target, ...document.elementsFromPoint(click.x, click.y).slice(0, 6)];
+  return hit.some((node) => node instanceof Element && (PICTURE_TAGS.has(node.localName) || getComputedStyle(node).backgroundImage.includes('url(')));
 }
 
 const isIndex = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;

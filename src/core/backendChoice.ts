@@ -16,6 +16,19 @@ export interface BackendMeasurement {
   error?: string;
   /** WebGL / WebGPU adapter description. */
   renderer?: string | null;
+  /** Started but not measured: it renders on the CPU, and WebAssembly (always faster then) runs. */
+  skipped?: 'software';
+}
+
+/**
+ * Whether a GPU backend that started on `renderer` need not be measured: a software rasteriser
+ * (SwiftShader, llvmpipe) is many times slower than WebAssembly SIMD on the same CPU (see
+ * BENCHMARKS.md), and compiling its shaders is most of a first explanation's wait (~1 s here).
+ * Only while WebAssembly runs: without it, software WebGL still beats the plain CPU backend.
+ */
+export function skipsMeasuring(backend: BackendName, renderer: string | null | undefined, measured: BackendMeasurement[]): boolean {
+  const gpu = backend === 'webgl' || backend === 'webgpu';
+  return gpu && isSoftwareRenderer(renderer) && measured.some((m) => m.backend === 'wasm' && m.ms !== null);
 }
 
 export interface BackendDecision {
@@ -60,10 +73,15 @@ export function backendLabel(name: string): string {
 /** One line per measurement, fastest first: "WebAssembly 9 ms · WebGL (SwiftShader, software) 61 ms · WebGPU unavailable". */
 export function describeMeasurements(measurements: BackendMeasurement[], t: Translate): string {
   const ran = measurements.filter((m) => m.ms != null).sort((a, b) => a.ms! - b.ms!);
-  const failed = measurements.filter((m) => m.ms == null);
+  const skipped = measurements.filter((m) => m.ms == null && m.skipped);
+  const failed = measurements.filter((m) => m.ms == null && !m.skipped);
   const label = (m: BackendMeasurement) =>
     `${backendLabel(m.backend)}${m.renderer ? ` (${isSoftwareRenderer(m.renderer) ? t('backendSoftwareRenderer', shortRenderer(m.renderer)) : shortRenderer(m.renderer)})` : ''}`;
-  return [...ran.map((m) => `${label(m)} ${Math.round(m.ms!)} ms`), ...failed.map((m) => t('backendUnavailable', backendLabel(m.backend)))].join(' · ');
+  return [
+    ...ran.map((m) => `${label(m)} ${Math.round(m.ms!)} ms`),
+    ...skipped.map((m) => t('backendNotMeasured', label(m))),
+    ...failed.map((m) => t('backendUnavailable', backendLabel(m.backend))),
+  ].join(' · ');
 }
 
 function shortRenderer(renderer: string): string {

@@ -43,6 +43,7 @@ export const MESSAGE_KEYS = [
   'backendCpuSlow',
   'backendSoftwareRenderer',
   'backendUnavailable',
+  'backendNotMeasured',
   'timingsNone',
   'explainAllNoImages',
   'explainAllCount',

@@ -305,6 +305,8 @@ export const Message = z.discriminatedUnion('type', [
   z.object({ type: z.literal('explain-all-progress'), progress: ExplainAllProgress }),
   /** The always-on content script's first use in its frame: inject the on-demand part there (that frame only). */
   z.object({ type: z.literal('load-ui') }),
+  /** A trusted right-click on a picture: the worker loads the model now, while the user is in the menu. */
+  z.object({ type: z.literal('warm-up') }),
   // background → content script: explain every large enough image of the frame / stop doing so
   z.object({ type: z.literal('explain-all') }),
   z.object({ type: z.literal('cancel-all') }),

@@ -233,7 +233,7 @@ describe('explain this image', () => {
     if (!auto.ok) throw new Error(auto.error);
     const status = await h.worker.evaluate(() => (globalThis as any).camLens.status());
     expect(status.backendSetting).toBe('auto');
-    // Every backend that starts here was measured, and the fastest one runs the model.
+    // Every backend that starts here was measured (a GPU one rendering in software is named, not measured), and the fastest one runs the model.
     expect(status.backendMeasurements).toMatch(/WebAssembly \d+ ms/);
     expect(status.backendMeasurements).toMatch(/WebGL/);
     const times = Object.fromEntries([...status.backendMeasurements.matchAll(/(WebAssembly|WebGL|WebGPU|CPU)[^·]*?(\d+) ms/g)].map((m: string[]) => [m[1], Number(m[2])]));

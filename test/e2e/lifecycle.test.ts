@@ -36,6 +36,31 @@ describe('service worker lifecycle and caching', () => {
     for (let i = 0; i < before.map.values.length; i++) expect(after.map.values[i]).toBeCloseTo(before.map.values[i], 3);
   });
 
+  test('a right-click on a picture wakes a stopped worker and loads the model before the menu is chosen; on text it does not', async () => {
+    expect((await explain(h, '#cat')).ok).toBe(true); // this frame's on-demand part is loaded: no load-ui message any more
+    await closeOverlays(h);
+    await stopWorker(h);
+    // Whether the extension's worker runs, from the DevTools protocol (a stopped worker's handle never answers).
+    const cdp = await h.context.newCDPSession(h.page);
+    let status = 'stopped';
+    cdp.on('ServiceWorker.workerVersionUpdated', (e) => {
+      for (const v of e.versions) if (v.scriptURL.startsWith(`chrome-extension://${h.extensionId}/`)) status = v.runningStatus;
+    });
+    await cdp.send('ServiceWorker.enable');
+    await h.page.locator('h1').click({ button: 'right' });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(status).toBe('stopped');
+    await cdp.detach();
+
+    const worker = await nextWorker(h, () => h.page.locator('#cat').click({ button: 'right' }));
+    // No menu chosen, no popup: the model is loaded all the same, and the next explanation need not wait for it.
+    await expect.poll(() => worker.evaluate(() => (globalThis as any).camLens.status().then((s: { modelLoaded: boolean }) => s.modelLoaded)), { timeout: 30_000 }).toBe(true);
+    const after = (await explain(h, '#cat')) as ExplanationSuccess;
+    expect(after.ok).toBe(true);
+    expect(after.timingsMs.modelWait).toBeLessThan(5);
+    await closeOverlays(h);
+  });
+
   test('a worker stopped mid-explanation: the overlay asks again and still gets its map', async () => {
     // The CPU backend (a reload plus ~1 s an image) leaves time to stop the worker mid-way.
     await h.worker.evaluate(() => (globalThis as any).camLens.useBackend('cpu'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  browserIdentity, decisionIsCurrent, describeMeasurements, isSoftwareRenderer, pickFastest, preferenceFor, type BackendDecision,
+  browserIdentity, decisionIsCurrent, describeMeasurements, isSoftwareRenderer, pickFastest, preferenceFor, skipsMeasuring, type BackendDecision,
 } from '../../src/core/backendChoice';
 import { englishTranslate } from './helpers/englishTranslate';
 
@@ -54,5 +54,26 @@ describe('describing measurements', () => {
       { backend: 'wasm', ms: 9.2 },
     ], englishTranslate);
     expect(text).toBe('WebAssembly 9 ms · WebGL (SwiftShader, software) 61 ms · WebGPU unavailable');
+  });
+});
+
+describe('software GPU backends', () => {
+  const swiftShader = 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)), SwiftShader driver)';
+  const nvidia = 'ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 Direct3D11 vs_5_0 ps_5_0)';
+  const wasmRan = [{ backend: 'wasm' as const, ms: 12 }];
+
+  it('are not measured while WebAssembly runs; a real GPU, or no WebAssembly, is', () => {
+    expect(skipsMeasuring('webgl', swiftShader, wasmRan)).toBe(true);
+    expect(skipsMeasuring('webgpu', 'SwiftShader Device', wasmRan)).toBe(true);
+    expect(skipsMeasuring('webgl', nvidia, wasmRan)).toBe(false);
+    expect(skipsMeasuring('webgl', swiftShader, [{ backend: 'wasm', ms: null, error: 'no WebAssembly' }])).toBe(false);
+    expect(skipsMeasuring('webgl', swiftShader, [])).toBe(false);
+    expect(skipsMeasuring('cpu', swiftShader, wasmRan)).toBe(false);
+  });
+
+  it('are described as not measured, never picked', () => {
+    const measurements = [{ backend: 'wasm' as const, ms: 12 }, { backend: 'webgl' as const, ms: null, renderer: swiftShader, skipped: 'software' as const }];
+    expect(describeMeasurements(measurements, englishTranslate)).toBe('WebAssembly 12 ms · WebGL (SwiftShader, software) not measured (software rendering: WebAssembly is faster)');
+    expect(pickFastest(measurements)).toBe('wasm');
   });
 });

@@ -321,10 +321,6 @@ async function benchPageLoad() {
   out();
 }
 
-/**
- * BENCH_ONLY=<part>: only that part's rows, merged into BENCHMARKS.md in place of its section (the
- * other rows keep their last full run); a section not there yet goes before `fallbackBefore`.
- */
 /** Stops the extension's service worker, as Chrome does after 30 s idle. */
 async function stopWorker() {
   const cdp = await browser.context.newCDPSession(page);
@@ -386,6 +382,10 @@ async function benchCold() {
   out(`A trusted right-click on a picture wakes the stopped worker, which loads its model while the menu is open. Load average ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} on ${os.cpus().length} cores${process.env.BENCH_ONLY ? `; measured ${new Date().toISOString().slice(0, 10)} on their own (\`BENCH_ONLY=cold\`), the other rows are from the last full run` : ''}.`);
 }
 
+/**
+ * BENCH_ONLY=<part>: only that part's rows, merged into BENCHMARKS.md in place of its section (the
+ * other rows keep their last full run); a section not there yet goes before `fallbackBefore`.
+ */
 async function benchOnly(run, heading, fallbackBefore) {
   await run();
   await browser.close();

@@ -44,6 +44,8 @@ export const OVERLAY_CSS = `
 .score { font-weight: 400; color: #cfd5df; display: none; }
 .panel.compact:not(:hover):not(:focus-within):not(.open) { min-width: 0; max-width: 420px; padding-bottom: 6px; }
 .panel.compact:not(:hover):not(:focus-within):not(.open) .head { margin-bottom: 0; }
+/* Closed to one line, the title is cut (the panel must stay one line high beside other maps); open, it wraps. */
+.panel.compact:not(:hover):not(:focus-within):not(.open) .title { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .panel.compact:not(:hover):not(:focus-within):not(.open) .score { display: inline; }
 .panel.compact:not(:hover):not(:focus-within):not(.open) :is(.chips, .other-class, .legend, .legend-note, .hover, .note, .progress) { display: none; }
 .other-class { margin-top: 4px; }

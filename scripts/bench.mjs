@@ -8,12 +8,13 @@
 //   BENCH_ONLY=pageload  only what a page pays for the extension, merged likewise
 //   BENCH_ONLY=pixels  only the image stage's steps (decode full size or at the model's size), merged likewise
 //   BENCH_ONLY=cold  only the first-ever and cold rows (worker stopped; woken by the right-click or the menu), merged likewise
+//   BENCH_ONLY=versus  only the product against scripts/minimal-extension, quiet and under load, merged likewise
 //   BENCH_ONLY=follow  only Follow on a page's video (maps/s, latency; BENCH_FOLLOW_SECONDS, default 60), merged likewise
 //   BENCH_DIST=<dir>  measure that build instead of dist/
 //   BENCH_BEFORE=<dir>  a build of another commit: its row is added to the page-load table
 import path from 'node:path';
 import os from 'node:os';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,7 @@ import { benchTeach } from './bench-teach.mjs';
 import { benchPixels } from './bench-pixels.mjs';
 import { profileByPlace } from './bench-profile.mjs';
 import { wakeWorker } from './bench-common.mjs';
+import { buildMinimal } from './minimal-extension/build.mjs';
 import { pageLoadRows } from './bench-pageload.mjs';
 import { runSoak, SOAK_END, SOAK_START } from './soak.mjs';
 
@@ -381,6 +383,98 @@ async function benchCold() {
   out();
   out(`A trusted right-click on a picture wakes the stopped worker, which loads its model while the menu is open. Load average ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} on ${os.cpus().length} cores${process.env.BENCH_ONLY ? `; measured ${new Date().toISOString().slice(0, 10)} on their own (\`BENCH_ONLY=cold\`), the other rows are from the last full run` : ''}.`);
 }
+/**
+ * Versus a minimal extension (issue #12): the product against scripts/minimal-extension (same model,
+ * WASM SIMD, CAM of the top class, a canvas in a closed shadow root), each in its own browser on the same
+ * demo page, alternating run by run. Both timed menu → painted (two animation frames after the map was
+ * drawn), epoch ms from the worker and the page; once quiet and once with a busy loop per core.
+ */
+async function benchVersus() {
+  const runs = Number(process.env.BENCH_VERSUS_RUNS ?? 15);
+  const selectors = ['#cat', '#coffee', '#astronaut', '#rocket', '#logo', '#srcset', '#cat2'];
+  const minimalBrowser = await launchWithExtension(await buildMinimal({ dist: DIST }));
+  try {
+    const minimalPage = await minimalBrowser.context.newPage();
+    await minimalPage.goto(`${servers.pageOrigin}/`);
+    await minimalPage.waitForLoadState('load');
+    await minimalBrowser.worker.evaluate(() => globalThis.minimal.ready.then(() => undefined));
+    const product = async (selector) => {
+      await page.locator(selector).click({ button: 'right', force: true });
+      const srcUrl = await page.locator(selector).evaluate((img) => img.currentSrc);
+      const w = await seam(
+        async ({ tabId, srcUrl }) => {
+          const tab = await chrome.tabs.get(tabId);
+          const menu = performance.timeOrigin + performance.now();
+          const result = await globalThis.camLens.onMenuClick({ menuItemId: 'explain-image', srcUrl, frameId: 0, pageUrl: tab.url, editable: false }, tab, { fresh: true });
+          return { menu, ok: result.ok, error: result.error, total: result.timingsMs?.total };
+        },
+        { tabId, srcUrl },
+      );
+      if (!w.ok) throw new Error(`explanation failed: ${w.error}`);
+      for (let i = 0; i < 200; i++) {
+        const found = (await seam((id) => globalThis.camLens.overlays(id), tabId)).find((o) => o.state === 'done' && o.timing?.painted && o.timing.begin >= w.menu);
+        if (found) return { ...w, ...found.timing };
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error('the overlay was not painted');
+    };
+    const minimalTabId = await minimalBrowser.worker.evaluate(async (url) => (await chrome.tabs.query({ url }))[0].id, minimalPage.url());
+    const minimal = async (selector) => {
+      await minimalPage.locator(selector).click({ button: 'right', force: true });
+      const srcUrl = await minimalPage.locator(selector).evaluate((img) => img.currentSrc);
+      return minimalBrowser.worker.evaluate(
+        async ({ tabId, srcUrl }) => globalThis.minimal.onMenuClick({ menuItemId: 'map', srcUrl, frameId: 0 }, await chrome.tabs.get(tabId)),
+        { tabId: minimalTabId, srcUrl },
+      );
+    };
+    for (const selector of selectors) {
+      await product(selector); // warm: content-ui.js loaded, each image's path run once
+      await minimal(selector);
+    }
+    const backend = (await seam(() => globalThis.camLens.status())).backend;
+    const phase = async () => {
+      const rows = { product: [], minimal: [] };
+      for (let i = 0; i < runs; i++) {
+        const selector = selectors[i % selectors.length];
+        // Who goes first alternates too, so neither always follows the other's work.
+        const order = i % 2 ? ['minimal', 'product'] : ['product', 'minimal'];
+        for (const who of order) rows[who].push(await (who === 'product' ? product : minimal)(selector));
+      }
+      return { ...rows, load: os.loadavg()[0] };
+    };
+    const quiet = await phase();
+    const hogs = os.cpus().map(() => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
+    let loaded;
+    try {
+      await new Promise((r) => setTimeout(r, 3000)); // let the busy loops take the cores
+      loaded = await phase();
+    } finally {
+      for (const hog of hogs) hog.kill();
+    }
+    const wall = (xs) => xs.map((r) => r.painted - r.menu);
+    out(`## Versus a minimal extension`);
+    out();
+    out(`The product (${path.relative(root, DIST) || 'dist'}, automatic backend: ${backend}) against \`scripts/minimal-extension\`: the leanest honest extension doing the same job (context menu on images; module worker with tfjs-core, tfjs-converter and tfjs-backend-wasm single-threaded SIMD; the same bundled model; fetch → createImageBitmap → 224×224 OffscreenCanvas; one execute to the feature maps and the softmax; CAM of the top class; the 7×7 map drawn bilinear on a canvas in a closed shadow root). Each in its own headless Chromium on the demo page, a real right-click then the menu handler through the seam, alternating run by run over ${selectors.join(' ')}; menu → painted (two animation frames after drawing), ${runs} runs each per row. Under load: one \`node -e "for(;;){}"\` per core (${os.cpus().length}).`);
+    out();
+    out(`| case | product p50 | product p95 | minimal p50 | minimal p95 | product / minimal (p50) | load average (1 min) |`);
+    out(`| --- | --- | --- | --- | --- | --- | --- |`);
+    for (const [name, r] of [['quiet', quiet], ['busy loop per core', loaded]]) {
+      const [p, m] = [wall(r.product), wall(r.minimal)];
+      out(`| ${name} | ${ms(pct(p, 50))} | ${ms(pct(p, 95))} | ${ms(pct(m, 50))} | ${ms(pct(m, 95))} | ${(pct(p, 50) / pct(m, 50)).toFixed(2)} | ${r.load.toFixed(1)} |`);
+    }
+    out();
+    const stage = (xs, f) => ms(pct(xs.map(f), 50));
+    for (const [name, r] of [['quiet', quiet], ['busy loop per core', loaded]]) {
+      out(`Where the time goes, p50 (${name}): product menu → frame told ${stage(r.product, (x) => x.begin - x.menu)}, frame opened ${stage(r.product, (x) => x.opened - x.begin)}, worker's total ${stage(r.product, (x) => x.total)}, messaging and waiting ${stage(r.product, (x) => x.shown - x.opened - x.total)}, result → drawn ${stage(r.product, (x) => x.drawn - x.shown)}, drawn → painted ${stage(r.product, (x) => x.painted - x.drawn)}; minimal worker (fetch → map) ${stage(r.minimal, (x) => x.workerTotal)}, message → painted ${stage(r.minimal, (x) => x.painted - x.menu - x.workerTotal)}.`);
+    }
+    out();
+    out(`Measured ${new Date().toISOString().slice(0, 10)}${process.env.BENCH_ONLY ? ' on their own (`BENCH_ONLY=versus`), the other rows are from the last full run' : ''}.`);
+    out();
+  } finally {
+    await minimalBrowser.close();
+  }
+}
+
 
 /**
  * BENCH_ONLY=<part>: only that part's rows, merged into BENCHMARKS.md in place of its section (the
@@ -406,6 +500,7 @@ if (process.env.BENCH_ONLY === 'pageload') await benchOnly(benchPageLoad, '## Wh
 if (process.env.BENCH_ONLY === 'explain-all') await benchOnly(benchExplainAll, '## Explain all images', '## Memory');
 const benchPixelRows = () => benchPixels({ seam, pageOrigin: servers.pageOrigin, out });
 if (process.env.BENCH_ONLY === 'pixels') await benchOnly(benchPixelRows, '## Pixels', '## Warm latency per backend');
+if (process.env.BENCH_ONLY === 'versus') await benchOnly(benchVersus, '## Versus a minimal extension', '## Warm latency per backend');
 if (process.env.BENCH_ONLY === 'follow') await benchOnly(benchFollow, "## Follow on a page's video", '## Memory');
 if (process.env.BENCH_ONLY === 'cold') {
   await benchOnly(async () => {
@@ -448,6 +543,7 @@ await benchCold();
 out();
 
 await benchOutsideIn();
+await benchVersus();
 await benchPageLoad();
 
 out(`## Warm latency per backend (default model, CAM)`);

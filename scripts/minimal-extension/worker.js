@@ -47,7 +47,7 @@ async function camMap(rgb) {
     const [features, softmax] = model.execute(tf.tensor4d(rgb, [1, SIZE, SIZE, 3]), [FEATURES, SOFTMAX]);
     const [, h, w, k] = features.shape;
     // Σ_k w_k^c A_k for every class at once: one [49, 1792] × [1792, 5] product.
-    return [tf.matMul(features.reshape([h * w, k]), dense), softmax];
+    return [tf.matMul(tf.reshape(features, [h * w, k]), dense), softmax];
   });
   const [all, p] = await Promise.all([maps.data(), probs.data()]);
   maps.dispose();

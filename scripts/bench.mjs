@@ -406,7 +406,7 @@ async function benchVersus() {
           const tab = await chrome.tabs.get(tabId);
           const menu = performance.timeOrigin + performance.now();
           const result = await globalThis.camLens.onMenuClick({ menuItemId: 'explain-image', srcUrl, frameId: 0, pageUrl: tab.url, editable: false }, tab, { fresh: true });
-          return { menu, ok: result.ok, error: result.error, total: result.timingsMs?.total };
+          return { menu, ok: result.ok, error: result.error, total: result.timingsMs?.total, worker: result.timingsMs };
         },
         { tabId, srcUrl },
       );
@@ -465,7 +465,7 @@ async function benchVersus() {
     out();
     const stage = (xs, f) => ms(pct(xs.map(f), 50));
     for (const [name, r] of [['quiet', quiet], ['busy loop per core', loaded]]) {
-      out(`Where the time goes, p50 (${name}): product menu → frame told ${stage(r.product, (x) => x.begin - x.menu)}, frame opened ${stage(r.product, (x) => x.opened - x.begin)}, worker's total ${stage(r.product, (x) => x.total)}, messaging and waiting ${stage(r.product, (x) => x.shown - x.opened - x.total)}, result → drawn ${stage(r.product, (x) => x.drawn - x.shown)}, drawn → painted ${stage(r.product, (x) => x.painted - x.drawn)}; minimal worker (fetch → map) ${stage(r.minimal, (x) => x.workerTotal)}, message → painted ${stage(r.minimal, (x) => x.painted - x.menu - x.workerTotal)}.`);
+      out(`Where the time goes, p50 (${name}): product menu → frame told ${stage(r.product, (x) => x.begin - x.menu)}, frame opened ${stage(r.product, (x) => x.opened - x.begin)}, worker's total ${stage(r.product, (x) => x.total)}, messaging and waiting ${stage(r.product, (x) => x.shown - x.opened - x.total)}, result → drawn ${stage(r.product, (x) => x.drawn - x.shown)}, drawn → painted ${stage(r.product, (x) => x.painted - x.drawn)}; minimal worker (fetch → map) ${stage(r.minimal, (x) => x.workerTotal)}, message → painted ${stage(r.minimal, (x) => x.painted - x.menu - x.workerTotal)}. Inside the workers: product ${['image', 'modelWait', 'preprocess', 'inference', 'method', 'shortcut'].map((k) => `${k} ${stage(r.product, (x) => x.worker?.[k] ?? 0)}`).join(', ')}; minimal image (fetch, decode, 224×224 pixels) ${stage(r.minimal, (x) => x.image)}, model and CAM ${stage(r.minimal, (x) => x.workerTotal - x.image)}.`);
     }
     out();
     out(`Measured ${new Date().toISOString().slice(0, 10)}${process.env.BENCH_ONLY ? ' on their own (`BENCH_ONLY=versus`), the other rows are from the last full run' : ''}.`);

@@ -89,7 +89,9 @@ export async function runSoak({ browser, servers, out, only, n = 200 }) {
     const srcUrl = await page.locator(selector).evaluate((img) => img.currentSrc || img.src);
     return seam(
       async ({ url, srcUrl, overrides }) => {
-        const [tab] = await chrome.tabs.query({ url });
+        const tabs = await chrome.tabs.query({ url });
+        if (tabs.length !== 1) throw new Error(`${tabs.length} tabs at ${url}: the menu click would go to the wrong one`);
+        const [tab] = tabs;
         return globalThis.camLens.onMenuClick({ menuItemId: 'explain-image', srcUrl, frameId: 0, pageUrl: url, editable: false }, tab, overrides);
       },
       { url: page.url(), srcUrl, overrides },
@@ -176,7 +178,8 @@ export async function runSoak({ browser, servers, out, only, n = 200 }) {
 
   if (!only || only === 'hostile') {
     const page = await browser.context.newPage();
-    await page.goto(`${servers.pageOrigin}/`);
+    // A URL of its own: the seam finds the tab by URL, and the full bench leaves other tabs on '/'.
+    await page.goto(`${servers.pageOrigin}/?soak=hostile`);
     await page.waitForLoadState('load');
     await explain(page, '#cat');
     const routes = [
@@ -212,7 +215,7 @@ export async function runSoak({ browser, servers, out, only, n = 200 }) {
 
   if (!only || only === 'decode') {
     const page = await browser.context.newPage();
-    await page.goto(`${servers.pageOrigin}/`);
+    await page.goto(`${servers.pageOrigin}/?soak=decode`);
     await page.waitForLoadState('load');
     await explain(page, '#cat');
     const mib = (x) => `${Math.round(x)} MiB`;

@@ -80,23 +80,45 @@ export class Explainer {
   private readonly kept = new LruMap<string, Kept>(KEPT_EXPLANATIONS, (k) => tf.dispose([k.input, k.features]));
   /** Recent results by (model load, image, method, class, options): re-showing is instant. */
   private readonly results = new LruMap<string, { result: ExplanationSuccess; at: number }>(CACHED_RESULTS);
+  /** Requests being computed, by the same key: an identical request waits for one instead of queueing a second. */
+  private readonly inFlight = new Map<string, Promise<ExplanationResult>>();
   /** One explanation at a time: bounded memory, and a burst of clicks queues instead of thrashing the GPU. */
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly host: ModelHost) {}
 
-  /** Explains an image (for its top class unless `classIndex` is given); recent identical requests come from the cache. */
+  /**
+   * Explains an image (for its top class unless `classIndex` is given). A recent identical request's
+   * result comes from the cache; one still being computed (e.g. prepared on the right-click) is
+   * joined: its timings are then `joined` (the wait) and `total`, as a cache hit's are `cache`.
+   */
   async explain(source: Pixels, request: ExplainRequest): Promise<ExplanationResult> {
     const started = performance.now();
     const key = this.resultKey(source, request);
-    const hit = request.fresh ? undefined : this.results.get(key);
-    if (hit && Date.now() - hit.at < RESULT_TTL_MS) {
-      const elapsed = performance.now() - started;
-      return { ...hit.result, timingsMs: { cache: elapsed, total: elapsed } };
+    if (!request.fresh) {
+      const hit = this.results.get(key);
+      if (hit && Date.now() - hit.at < RESULT_TTL_MS) {
+        const elapsed = performance.now() - started;
+        return { ...hit.result, timingsMs: { cache: elapsed, total: elapsed } };
+      }
+      const running = this.inFlight.get(key);
+      const joined = running && (await running);
+      if (joined?.ok) {
+        const elapsed = performance.now() - started;
+        return { ...joined, timingsMs: { joined: elapsed, total: elapsed } };
+      }
+      // Its failure is this request's too (the same bytes under the same policy), unless the other request was cancelled.
+      if (joined && joined.error !== 'cancelled') return joined;
     }
-    const result = await this.explainFresh(source, request);
-    if (result.ok) this.results.set(key, { result, at: Date.now() });
-    return result;
+    const computing = this.explainFresh(source, request);
+    this.inFlight.set(key, computing);
+    try {
+      const result = await computing;
+      if (result.ok) this.results.set(key, { result, at: Date.now() });
+      return result;
+    } finally {
+      if (this.inFlight.get(key) === computing) this.inFlight.delete(key);
+    }
   }
 
   /**

@@ -8,8 +8,8 @@ import { fetchVerdict, type ShownIn } from '../core/fetchPolicy';
 import { t } from '../core/i18nBrowser';
 import { LruMap } from '../core/lru';
 import { ImageSource as ImageSourceSchema, type ExplanationResult, type ExplanationSuccess, type ExportReply, type ImageSource, type Message } from '../core/messages';
-import type { MethodChoice } from '../core/methods';
-import { loadSettings } from '../core/settingsStore';
+import { METHODS, type MethodChoice } from '../core/methods';
+import { loadSettings, type Settings } from '../core/settingsStore';
 import { captureVisiblePart, type Captured } from './capture';
 import { errorMessage, type ExplainRequest, type Explainer } from './explainer';
 import { composeExport, type ExportLook } from './exporter';
@@ -46,6 +46,9 @@ const failure = (error: string): ExplanationResult => ({ ok: false, error });
 export class Explanations {
   /** Running explanations, by overlay, so the overlay's Cancel button can stop them. */
   private readonly running = new Map<string, AbortController>();
+  private preparing = false;
+  /** Preparations started in this worker's life (seam). */
+  preparations = 0;
   /** Screenshots kept per explanation, so switching class does not capture (and flicker) again. */
   private readonly captures = new LruMap<string, Captured>(8);
   /** Overlays with a Follow frame being explained. */
@@ -75,9 +78,8 @@ export class Explanations {
   async begin(owner: Owner, source: ImageSource, shownIn: ShownIn, overrides: ExplainOverrides = {}): Promise<ExplanationResult> {
     const judged = judge(source, shownIn);
     if (!judged.ok) return this.show(owner, failure(judged.error));
-    const held = await this.held.hold(owner, judged.source);
-    const result = await this.explainHeld(held, await this.requestFor(owner, overrides), pageBytes(source));
-    return this.show(owner, result);
+    const [held, request] = await Promise.all([this.held.hold(owner, judged.source), this.requestFor(owner, overrides)]);
+    return this.show(owner, await this.explainHeld(held, request, pageBytes(source)));
   }
 
   /**
@@ -226,11 +228,20 @@ export class Explanations {
   }
 
   private async requestFor(owner: Owner, overrides: ExplainOverrides): Promise<ExplainRequest> {
-    const settings = await loadSettings(browser.storage.sync);
     const key = ownerKey(owner);
     this.running.get(key)?.abort();
     const controller = new AbortController();
     this.running.set(key, controller);
+    return {
+      ...(await this.requestFromSettings(owner, overrides)),
+      signal: controller.signal,
+      progress: (done, total) => void send(owner, { type: 'progress', overlayId: owner.overlayId, done, total }),
+    };
+  }
+
+  /** What the user's settings ask of an explanation in this frame (a prepared one asks the same, so the menu's request finds it). */
+  private async requestFromSettings(frame: Pick<Owner, 'tabId' | 'frameId'>, overrides: ExplainOverrides, given?: Settings): Promise<ExplainRequest> {
+    const settings = given ?? (await loadSettings(browser.storage.sync));
     const entry = await this.models.active(settings);
     return {
       entry,
@@ -242,10 +253,30 @@ export class Explanations {
       methodOptions: overrides.scoreCamChannels !== undefined ? { scoreCamChannels: overrides.scoreCamChannels } : undefined,
       fresh: overrides.fresh,
       shortcut: overrides.shortcut ?? settings.shortcutAlarm,
-      signal: controller.signal,
-      owner: `${owner.tabId}:${owner.frameId}`,
-      progress: (done, total) => void send(owner, { type: 'progress', overlayId: owner.overlayId, done, total }),
+      owner: `${frame.tabId}:${frame.frameId}`,
     };
+  }
+
+  /**
+   * A trusted right-click on an <img>: its explanation is computed while the menu is open, exactly as
+   * the menu's request will ask for it (same settings, same fetch policy, same frame), so that
+   * "Explain this image" finds it done or joins it (Explainer's cache and in-flight requests).
+   * Nothing is shown. One at a time: a burst of right-clicks does not queue work; methods with many
+   * forward passes (Score-CAM, Ablation-CAM) are not prepared.
+   */
+  async prepare(frame: Pick<Owner, 'tabId' | 'frameId'>, url: string, shownIn: ShownIn): Promise<void> {
+    if (this.preparing) return;
+    const readable = readablePixels({ kind: 'url', url }, shownIn);
+    if (!readable.ok) return;
+    this.preparing = true;
+    this.preparations++;
+    try {
+      const settings = await loadSettings(browser.storage.sync);
+      if (!settings.prepareOnRightClick || (settings.method !== 'auto' && METHODS[settings.method].kind !== 'live')) return;
+      await this.explainer.explain(readable.pixels, await this.requestFromSettings(frame, {}, settings));
+    } finally {
+      this.preparing = false;
+    }
   }
 
   /**

@@ -301,6 +301,8 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
       return loadUi(tabId, sender.frameId);
     case 'warm-up':
       void warmUp().catch(() => undefined);
+      // An <img>'s explanation, prepared for the sender's own frame.
+      if (message.srcUrl && tabId !== undefined) void explanations.prepare({ tabId, frameId: sender.frameId ?? 0 }, message.srcUrl, shownIn).catch(() => undefined);
       return undefined;
     case 'explain-all-progress':
       if (tabId !== undefined) explainAll.record(tabId, sender.frameId ?? 0, message.progress);
@@ -390,6 +392,8 @@ async function overlays(tabId: number): Promise<(OverlayReport & { frameId: numb
   memory,
   overlays,
   lastResult: () => explanations.lastResult,
+  /** How many explanations right-clicks have prepared in this worker's life. */
+  preparations: () => explanations.preparations,
   /** The screenshot crop an explanation was computed from (PNG data URL), for checking where it was taken. */
   capturedPixels: (explanationId: string) => explanations.capturedPixels(explanationId),
   /** The decode budget: pixels decoding now, the most ever at once, and its capacity. */

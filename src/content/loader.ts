@@ -74,7 +74,7 @@ function start(): void {
     (click) => {
       listen();
       void ui().catch(() => undefined);
-      if (mayBePicture(click)) void ext().runtime.sendMessage({ type: 'warm-up' }).catch(() => undefined);
+      if (mayBePicture(click)) void ext().runtime.sendMessage({ type: 'warm-up', ...preparable(click) }).catch(() => undefined);
     },
   );
 
@@ -122,6 +122,16 @@ const PICTURE_TAGS = new Set(['img', 'picture', 'video', 'canvas', 'svg', 'image
 function mayBePicture(click: ContextClick): boolean {
   const hit = [click.target, ...document.elementsFromPoint(click.x, click.y).slice(0, 6)];
   return hit.some((node) => node instanceof Element && (PICTURE_TAGS.has(node.localName) || getComputedStyle(node).backgroundImage.includes('url(')));
+}
+
+/**
+ * The address of the <img> right-clicked, which the menu's "Explain this image" will name: the worker
+ * computes its explanation while the menu is open. Other pictures are found by the on-demand part.
+ */
+function preparable(click: ContextClick): { srcUrl?: string } {
+  const src = click.target instanceof HTMLImageElement ? click.target.currentSrc : '';
+  // 4096: messages.ts MAX_PREPARED_URL (not imported: this script stays free of zod).
+  return /^https?:\/\//.test(src) && src.length <= 4096 ? { srcUrl: src } : {};
 }
 
 const isIndex = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;

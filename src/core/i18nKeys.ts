@@ -450,6 +450,7 @@ export const MESSAGE_KEYS = [
   'errOpenInLab',
   'errLabJustOpened',
   'optionsShortcutAlarm',
+  'optionsPrepareOnRightClick',
   'labErrHandoffGone',
   'overlayFollow',
   'overlayFollowTitle',

@@ -12,6 +12,8 @@ import { LAB_MESSAGES } from './labMessages';
 import { TEACH_MESSAGES } from './teachMessages';
 
 const MethodId = z.enum(METHOD_IDS);
+/** Longer addresses are not prepared on right-click (the menu's request still explains them). */
+export const MAX_PREPARED_URL = 4096;
 
 const ClassScore = z.object({ index: z.int().check(z.nonnegative()), label: z.string(), probability: z.number() });
 
@@ -305,8 +307,11 @@ export const Message = z.discriminatedUnion('type', [
   z.object({ type: z.literal('explain-all-progress'), progress: ExplainAllProgress }),
   /** The always-on content script's first use in its frame: inject the on-demand part there (that frame only). */
   z.object({ type: z.literal('load-ui') }),
-  /** A trusted right-click on a picture: the worker loads the model now, while the user is in the menu. */
-  z.object({ type: z.literal('warm-up') }),
+  /**
+   * A trusted right-click on a picture: the worker loads the model now, while the user is in the menu;
+   * for an <img> with an http(s) address, it prepares that picture's explanation too.
+   */
+  z.object({ type: z.literal('warm-up'), srcUrl: z.optional(z.string().check(z.maxLength(MAX_PREPARED_URL), z.regex(/^https?:\/\//))) }),
   // background → content script: explain every large enough image of the frame / stop doing so
   z.object({ type: z.literal('explain-all') }),
   z.object({ type: z.literal('cancel-all') }),

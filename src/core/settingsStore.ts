@@ -17,6 +17,7 @@ export const DEFAULT_SETTINGS = {
   layers: {},
   checkAutomatically: false,
   shortcutAlarm: true,
+  prepareOnRightClick: true,
 } as const;
 
 export const Settings = z.object({
@@ -42,6 +43,8 @@ export const Settings = z.object({
   checkAutomatically: z.catch(z.boolean(), DEFAULT_SETTINGS.checkAutomatically),
   /** Test each map for a shortcut (evidence on a corner mark, a frame, text) and warn (a few passes when suspicious). */
   shortcutAlarm: z.catch(z.boolean(), DEFAULT_SETTINGS.shortcutAlarm),
+  /** Compute a right-clicked picture's map while the menu is open (its download and a forward pass even when the menu is not chosen). */
+  prepareOnRightClick: z.catch(z.boolean(), DEFAULT_SETTINGS.prepareOnRightClick),
 });
 export type Settings = z.infer<typeof Settings>;
 const KEY = 'settings';

@@ -40,6 +40,7 @@ function showValues(settings: Settings): void {
   set('hide-negative', (el) => (el.checked = settings.hideNegative));
   set('check-automatically', (el) => (el.checked = settings.checkAutomatically));
   set('shortcut-alarm', (el) => (el.checked = settings.shortcutAlarm));
+  set('prepare-on-right-click', (el) => (el.checked = settings.prepareOnRightClick));
   set('opacity', (el) => (el.value = String(settings.opacity)));
   const output = maybe('opacity-value');
   if (output && document.activeElement !== maybe('opacity')) output.textContent = `${Math.round(settings.opacity * 100)} %`;
@@ -104,6 +105,7 @@ export async function wireSettings(hooks: SettingsHooks): Promise<SettingsSessio
   on<HTMLInputElement>('hide-negative', 'change', (box) => session.save({ hideNegative: box.checked }));
   on<HTMLInputElement>('check-automatically', 'change', (box) => session.save({ checkAutomatically: box.checked }));
   on<HTMLInputElement>('shortcut-alarm', 'change', (box) => session.save({ shortcutAlarm: box.checked }));
+  on<HTMLInputElement>('prepare-on-right-click', 'change', (box) => session.save({ prepareOnRightClick: box.checked }));
 
   const opacity = maybe<HTMLInputElement>('opacity');
   if (opacity) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BeginExplainReply, ExplanationResult, parseMessage, Status } from '../../src/core/messages';
+import { BeginExplainReply, ExplanationResult, MAX_PREPARED_URL, parseMessage, Status } from '../../src/core/messages';
 
 function success(): Record<string, unknown> {
   return {
@@ -88,6 +88,17 @@ describe('parseMessage: valid variants', () => {
 
   it('accepts get-status', () => {
     expect(parseMessage({ type: 'get-status' })).toEqual({ type: 'get-status' });
+  });
+
+  it('accepts warm-up, with the http(s) address of the picture to prepare or without', () => {
+    expect(parseMessage({ type: 'warm-up' })).toEqual({ type: 'warm-up' });
+    expect(parseMessage({ type: 'warm-up', srcUrl: 'https://x/y.jpg' })).toEqual({ type: 'warm-up', srcUrl: 'https://x/y.jpg' });
+  });
+});
+
+describe('parseMessage: a warm-up names only an http(s) address of bounded length', () => {
+  it.each(['javascript:alert(1)', 'data:image/png;base64,AAAA', 'file:///etc/passwd', 'blob:https://x/1', '', `https://x/${'a'.repeat(MAX_PREPARED_URL)}`, 42])('refuses %s', (srcUrl) => {
+    expect(parseMessage({ type: 'warm-up', srcUrl })).toBeNull();
   });
 });
 

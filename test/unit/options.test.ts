@@ -125,6 +125,9 @@ describe('options page', () => {
     await vi.waitFor(() => expect(savedSettings()?.checkAutomatically).toBe(true));
     change('shortcut-alarm', (el) => (el.checked = false));
     await vi.waitFor(() => expect(savedSettings()?.shortcutAlarm).toBe(false));
+    expect($<HTMLInputElement>('prepare-on-right-click').checked).toBe(true);
+    change('prepare-on-right-click', (el) => (el.checked = false));
+    await vi.waitFor(() => expect(savedSettings()?.prepareOnRightClick).toBe(false));
     change('top-k', (el) => (el.value = '3'));
     await vi.waitFor(() => expect(savedSettings()?.topK).toBe(3));
     // Out of range: not stored, the field shows the stored value again.

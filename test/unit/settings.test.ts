@@ -26,7 +26,7 @@ class FakeArea implements StorageAreaLike {
 }
 
 /** Expected settings: the documented defaults (written out here, not imported) with overrides. */
-const defaults = { opacity: 0.5, modelId: 'nsfw-mobilenet-v2-mid', method: 'auto', showBox: false, hideNegative: true, backend: 'auto', colormap: 'turbo', topK: 5, layers: {}, checkAutomatically: false, shortcutAlarm: true };
+const defaults = { opacity: 0.5, modelId: 'nsfw-mobilenet-v2-mid', method: 'auto', showBox: false, hideNegative: true, backend: 'auto', colormap: 'turbo', topK: 5, layers: {}, checkAutomatically: false, shortcutAlarm: true, prepareOnRightClick: true };
 const withDefaults = (patch: Partial<Settings> = {}) => ({ ...defaults, ...patch });
 
 describe('parseSettings', () => {

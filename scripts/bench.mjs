@@ -440,7 +440,10 @@ async function benchVersus() {
       if (!w.ok) throw new Error(`explanation failed: ${w.error}`);
       for (let i = 0; i < 200; i++) {
         const found = (await seam((id) => globalThis.camLens.overlays(id), tabId)).find((o) => o.state === 'done' && o.timing?.painted && o.timing.begin >= w.menu);
-        if (found) return { ...w, ...found.timing, rightClickAt };
+        if (found) {
+          const last = (await seam(() => globalThis.camLens.preparations())).last;
+          return { ...w, ...found.timing, rightClickAt, prepared: last && last.received >= rightClickAt ? last : null };
+        }
         await new Promise((r) => setTimeout(r, 25));
       }
       throw new Error('the overlay was not painted');
@@ -504,7 +507,11 @@ async function benchVersus() {
     for (const [name, r] of [['quiet', quiet], ['busy loop per core', loaded]]) {
       for (const ph of r) {
         const pace = ph.pace ? `menu after ${ph.pace} ms` : 'menu at once';
-        out(`Where the time goes, p50 (${name}, ${pace}): product right-click → menu ${stage(ph.product, (x) => x.menu - x.rightClickAt)}, menu → frame told ${stage(ph.product, (x) => x.begin - x.menu)}, frame opened ${stage(ph.product, (x) => x.opened - x.begin)}, worker's answer ${stage(ph.product, (x) => x.shown - x.opened)}, result → drawn ${stage(ph.product, (x) => x.drawn - x.shown)}, drawn → painted ${stage(ph.product, (x) => x.painted - x.drawn)} (maps: ${how(ph.product)}); minimal right-click → menu ${stage(ph.minimal, (x) => x.menu - x.rightClickAt)}, worker (fetch → map) ${stage(ph.minimal, (x) => x.workerTotal)} (image ${stage(ph.minimal, (x) => x.image)}), message → painted ${stage(ph.minimal, (x) => x.painted - x.menu - x.workerTotal)}.`);
+        const prepared = ph.product.filter((x) => x.prepared?.timingsMs?.inference !== undefined);
+        const preparation = prepared.length
+          ? `; its preparation (${prepared.length} computed by it): right-click → worker told ${stage(prepared, (x) => x.prepared.received - x.rightClickAt)}, → done ${stage(prepared, (x) => x.prepared.done - x.rightClickAt)} (${['image', 'modelWait', 'preprocess', 'inference', 'method', 'shortcut', 'total'].map((k) => `${k} ${stage(prepared, (x) => x.prepared.timingsMs[k] ?? 0)}`).join(', ')})`
+          : '';
+        out(`Where the time goes, p50 (${name}, ${pace}): product right-click → menu ${stage(ph.product, (x) => x.menu - x.rightClickAt)}, menu → frame told ${stage(ph.product, (x) => x.begin - x.menu)}, frame opened ${stage(ph.product, (x) => x.opened - x.begin)}, worker's answer ${stage(ph.product, (x) => x.shown - x.opened)}, result → drawn ${stage(ph.product, (x) => x.drawn - x.shown)}, drawn → painted ${stage(ph.product, (x) => x.painted - x.drawn)} (maps: ${how(ph.product)}${preparation}); minimal right-click → menu ${stage(ph.minimal, (x) => x.menu - x.rightClickAt)}, worker (fetch → map) ${stage(ph.minimal, (x) => x.workerTotal)} (image ${stage(ph.minimal, (x) => x.image)}), message → painted ${stage(ph.minimal, (x) => x.painted - x.menu - x.workerTotal)}.`);
       }
     }
     out();

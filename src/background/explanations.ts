@@ -47,8 +47,8 @@ export class Explanations {
   /** Running explanations, by overlay, so the overlay's Cancel button can stop them. */
   private readonly running = new Map<string, AbortController>();
   private preparing = false;
-  /** Preparations started in this worker's life (seam). */
-  preparations = 0;
+  /** Preparations started in this worker's life, and when the last one ran (epoch ms) with its timings (seam, benchmarks). */
+  preparations = { count: 0, last: null as { received: number; done: number; timingsMs?: Record<string, number> } | null };
   /** Screenshots kept per explanation, so switching class does not capture (and flicker) again. */
   private readonly captures = new LruMap<string, Captured>(8);
   /** Overlays with a Follow frame being explained. */
@@ -269,11 +269,13 @@ export class Explanations {
     const readable = readablePixels({ kind: 'url', url }, shownIn);
     if (!readable.ok) return;
     this.preparing = true;
-    this.preparations++;
+    this.preparations.count++;
+    const received = performance.timeOrigin + performance.now();
     try {
       const settings = await loadSettings(browser.storage.sync);
       if (!settings.prepareOnRightClick || (settings.method !== 'auto' && METHODS[settings.method].kind !== 'live')) return;
-      await this.explainer.explain(readable.pixels, await this.requestFromSettings(frame, {}, settings));
+      const result = await this.explainer.explain(readable.pixels, await this.requestFromSettings(frame, {}, settings));
+      this.preparations.last = { received, done: performance.timeOrigin + performance.now(), timingsMs: result.ok ? result.timingsMs : undefined };
     } finally {
       this.preparing = false;
     }

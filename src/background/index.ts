@@ -392,7 +392,7 @@ async function overlays(tabId: number): Promise<(OverlayReport & { frameId: numb
   memory,
   overlays,
   lastResult: () => explanations.lastResult,
-  /** How many explanations right-clicks have prepared in this worker's life. */
+  /** How many explanations right-clicks have prepared in this worker's life; the last one's times. */
   preparations: () => explanations.preparations,
   /** The screenshot crop an explanation was computed from (PNG data URL), for checking where it was taken. */
   capturedPixels: (explanationId: string) => explanations.capturedPixels(explanationId),

@@ -91,7 +91,7 @@ describe('service worker lifecycle and caching', () => {
     await closeOverlays(h);
 
     await freshPicture('page-made');
-    const preparations = () => h.worker.evaluate(() => (globalThis as any).camLens.preparations() as number);
+    const preparations = () => h.worker.evaluate(() => (globalThis as any).camLens.preparations().count as number);
     const before = await preparations();
     await h.page.locator('#prepared').evaluate((img) => img.dispatchEvent(new MouseEvent('contextmenu', { bubbles: true, cancelable: true, button: 2 })));
     await new Promise((r) => setTimeout(r, 1500));

@@ -50,11 +50,11 @@ const hotCell = (cx: number, cy: number) => ({
   values: Array.from({ length: 100 }, (_, i) => (Math.floor(i % 10 / 2) === cx && Math.floor(i / 20) === cy ? 1 : 0.01)),
 });
 
-async function run(input: tf.Tensor4D, classIndex: number, map: ShortcutRequest['map']) {
-  const scores = tf.tidy(() => tf.softmax(model().forward(input).logits));
+async function run(input: tf.Tensor4D, classIndex: number, map: ShortcutRequest['map'], loaded = model()) {
+  const scores = tf.tidy(() => tf.softmax(loaded.forward(input).logits));
   const before = (await scores.data())[classIndex];
   scores.dispose();
-  return shortcutAlarm({ model: model(), input, classIndex, before, map, substitute: substituteFor('unit'), area: { x: 0, y: 0, width: 200, height: 100 }, labelOf: (i) => `class${i}` });
+  return shortcutAlarm({ model: loaded, input, classIndex, before, map, substitute: substituteFor('unit'), area: { x: 0, y: 0, width: 200, height: 100 }, labelOf: (i) => `class${i}` });
 }
 
 describe('shortcut alarm, causal test', () => {
@@ -100,6 +100,21 @@ describe('shortcut alarm, causal test', () => {
     const input = tf.tensor4d(new Float32Array(SIZE * SIZE * 3).fill(0.1), [1, SIZE, SIZE, 3]);
     expect(await run(input, 0, hotCell(0, 0))).toEqual({ shortcut: null, forwards: 3 });
     input.dispose();
+  });
+
+  it('runs the "nothing" image once per model: the next suspicious picture costs two images, with the same verdicts', async () => {
+    const loaded = model();
+    const stamped = picture();
+    const first = await run(stamped, 1, hotCell(0, 0), loaded);
+    expect(first.forwards).toBe(3);
+    const tensors = tf.memory().numTensors;
+    const second = await run(stamped, 1, hotCell(0, 0), loaded);
+    expect(second).toEqual({ ...first, forwards: 2 });
+    const plain = tf.tensor4d(new Float32Array(SIZE * SIZE * 3).fill(0.1), [1, SIZE, SIZE, 3]);
+    expect(await run(plain, 0, hotCell(0, 0), loaded)).toEqual({ shortcut: null, forwards: 2 });
+    expect(tf.memory().numTensors).toBe(tensors + 1);
+    stamped.dispose();
+    plain.dispose();
   });
 
   it('stays quiet for a map with no positive evidence', async () => {

@@ -5,7 +5,8 @@
 // falls by ≥ 50 %, relative) or sufficient (alone it keeps the class top-1, where the "nothing"
 // image alone does not).
 // Cost: reading the input once and one pass over the map at input size; only when a region is
-// suspicious, one forward pass of a batch of three images (covered, kept alone, nothing).
+// suspicious, one forward pass of a batch of two images (covered, kept alone), and of the "nothing"
+// image the first time a model is tested at that input size (it is the same grey for every picture).
 import * as tf from '@tensorflow/tfjs';
 import { causalVerdict, findSuspicion, lumaOf, markCandidates, placeCandidates, regionMask, boundsOf, textLikeMarks, toImagePixels, type Shortcut } from '../../core/metrics/shortcut';
 import type { Substitute } from '../../core/metrics/substitute';
@@ -46,9 +47,9 @@ export async function shortcutAlarm(request: ShortcutRequest): Promise<ShortcutO
   const mask = regionMask(suspicion, width, height);
   const scores = tf.tidy(() => {
     const region = tf.tensor4d(mask, [1, height, width, 1]);
-    const masks = tf.concat([region, tf.sub(1, region) as tf.Tensor4D, tf.onesLike(region)]);
-    // Row 0: the region covered; row 1: only the region kept; row 2: nothing at all.
-    const images = blend(tf.concat([input, input, input]), substituteImage(input, request.substitute), masks);
+    const masks = tf.concat([region, tf.sub(1, region) as tf.Tensor4D]);
+    // Row 0: the region covered; row 1: only the region kept.
+    const images = blend(tf.concat([input, input]), substituteImage(input, request.substitute), masks);
     return scoresFromLogits(request.model, request.model.forward(images).logits);
   });
   let values: Float32Array;
@@ -57,12 +58,14 @@ export async function shortcutAlarm(request: ShortcutRequest): Promise<ShortcutO
   } finally {
     scores.dispose();
   }
-  const classes = values.length / 3;
+  const nothing = await nothingScores(request.model, input, request.substitute);
+  const forwards = 2 + nothing.forwards;
+  const classes = values.length / 2;
   const after = values[classIndex];
   const kept = values.subarray(classes, 2 * classes);
   const top = argmax(kept);
-  const verdict = causalVerdict(before, after, top, classIndex, argmax(values.subarray(2 * classes)));
-  if (!verdict.necessary && !verdict.sufficient) return { shortcut: null, forwards: 3 };
+  const verdict = causalVerdict(before, after, top, classIndex, argmax(nothing.scores));
+  if (!verdict.necessary && !verdict.sufficient) return { shortcut: null, forwards };
   return {
     shortcut: {
       region: { ...toImagePixels(boundsOf(suspicion), { width, height }, request.area), kind: suspicion.kind },
@@ -73,8 +76,29 @@ export async function shortcutAlarm(request: ShortcutRequest): Promise<ShortcutO
       keptOnly: { top, label: request.labelOf(top), probability: kept[top] },
       ...verdict,
     },
-    forwards: 3,
+    forwards,
   };
+}
+
+/** The "nothing" image's scores by model and input size (a model load is one object: switching model or backend starts afresh). */
+const nothingCache = new WeakMap<ExplainableModel, Map<string, Float32Array>>();
+
+/** Scores of the substitute alone (no picture at all): the same image for every picture a model sees at this size. */
+async function nothingScores(model: ExplainableModel, input: tf.Tensor4D, substitute: Substitute): Promise<{ scores: Float32Array; forwards: number }> {
+  const key = `${input.shape.slice(1).join('x')}|${substitute.input.join(',')}`;
+  let byKey = nothingCache.get(model);
+  const known = byKey?.get(key);
+  if (known) return { scores: known, forwards: 0 };
+  const scores = tf.tidy(() => scoresFromLogits(model, model.forward(substituteImage(input, substitute)).logits));
+  let values: Float32Array;
+  try {
+    values = (await scores.data()) as Float32Array;
+  } finally {
+    scores.dispose();
+  }
+  if (!byKey) nothingCache.set(model, (byKey = new Map()));
+  byKey.set(key, values);
+  return { scores: values, forwards: 1 };
 }
 
 function argmax(values: Float32Array): number {

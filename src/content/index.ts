@@ -88,7 +88,7 @@ function start(input: UserInput): ContentUi {
       void browser.runtime.sendMessage(message).catch(() => undefined);
     },
     onClose(overlay: Overlay) {
-      if (overlay.state === 'loading') this.onCancel(overlay);
+      if (overlay.computing) this.onCancel(overlay);
       mapChecksFor(overlay, checkDeps).cancel();
       bulkOverlays.delete(overlay);
       overlays.delete(overlay.id);
@@ -220,7 +220,7 @@ function start(input: UserInput): ContentUi {
   function cancelExplainAll(): void {
     explainAll?.cancel();
     // Overlays still computing are closed (which cancels them in the worker); finished ones stay.
-    for (const overlay of bulkOverlays) if (overlay.state === 'loading') overlay.close();
+    for (const overlay of bulkOverlays) if (overlay.computing) overlay.close();
     bulkOverlays.clear();
   }
 

@@ -57,10 +57,13 @@ export interface OverlayTiming {
   /** The worker's begin-explain arrived. */
   begin?: number;
   opened: number;
-  /** The last result arrived; drawn: show() finished (DOM and canvas); painted: two animation frames later. */
+  /** The last result arrived; drawn: its map is on the canvas; painted: two animation frames later (the map is on screen). */
   shown?: number;
   drawn?: number;
   painted?: number;
+  /** The panel of that result built and placed (the state is 'done' from then), a frame after the map; painted two frames later. */
+  panelDrawn?: number;
+  panelPainted?: number;
 }
 
 export class Overlay implements ResultPanelOwner, FollowingOverlay {
@@ -99,6 +102,9 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
   draggedTo: Point | null = null;
   /** Live maps on a video's frames (its panel's Follow button); null for other pictures. */
   readonly follow: VideoFollow | null;
+  /** The result whose panel waits for the frame after its map (0: none); a newer result or request drops it. */
+  private panelDue = 0;
+  private results = 0;
 
   constructor(
     readonly id: string,
@@ -162,6 +168,11 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     return this.current;
   }
 
+  /** Waiting for the worker: 'loading', and not merely for its panel's frame after the map came. */
+  get computing(): boolean {
+    return this.current === 'loading' && !this.panelDue;
+  }
+
   private setState(state: OverlayState): void {
     this.current = state;
     this.frame.dataset.state = state;
@@ -174,6 +185,8 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
   }
 
   setLoading(): void {
+    this.panelDue = 0;
+    delete this.frame.dataset.map; // the busy veil covers the map shown until the new one comes
     this.setState('loading');
     if (!this.isBulk) this.pin(true); // its progress and cancel button are seen
     this.armWatchdog();
@@ -189,6 +202,7 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     if (this.closed) return;
     this.shownCount++;
     clearTimeout(this.watchdog);
+    this.panelDue = 0;
     if (!result.ok) {
       if (result.error === 'cancelled' && this.result) {
         // Back to the map that was shown before the cancelled request.
@@ -212,13 +226,29 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     this.result = result;
     this.display = prepareDisplayMap(result.map, { relu: this.settings.hideNegative });
     this.heat.invalidate();
-    this.layout(); // afresh: a picture's natural size (backgrounds, SVG images) may have arrived since
-    renderResultPanel(this, result, this.display);
+    // The map first, its panel in the frame after: the map is what the user waits for, and building the
+    // panel (its DOM, then a layout of every panel) held that frame back. The state stays 'loading',
+    // without the busy veil, until the panel is there.
+    this.placeFrame(); // afresh: a picture's natural size (backgrounds, SVG images) may have arrived since
+    this.frame.dataset.map = 'drawn';
+    this.timing.drawn = epochNow();
+    const due = (this.panelDue = ++this.results);
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+      this.timing.painted = epochNow();
+      if (this.panelDue === due && !this.closed) this.showPanel();
+    }));
+  }
+
+  /** The panel of the map shown, once that map is on screen. */
+  private showPanel(): void {
+    this.panelDue = 0;
+    if (!this.result) return;
+    renderResultPanel(this, this.result, this.display);
     this.setState('done');
     if (!this.isBulk) this.pin(true);
     Overlay.placeAllPanels(); // its map may be smaller than the picture now (a crop, a screenshot's part)
-    this.timing.drawn = epochNow();
-    requestAnimationFrame(() => requestAnimationFrame(() => (this.timing.painted = epochNow())));
+    this.timing.panelDrawn = epochNow();
+    requestAnimationFrame(() => requestAnimationFrame(() => (this.timing.panelPainted = epochNow())));
   }
 
   /** A followed video's new frame: its map drawn, the panel's words set in place (not rebuilt: its controls keep focus and clicks). */
@@ -228,7 +258,9 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     this.display = prepareDisplayMap(result.map, { relu: this.settings.hideNegative });
     this.heat.invalidate();
     this.placeMap();
-    updateResultPanel(this, result, this.display);
+    // The panel of the first map may still wait for its frame: built now, for this one.
+    if (this.panelDue) this.showPanel();
+    else updateResultPanel(this, result, this.display);
     this.setState('done');
   }
 
@@ -473,12 +505,16 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
   }
 
   private layout(): void {
+    this.placeFrame();
+    this.placePanel();
+  }
+
+  /** The host over the picture, and the frame (map, box, busy veil) with the picture's transforms; the panel stays upright. */
+  private placeFrame(): void {
     const transform = this.placement.layout();
-    // The frame (map, box, busy veil) carries the picture's transforms; the panel stays upright.
     this.frame.style.transformOrigin = '0 0';
     this.frame.style.transform = Placement.frameTransform(transform);
     this.clipTo();
-    this.placePanel();
     this.placeMap();
   }
 

@@ -280,9 +280,12 @@ function start(input: UserInput): ContentUi {
     switch (message.type) {
       case 'begin-explain':
         return beginExplain(message.srcUrl, message.from);
-      case 'show-result':
-        overlays.get(message.overlayId)?.show(message.result);
-        return Promise.resolve(true);
+      case 'show-result': {
+        const overlay = overlays.get(message.overlayId);
+        overlay?.show(message.result);
+        // Answered once its panel is there (a frame after the map): who waits for the worker finds the overlay done.
+        return (overlay?.panelReady() ?? Promise.resolve()).then(() => true);
+      }
       case 'progress':
         overlays.get(message.overlayId)?.showProgress(message.done, message.total);
         return undefined;

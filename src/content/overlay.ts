@@ -27,6 +27,9 @@ export type OverlayState = 'loading' | 'done' | 'error';
 /** A busy overlay gives up after this long (e.g. the service worker was killed mid-way): never a stuck spinner. */
 export const ANSWER_TIMEOUT_MS = 60_000;
 
+/** A map's panel waits for the frame after the map's at most this long (a hidden tab or a throttled frame draws none). */
+const PANEL_WAIT_MS = 100;
+
 export interface OverlayCallbacks {
   onClassRequest(overlay: Overlay, classIndex: number): void;
   /** Every class name of a model (may be shorter than its class count). */
@@ -105,6 +108,8 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
   /** The result whose panel waits for the frame after its map (0: none); a newer result or request drops it. */
   private panelDue = 0;
   private results = 0;
+  /** Who waits for that panel (panelReady). */
+  private panelWaiters: (() => void)[] = [];
 
   constructor(
     readonly id: string,
@@ -185,7 +190,7 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
   }
 
   setLoading(): void {
-    this.panelDue = 0;
+    this.settlePanel();
     delete this.frame.dataset.map; // the busy veil covers the map shown until the new one comes
     this.setState('loading');
     if (!this.isBulk) this.pin(true); // its progress and cancel button are seen
@@ -202,7 +207,7 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     if (this.closed) return;
     this.shownCount++;
     clearTimeout(this.watchdog);
-    this.panelDue = 0;
+    this.settlePanel();
     if (!result.ok) {
       if (result.error === 'cancelled' && this.result) {
         // Back to the map that was shown before the cancelled request.
@@ -233,21 +238,34 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     this.frame.dataset.map = 'drawn';
     this.timing.drawn = epochNow();
     const due = (this.panelDue = ++this.results);
+    const panel = () => this.panelDue === due && !this.closed && this.showPanel();
     requestAnimationFrame(() => requestAnimationFrame(() => {
       this.timing.painted = epochNow();
-      if (this.panelDue === due && !this.closed) this.showPanel();
+      panel();
     }));
+    setTimeout(panel, PANEL_WAIT_MS);
+  }
+
+  /** Resolves once the panel of the map shown is there (at once if none waits). */
+  panelReady(): Promise<void> {
+    return this.panelDue ? new Promise((resolve) => this.panelWaiters.push(resolve)) : Promise.resolve();
+  }
+
+  /** No panel waits any more (built, or dropped for a newer result or request, or closed): its waiters go on. */
+  private settlePanel(): void {
+    this.panelDue = 0;
+    for (const resolve of this.panelWaiters.splice(0)) resolve();
   }
 
   /** The panel of the map shown, once that map is on screen. */
   private showPanel(): void {
-    this.panelDue = 0;
-    if (!this.result) return;
+    if (!this.result) return this.settlePanel();
     renderResultPanel(this, this.result, this.display);
     this.setState('done');
     if (!this.isBulk) this.pin(true);
     Overlay.placeAllPanels(); // its map may be smaller than the picture now (a crop, a screenshot's part)
     this.timing.panelDrawn = epochNow();
+    this.settlePanel();
     requestAnimationFrame(() => requestAnimationFrame(() => (this.timing.panelPainted = epochNow())));
   }
 
@@ -384,6 +402,7 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     if (Overlay.frontmost === this) Overlay.frontmost = null;
     Overlay.all.delete(this);
     clearTimeout(this.watchdog);
+    this.settlePanel();
     document.removeEventListener('pointermove', this.onPointerMove, { capture: true });
     window.removeEventListener('scroll', this.onScroll);
     clearTimeout(this.scrollSettle);

@@ -110,6 +110,8 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
   private results = 0;
   /** Who waits for that panel (panelReady). */
   private panelWaiters: (() => void)[] = [];
+  /** Laid out over its picture: the first layout waits for the next frame (see place). */
+  private placed = false;
 
   constructor(
     readonly id: string,
@@ -165,6 +167,15 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
       this.layout();
       return 'moved';
     });
+    // The first layout in the next frame, not now: nothing is drawn before it anyway, and the worker,
+    // answered first, fetches the picture meanwhile (laying out here held its answer back by ~2 ms).
+    requestAnimationFrame(() => this.place());
+  }
+
+  /** The first layout: the overlay follows its picture from now on, and every panel makes room. */
+  private place(): void {
+    if (this.placed || this.closed) return;
+    this.placed = true;
     this.tracker.start();
     Overlay.placeAllPanels();
   }
@@ -208,6 +219,7 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     this.shownCount++;
     clearTimeout(this.watchdog);
     this.settlePanel();
+    this.place(); // an answer before the first frame (a hidden tab draws none)
     if (!result.ok) {
       if (result.error === 'cancelled' && this.result) {
         // Back to the map that was shown before the cancelled request.
@@ -539,12 +551,17 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
 
   /** Places every panel again (an overlay came, went or drew its map), except where the user is. */
   private static placeAllPanels(): void {
-    const open = [...Overlay.all].filter((o) => !o.closed);
+    const open = Overlay.placedOnes();
     placePanels(open, open.filter((o) => !o.panel.matches(':hover')));
   }
 
   private placePanel(): void {
-    if (!this.closed) placePanels([...Overlay.all], [this]);
+    if (!this.closed && this.placed) placePanels(Overlay.placedOnes(), [this]);
+  }
+
+  /** The open overlays laid out over their pictures (the others are nowhere yet). */
+  private static placedOnes(): Overlay[] {
+    return [...Overlay.all].filter((o) => o.placed && !o.closed);
   }
 
   /** The rect its map covers in the host (for the panels' layout). */

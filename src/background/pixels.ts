@@ -49,7 +49,14 @@ export const decodeBudget = new PixelBudget(DECODE_BUDGET_PIXELS);
 
 /** Fetched, checked bytes, not decoded yet. */
 export interface FetchedImage {
-  bytes: Uint8Array<ArrayBuffer>;
+  /**
+   * The bytes in the chunks they were read in: the decoder's Blob and the header reader take them as
+   * they are (joining them into one array was a copy of the whole file for nothing).
+   */
+  chunks: Uint8Array<ArrayBuffer>[];
+  size: number;
+  /** The chunks joined, for who needs one array (made on first use). */
+  readonly bytes: Uint8Array<ArrayBuffer>;
   contentType: string;
   header: ImageHeader;
 }
@@ -68,14 +75,20 @@ export interface ModelPixels {
 /** Fetches (or unpacks) the bytes and refuses, with the real reason, what must not or cannot be decoded. */
 export async function fetchImage(source: Pixels, timeoutMs = FETCH_TIMEOUT_MS): Promise<FetchedImage> {
   const fromServer = source.kind === 'url';
-  const { bytes, contentType } = source.kind === 'url' ? await fetchImageBytes(source, timeoutMs) : await fetchImageBytes({ url: source.dataUrl, withCookies: false }, timeoutMs);
-  if (bytes.length === 0) throw new ImageLoadError(fromServer ? t('errServerNoData') : t('errPageNoData'));
-  const header = readImageSize(bytes);
+  const { chunks, size, contentType } = source.kind === 'url' ? await fetchImageBytes(source, timeoutMs) : await fetchImageBytes({ url: source.dataUrl, withCookies: false }, timeoutMs);
+  if (size === 0) throw new ImageLoadError(fromServer ? t('errServerNoData') : t('errPageNoData'));
+  const header = readImageSize(chunks);
   if (header.format === 'html') throw new ImageLoadError(fromServer ? t('errServerSentHtml') : t('errPageSentHtml'));
   // The content script draws SVGs it recognises by their URL; one that reaches the worker cannot be drawn here.
   if (header.format === 'svg') throw new ImageLoadError(t('errSvg'), 'page');
   if (pixelCount(header) >= MAX_IMAGE_PIXELS) throw tooManyPixels(header.width, header.height);
-  return { bytes, contentType, header };
+  let joined: Uint8Array<ArrayBuffer> | undefined;
+  return {
+    chunks, size, contentType, header,
+    get bytes() {
+      return (joined ??= concatBytes(chunks));
+    },
+  };
 }
 
 /**
@@ -83,18 +96,18 @@ export async function fetchImage(source: Pixels, timeoutMs = FETCH_TIMEOUT_MS): 
  * pixels given back to the budget) as soon as `use` is done.
  */
 export async function withDecoded<T>(image: FetchedImage, use: (bitmap: ImageBitmap, notes: string[]) => T | Promise<T>): Promise<T> {
-  const { bytes, contentType, header } = image;
+  const { chunks, size, contentType, header } = image;
   // A format whose size the header reader does not know counts as the largest allowed (it decodes alone).
   const cost = pixelCount(header) || MAX_IMAGE_PIXELS;
   return decodeBudget.run(cost, async () => {
     let bitmap: ImageBitmap;
     try {
-      bitmap = await createImageBitmap(new Blob([bytes], { type: contentType }));
+      bitmap = await createImageBitmap(new Blob(chunks, { type: contentType }));
     } catch {
       // A format the worker cannot decode may still be shown by the page (e.g. an SVG served without its type).
       const type = contentType || t('unknownType');
-      if (header.format === 'unknown') throw new ImageLoadError(t('errNotDecodable', [type, String(bytes.length)]), 'page');
-      const details = [FORMAT_NAMES[header.format], String(bytes.length)];
+      if (header.format === 'unknown') throw new ImageLoadError(t('errNotDecodable', [type, String(size)]), 'page');
+      const details = [FORMAT_NAMES[header.format], String(size)];
       throw new ImageLoadError(header.truncated ? t('errFileIncomplete', details) : t('errFileDamaged', details));
     }
     try {
@@ -134,7 +147,7 @@ type StopReason = 'no answer' | 'stalled' | 'too slow' | 'too large';
 async function fetchImageBytes(
   { url, withCookies, shownIn }: { url: string; withCookies: boolean; shownIn?: ShownIn },
   timeoutMs: number,
-): Promise<{ bytes: Uint8Array<ArrayBuffer>; contentType: string }> {
+): Promise<{ chunks: Uint8Array<ArrayBuffer>[]; size: number; contentType: string }> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -193,7 +206,7 @@ async function fetchImageBytes(
     // The body: every chunk re-arms the stall timer; the size cap is enforced while reading.
     clearTimeout(idle);
     idle = setTimeout(() => stop('stalled'), timeoutMs);
-    const chunks: Uint8Array[] = [];
+    const chunks: Uint8Array<ArrayBuffer>[] = [];
     let total = 0;
     const reader = response.body?.getReader();
     if (reader) {
@@ -218,7 +231,7 @@ async function fetchImageBytes(
         throw stoppedError(stopped);
       }
     }
-    return { bytes: concatBytes(chunks), contentType };
+    return { chunks, size: total, contentType };
   } finally {
     clearTimeout(idle);
     clearTimeout(deadline);

@@ -2,8 +2,8 @@
 // when that size or the map changes. Also the page-safe ImageData every canvas of the overlay uses.
 import { colormapLut, type ColormapName } from '../core/colormap';
 import type { Box } from '../core/geometry';
-import { heatmapRgba } from '../core/heatmap';
-import { upsampleDisplayMap, type DisplayMap } from '../core/postprocess';
+import { heatmapRgbaUpsampled } from '../core/heatmap';
+import type { DisplayMap } from '../core/postprocess';
 import { el } from './dom';
 
 /** Device pixels per side above which the smooth map gains nothing visible. */
@@ -31,7 +31,7 @@ export class HeatCanvas {
     this.drawnSize = size;
     this.element.width = width;
     this.element.height = height;
-    const rgba = heatmapRgba(upsampleDisplayMap(display, width, height), colormapLut(colormap), 1);
+    const rgba = heatmapRgbaUpsampled(display, width, height, colormapLut(colormap), 1);
     this.element.getContext('2d')!.putImageData(pageImageData(new Uint8ClampedArray(rgba.buffer as ArrayBuffer, rgba.byteOffset, rgba.length), width, height), 0, 0);
   }
 

@@ -88,7 +88,7 @@ function start(input: UserInput): ContentUi {
       void browser.runtime.sendMessage(message).catch(() => undefined);
     },
     onClose(overlay: Overlay) {
-      if (overlay.state === 'loading') this.onCancel(overlay);
+      if (overlay.computing) this.onCancel(overlay);
       mapChecksFor(overlay, checkDeps).cancel();
       bulkOverlays.delete(overlay);
       overlays.delete(overlay.id);
@@ -220,7 +220,7 @@ function start(input: UserInput): ContentUi {
   function cancelExplainAll(): void {
     explainAll?.cancel();
     // Overlays still computing are closed (which cancels them in the worker); finished ones stay.
-    for (const overlay of bulkOverlays) if (overlay.state === 'loading') overlay.close();
+    for (const overlay of bulkOverlays) if (overlay.computing) overlay.close();
     bulkOverlays.clear();
   }
 
@@ -280,9 +280,12 @@ function start(input: UserInput): ContentUi {
     switch (message.type) {
       case 'begin-explain':
         return beginExplain(message.srcUrl, message.from);
-      case 'show-result':
-        overlays.get(message.overlayId)?.show(message.result);
-        return Promise.resolve(true);
+      case 'show-result': {
+        const overlay = overlays.get(message.overlayId);
+        overlay?.show(message.result);
+        // Answered once its panel is there (a frame after the map): who waits for the worker finds the overlay done.
+        return (overlay?.panelReady() ?? Promise.resolve()).then(() => true);
+      }
       case 'progress':
         overlays.get(message.overlayId)?.showProgress(message.done, message.total);
         return undefined;

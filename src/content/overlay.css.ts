@@ -12,7 +12,7 @@ export const OVERLAY_CSS = `
 .cancel { all: unset; cursor: pointer; padding: 1px 8px; border-radius: 4px; border: 1px solid rgba(255,255,255,0.3); color: #eef1f6; }
 .cancel:hover, .cancel:focus-visible { background: rgba(255,255,255,0.14); }
 .veil { position: absolute; inset: 0; display: none; align-items: center; justify-content: center; background: rgba(15, 18, 25, 0.28); }
-.frame[data-state="loading"] .veil { display: flex; }
+.frame[data-state="loading"]:not([data-map]) .veil { display: flex; }
 .frame[data-state="error"] { background: rgba(200, 30, 30, 0.22); outline: 2px solid rgba(200, 30, 30, 0.9); outline-offset: -2px; }
 .spinner { width: 28px; height: 28px; border-radius: 50%; border: 3px solid rgba(255,255,255,0.35); border-top-color: #fff; animation: spin 0.8s linear infinite; }
 @keyframes spin { to { transform: rotate(360deg); } }

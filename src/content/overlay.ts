@@ -27,6 +27,9 @@ export type OverlayState = 'loading' | 'done' | 'error';
 /** A busy overlay gives up after this long (e.g. the service worker was killed mid-way): never a stuck spinner. */
 export const ANSWER_TIMEOUT_MS = 60_000;
 
+/** A map's panel waits for the frame after the map's at most this long (a hidden tab or a throttled frame draws none). */
+const PANEL_WAIT_MS = 100;
+
 export interface OverlayCallbacks {
   onClassRequest(overlay: Overlay, classIndex: number): void;
   /** Every class name of a model (may be shorter than its class count). */
@@ -57,10 +60,13 @@ export interface OverlayTiming {
   /** The worker's begin-explain arrived. */
   begin?: number;
   opened: number;
-  /** The last result arrived; drawn: show() finished (DOM and canvas); painted: two animation frames later. */
+  /** The last result arrived; drawn: its map is on the canvas; painted: two animation frames later (the map is on screen). */
   shown?: number;
   drawn?: number;
   painted?: number;
+  /** The panel of that result built and placed (the state is 'done' from then), a frame after the map; painted two frames later. */
+  panelDrawn?: number;
+  panelPainted?: number;
 }
 
 export class Overlay implements ResultPanelOwner, FollowingOverlay {
@@ -99,6 +105,13 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
   draggedTo: Point | null = null;
   /** Live maps on a video's frames (its panel's Follow button); null for other pictures. */
   readonly follow: VideoFollow | null;
+  /** The result whose panel waits for the frame after its map (0: none); a newer result or request drops it. */
+  private panelDue = 0;
+  private results = 0;
+  /** Who waits for that panel (panelReady). */
+  private panelWaiters: (() => void)[] = [];
+  /** Laid out over its picture: the first layout waits for the next frame (see place). */
+  private placed = false;
 
   constructor(
     readonly id: string,
@@ -154,12 +167,26 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
       this.layout();
       return 'moved';
     });
+    // The first layout in the next frame, not now: nothing is drawn before it anyway, and the worker,
+    // answered first, fetches the picture meanwhile (laying out here held its answer back by ~2 ms).
+    requestAnimationFrame(() => this.place());
+  }
+
+  /** The first layout: the overlay follows its picture from now on, and every panel makes room. */
+  private place(): void {
+    if (this.placed || this.closed) return;
+    this.placed = true;
     this.tracker.start();
     Overlay.placeAllPanels();
   }
 
   get state(): OverlayState {
     return this.current;
+  }
+
+  /** Waiting for the worker: 'loading', and not merely for its panel's frame after the map came. */
+  get computing(): boolean {
+    return this.current === 'loading' && !this.panelDue;
   }
 
   private setState(state: OverlayState): void {
@@ -174,6 +201,8 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
   }
 
   setLoading(): void {
+    this.settlePanel();
+    delete this.frame.dataset.map; // the busy veil covers the map shown until the new one comes
     this.setState('loading');
     if (!this.isBulk) this.pin(true); // its progress and cancel button are seen
     this.armWatchdog();
@@ -189,6 +218,8 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     if (this.closed) return;
     this.shownCount++;
     clearTimeout(this.watchdog);
+    this.settlePanel();
+    this.place(); // an answer before the first frame (a hidden tab draws none)
     if (!result.ok) {
       if (result.error === 'cancelled' && this.result) {
         // Back to the map that was shown before the cancelled request.
@@ -212,13 +243,42 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     this.result = result;
     this.display = prepareDisplayMap(result.map, { relu: this.settings.hideNegative });
     this.heat.invalidate();
-    this.layout(); // afresh: a picture's natural size (backgrounds, SVG images) may have arrived since
-    renderResultPanel(this, result, this.display);
+    // The map first, its panel in the frame after: the map is what the user waits for, and building the
+    // panel (its DOM, then a layout of every panel) held that frame back. The state stays 'loading',
+    // without the busy veil, until the panel is there.
+    this.placeFrame(); // afresh: a picture's natural size (backgrounds, SVG images) may have arrived since
+    this.frame.dataset.map = 'drawn';
+    this.timing.drawn = epochNow();
+    const due = (this.panelDue = ++this.results);
+    const panel = () => this.panelDue === due && !this.closed && this.showPanel();
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+      this.timing.painted = epochNow();
+      panel();
+    }));
+    setTimeout(panel, PANEL_WAIT_MS);
+  }
+
+  /** Resolves once the panel of the map shown is there (at once if none waits). */
+  panelReady(): Promise<void> {
+    return this.panelDue ? new Promise((resolve) => this.panelWaiters.push(resolve)) : Promise.resolve();
+  }
+
+  /** No panel waits any more (built, or dropped for a newer result or request, or closed): its waiters go on. */
+  private settlePanel(): void {
+    this.panelDue = 0;
+    for (const resolve of this.panelWaiters.splice(0)) resolve();
+  }
+
+  /** The panel of the map shown, once that map is on screen. */
+  private showPanel(): void {
+    if (!this.result) return this.settlePanel();
+    renderResultPanel(this, this.result, this.display);
     this.setState('done');
     if (!this.isBulk) this.pin(true);
     Overlay.placeAllPanels(); // its map may be smaller than the picture now (a crop, a screenshot's part)
-    this.timing.drawn = epochNow();
-    requestAnimationFrame(() => requestAnimationFrame(() => (this.timing.painted = epochNow())));
+    this.timing.panelDrawn = epochNow();
+    this.settlePanel();
+    requestAnimationFrame(() => requestAnimationFrame(() => (this.timing.panelPainted = epochNow())));
   }
 
   /** A followed video's new frame: its map drawn, the panel's words set in place (not rebuilt: its controls keep focus and clicks). */
@@ -228,7 +288,9 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     this.display = prepareDisplayMap(result.map, { relu: this.settings.hideNegative });
     this.heat.invalidate();
     this.placeMap();
-    updateResultPanel(this, result, this.display);
+    // The panel of the first map may still wait for its frame: built now, for this one.
+    if (this.panelDue) this.showPanel();
+    else updateResultPanel(this, result, this.display);
     this.setState('done');
   }
 
@@ -352,6 +414,7 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     if (Overlay.frontmost === this) Overlay.frontmost = null;
     Overlay.all.delete(this);
     clearTimeout(this.watchdog);
+    this.settlePanel();
     document.removeEventListener('pointermove', this.onPointerMove, { capture: true });
     window.removeEventListener('scroll', this.onScroll);
     clearTimeout(this.scrollSettle);
@@ -473,23 +536,32 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
   }
 
   private layout(): void {
+    this.placeFrame();
+    this.placePanel();
+  }
+
+  /** The host over the picture, and the frame (map, box, busy veil) with the picture's transforms; the panel stays upright. */
+  private placeFrame(): void {
     const transform = this.placement.layout();
-    // The frame (map, box, busy veil) carries the picture's transforms; the panel stays upright.
     this.frame.style.transformOrigin = '0 0';
     this.frame.style.transform = Placement.frameTransform(transform);
     this.clipTo();
-    this.placePanel();
     this.placeMap();
   }
 
   /** Places every panel again (an overlay came, went or drew its map), except where the user is. */
   private static placeAllPanels(): void {
-    const open = [...Overlay.all].filter((o) => !o.closed);
+    const open = Overlay.placedOnes();
     placePanels(open, open.filter((o) => !o.panel.matches(':hover')));
   }
 
   private placePanel(): void {
-    if (!this.closed) placePanels([...Overlay.all], [this]);
+    if (!this.closed && this.placed) placePanels(Overlay.placedOnes(), [this]);
+  }
+
+  /** The open overlays laid out over their pictures (the others are nowhere yet). */
+  private static placedOnes(): Overlay[] {
+    return [...Overlay.all].filter((o) => o.placed && !o.closed);
   }
 
   /** The rect its map covers in the host (for the panels' layout). */

@@ -150,3 +150,58 @@ export function heatmapRgba(normalized: Float32Array, lut: Uint8ClampedArray, al
   }
   return out;
 }
+
+/**
+ * heatmapRgba(upsampleBilinear(grid, outWidth, outHeight), lut, alpha) in one pass, byte for byte the
+ * same: the overlay's map is drawn on every result, at up to a million pixels. Rows between the same
+ * two source rows share their horizontal interpolations (a 7×7 map has at most 7 such pairs), so each
+ * pixel costs one vertical interpolation, one LUT index and one 32-bit store; no Float32 map between.
+ */
+export function heatmapRgbaUpsampled(grid: Grid, outWidth: number, outHeight: number, lut: Uint8ClampedArray, alpha: number): Uint8ClampedArray<ArrayBuffer> {
+  const n = checkGrid(grid);
+  if (!Number.isInteger(outWidth) || !Number.isInteger(outHeight) || outWidth < 0 || outHeight < 0) {
+    throw new RangeError(`Output size must be non-negative integers, got ${outWidth}×${outHeight}`);
+  }
+  if (lut.length !== 256 * 4) throw new RangeError(`LUT must have 1024 entries (256 RGBA), got ${lut.length}`);
+  const out = new Uint8ClampedArray(outWidth * outHeight * 4);
+  if (out.length === 0) return out;
+  if (n === 0) throw new RangeError('Cannot resize an empty grid to a non-empty size');
+
+  // The LUT with heatmapRgba's alpha, as 32-bit pixels (views of the same bytes: no endianness assumed).
+  const a = Math.round((Number.isFinite(alpha) ? Math.min(1, Math.max(0, alpha)) : 0) * 255);
+  const colours = new Uint8ClampedArray(lut);
+  for (let l = 3; l < colours.length; l += 4) colours[l] = a;
+  const lut32 = new Uint32Array(colours.buffer);
+  const out32 = new Uint32Array(out.buffer);
+
+  const inW = grid.width;
+  const src = Float64Array.from({ length: n }, (_, i) => grid.values[i]);
+  const cols = axisTaps(inW, outWidth);
+  const rows = axisTaps(grid.height, outHeight);
+  const top = new Float64Array(outWidth);
+  const bottom = new Float64Array(outWidth);
+  let shared = -1; // the output row whose source rows `top` and `bottom` hold
+  let o = 0;
+  for (let y = 0; y < outHeight; y++) {
+    const r0 = rows.i0[y] * inW;
+    const r1 = rows.i1[y] * inW;
+    if (shared < 0 || rows.i0[shared] !== rows.i0[y] || rows.i1[shared] !== rows.i1[y]) {
+      shared = y;
+      for (let x = 0; x < outWidth; x++) {
+        const c0 = cols.i0[x];
+        const c1 = cols.i1[x];
+        const wx = cols.w[x];
+        top[x] = src[r0 + c0] + (src[r0 + c1] - src[r0 + c0]) * wx;
+        bottom[x] = src[r1 + c0] + (src[r1 + c1] - src[r1 + c0]) * wx;
+      }
+    }
+    const wy = rows.w[y];
+    for (let x = 0; x < outWidth; x++) {
+      // Rounded to Float32 as upsampleBilinear stores it, then indexed as heatmapRgba does (NaN → 0).
+      // A Float32 times 255 is exact in a double, and so is adding 0.5 below 255: (v + 0.5) | 0 is Math.round(v), faster.
+      const v = Math.fround(top[x] + (bottom[x] - top[x]) * wy) * 255;
+      out32[o++] = lut32[v >= 255 ? 255 : v > 0 ? (v + 0.5) | 0 : 0];
+    }
+  }
+  return out;
+}

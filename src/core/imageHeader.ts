@@ -25,19 +25,19 @@ export const FORMAT_NAMES: Record<ImageFormat, string> = {
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
-export function readImageSize(bytes: Uint8Array): ImageHeader {
+export function readImageSize(bytes: Uint8Array | readonly Uint8Array[]): ImageHeader {
   const b = new Reader(bytes);
   if (b.startsWith(PNG_SIGNATURE)) return png(b);
   if (b.u8(0) === 0xff && b.u8(1) === 0xd8 && b.u8(2) === 0xff) return jpeg(b);
   if (b.ascii(0, 6) === 'GIF87a' || b.ascii(0, 6) === 'GIF89a') return gif(b);
   if (b.ascii(0, 4) === 'RIFF' && b.ascii(8, 4) === 'WEBP') return webp(b);
-  if (b.ascii(0, 2) === 'BM' && bytes.length >= 18) return bmp(b);
+  if (b.ascii(0, 2) === 'BM' && b.length >= 18) return bmp(b);
   if (b.ascii(4, 4) === 'ftyp') {
     const avifHeader = avif(b);
     if (avifHeader) return avifHeader;
   }
-  if (b.u16le(0) === 0 && (b.u16le(2) === 1 || b.u16le(2) === 2) && b.u16le(4) > 0 && b.u8(9) === 0 && bytes.length >= 6 + 16 * b.u16le(4)) return ico(b);
-  return markup(bytes) ?? { width: 0, height: 0, format: 'unknown' };
+  if (b.u16le(0) === 0 && (b.u16le(2) === 1 || b.u16le(2) === 2) && b.u16le(4) > 0 && b.u8(9) === 0 && b.length >= 6 + 16 * b.u16le(4)) return ico(b);
+  return markup(b) ?? { width: 0, height: 0, format: 'unknown' };
 }
 
 /** Width × height, 0 when unknown. */
@@ -247,11 +247,9 @@ function ico(b: Reader): ImageHeader {
 }
 
 /** Text formats: an SVG document, or an HTML page (an error or login page served in place of the image). */
-function markup(bytes: Uint8Array): ImageHeader | null {
-  let text = '';
-  const end = Math.min(bytes.length, 4096);
-  for (let i = 0; i < end; i++) text += String.fromCharCode(bytes[i]);
-  text = text.replace(/^\u00ef\u00bb\u00bf/, '').trimStart().toLowerCase(); // UTF-8 BOM, as Latin-1
+function markup(b: Reader): ImageHeader | null {
+  const text = b.ascii(0, Math.min(b.length, 4096))
+    .replace(/^\u00ef\u00bb\u00bf/, '').trimStart().toLowerCase(); // UTF-8 BOM, as Latin-1
   if (!text.startsWith('<')) return null;
   // Skip an XML declaration, comments and processing instructions before the root element.
   const head = text.replace(/^(\s*(<\?[\s\S]*?\?>|<!--[\s\S]*?-->))*\s*/, '');
@@ -265,12 +263,38 @@ function markup(bytes: Uint8Array): ImageHeader | null {
 
 /** Bounds-checked reads: past the end reads as 0, never throws. */
 class Reader {
-  constructor(private readonly bytes: Uint8Array) {}
-  get length(): number {
-    return this.bytes.length;
+  /** The bytes in the parts they were downloaded in (joining them would copy the whole file once more). */
+  private readonly parts: readonly Uint8Array[];
+  private readonly starts: number[] = [];
+  readonly length: number;
+  /** The part read last: the formats are read front to back, so the next read is mostly in it. */
+  private current = 0;
+
+  constructor(bytes: Uint8Array | readonly Uint8Array[]) {
+    this.parts = bytes instanceof Uint8Array ? [bytes] : bytes;
+    let at = 0;
+    for (const part of this.parts) {
+      this.starts.push(at);
+      at += part.length;
+    }
+    this.length = at;
   }
+
   u8(at: number): number {
-    return at >= 0 && at < this.bytes.length ? this.bytes[at] : 0;
+    if (!(at >= 0 && at < this.length)) return 0;
+    let i = this.current;
+    if (at < this.starts[i] || at >= this.starts[i] + this.parts[i].length) {
+      // Binary search for the last part starting at or before `at` (empty parts are skipped by it).
+      let low = 0;
+      let high = this.parts.length - 1;
+      while (low < high) {
+        const mid = (low + high + 1) >> 1;
+        if (this.starts[mid] <= at) low = mid;
+        else high = mid - 1;
+      }
+      this.current = i = low;
+    }
+    return this.parts[i][at - this.starts[i]];
   }
   u16le(at: number): number {
     return this.u8(at) | (this.u8(at + 1) << 8);

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { heatmapRgba, normalizeMinMax, upsampleBilinear, type Grid } from '../../src/core/heatmap';
+import { heatmapRgba, heatmapRgbaUpsampled, normalizeMinMax, upsampleBilinear, type Grid } from '../../src/core/heatmap';
 import { seededRandom } from '../../src/core/random';
 
 const randomGrid = (width: number, height: number, seed: number): Grid => {
@@ -185,5 +185,46 @@ describe('heatmapRgba', () => {
   it('output is 4 bytes per value', () => {
     expect(heatmapRgba(new Float32Array(10), lut, 1).length).toBe(40);
     expect(() => heatmapRgba(new Float32Array(1), new Uint8ClampedArray(12), 1)).toThrow(RangeError);
+  });
+});
+
+describe('heatmapRgbaUpsampled', () => {
+  const lut = new Uint8ClampedArray(1024);
+  for (let i = 0; i < 256; i++) lut.set([i, 255 - i, (7 * i) % 256, 200], 4 * i);
+  const twoSteps = (g: Grid, w: number, h: number, alpha: number) => heatmapRgba(upsampleBilinear(g, w, h), lut, alpha);
+  /** The first byte where the two differ (-1: none), with their lengths: a readable failure on a million pixels. */
+  const difference = (a: Uint8ClampedArray, b: Uint8ClampedArray) => ({ lengths: [a.length, b.length], at: a.findIndex((v, i) => v !== b[i]) });
+
+  it('is byte for byte heatmapRgba of upsampleBilinear, up and down, square or not', () => {
+    for (const [w, h, ow, oh, seed] of [
+      [7, 7, 413, 310, 1],
+      [7, 7, 1024, 683, 2],
+      [5, 3, 11, 8, 3],
+      [3, 5, 17, 2, 4],
+      [9, 5, 4, 3, 5],
+      [1, 1, 6, 9, 6],
+      [7, 7, 7, 7, 7],
+    ]) {
+      // Normalised values (as the overlay draws) and raw ones beyond [0, 1] (clamped to the LUT's ends).
+      const raw = randomGrid(w, h, seed);
+      const unit = { ...raw, values: Array.from(raw.values, (v) => (v + 10) / 20) };
+      for (const g of [raw, unit]) for (const alpha of [1, 0.5]) {
+        const expected = twoSteps(g, ow, oh, alpha);
+        expect(difference(heatmapRgbaUpsampled(g, ow, oh, lut, alpha), expected), `${w}×${h}→${ow}×${oh}`).toEqual({ lengths: [expected.length, expected.length], at: -1 });
+      }
+    }
+  });
+
+  it('colours NaN as the low end, like heatmapRgba', () => {
+    const g = { width: 2, height: 2, values: [NaN, 1, 0.5, 0] };
+    expect(Array.from(heatmapRgbaUpsampled(g, 5, 4, lut, 1))).toEqual(Array.from(twoSteps(g, 5, 4, 1)));
+  });
+
+  it('checks its sizes and LUT as the two steps do', () => {
+    expect(heatmapRgbaUpsampled({ width: 2, height: 2, values: [0, 1, 2, 3] }, 0, 10, lut, 1).length).toBe(0);
+    expect(() => heatmapRgbaUpsampled({ width: 3, height: 3, values: [1, 2] }, 4, 4, lut, 1)).toThrow(RangeError);
+    expect(() => heatmapRgbaUpsampled({ width: 0, height: 0, values: [] }, 4, 4, lut, 1)).toThrow(RangeError);
+    expect(() => heatmapRgbaUpsampled({ width: 2, height: 2, values: [0, 1, 2, 3] }, 2.5, 4, lut, 1)).toThrow(RangeError);
+    expect(() => heatmapRgbaUpsampled({ width: 2, height: 2, values: [0, 1, 2, 3] }, 4, 4, lut.subarray(4), 1)).toThrow(RangeError);
   });
 });

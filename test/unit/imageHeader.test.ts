@@ -249,3 +249,28 @@ describe('readImageSize: markup and garbage', () => {
     }
   });
 });
+
+describe('readImageSize on the chunks a download came in', () => {
+  /** `file` cut at `cuts` (and an empty chunk or two, as a stream may give). */
+  const split = (file: Uint8Array, cuts: number[]) => {
+    const at = [0, ...cuts.filter((c) => c > 0 && c < file.length), file.length];
+    return at.slice(1).flatMap((end, i): Uint8Array[] => [...(i === 1 ? [new Uint8Array(0)] : []), file.subarray(at[i], end)]);
+  };
+
+  it('reads every file as from one array, however it is cut', () => {
+    const files = [
+      fixture('chelsea.png'), fixture('rocket.jpg'), fixture('logo.png'), fixture('chelsea.png').subarray(0, 96_000),
+      new Uint8Array(makeGif(8, 8, [[0, 0, 0]], [new Array(64).fill(0), new Array(64).fill(0)])),
+      new Uint8Array(makePng(30000, 30000, null)),
+      new TextEncoder().encode('<!doctype html><title>404</title>'),
+    ];
+    for (const file of files) {
+      const whole = readImageSize(file);
+      for (const cuts of [[1], [7, 8, 9], [23], [file.length >> 1], [65_536, 131_072], Array.from({ length: 40 }, (_, i) => i * 997)]) {
+        expect(readImageSize(split(file, cuts))).toEqual(whole);
+      }
+      expect(readImageSize([file])).toEqual(whole);
+    }
+    expect(readImageSize([])).toEqual({ width: 0, height: 0, format: 'unknown' });
+  });
+});

@@ -199,6 +199,8 @@ function start(input: UserInput): ContentUi {
     // An image the page could not load is not fetched: the page never showed it.
     const result = source ? await requestExplanation({ type: 'explain', overlayId: overlay.id, source }) : { ok: false as const, error: t('errPageDidNotLoad') };
     overlay.show(result);
+    // Counted done once its panel is there (the map is drawn first, the panel a frame later).
+    await overlay.panelReady();
     return result.ok;
   }
 

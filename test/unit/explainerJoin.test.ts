@@ -10,6 +10,7 @@ import type { HostedModel, ModelHost } from '../../src/background/modelHost';
 import type { ExplainRequest } from '../../src/background/explainer';
 import type { ModelPixels, Pixels } from '../../src/background/pixels';
 import { CancelledError } from '../../src/background/methods/types';
+import type { ExplanationResult } from '../../src/core/messages';
 
 /** Each call of the faked loadForModel: resolve or reject it by hand. */
 const loads: { resolve(p: ModelPixels): void; reject(e: unknown): void }[] = [];
@@ -54,13 +55,19 @@ const pixels = (): ModelPixels => ({ rgba: new Uint8ClampedArray(4 * 4 * 4).map(
 /** Lets pending promise callbacks run (the second request reaches the in-flight map). */
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
+/** Two identical requests, the second sent while the first is downloading. */
+async function twoIdentical(): Promise<[Promise<ExplanationResult>, Promise<ExplanationResult>]> {
+  const e = explainer();
+  const first = e.explain(source, request());
+  await settle();
+  const second = e.explain(source, request());
+  await settle();
+  return [first, second];
+}
+
 describe('Explainer: identical requests in flight', () => {
   test('the second waits for the first: one download, one forward pass, the same map', async () => {
-    const e = explainer();
-    const first = e.explain(source, request());
-    await settle();
-    const second = e.explain(source, request());
-    await settle();
+    const [first, second] = await twoIdentical();
     expect(loads).toHaveLength(1);
     loads[0].resolve(pixels());
     const [a, b] = await Promise.all([first, second]);
@@ -85,11 +92,7 @@ describe('Explainer: identical requests in flight', () => {
   });
 
   test('a failure is the waiting request’s too, without a second download', async () => {
-    const e = explainer();
-    const first = e.explain(source, request());
-    await settle();
-    const second = e.explain(source, request());
-    await settle();
+    const [first, second] = await twoIdentical();
     loads[0].reject(new ImageLoadError('could not load image: HTTP 404 Not Found'));
     expect(await first).toEqual({ ok: false, error: 'could not load image: HTTP 404 Not Found' });
     expect(await second).toEqual({ ok: false, error: 'could not load image: HTTP 404 Not Found' });
@@ -97,11 +100,7 @@ describe('Explainer: identical requests in flight', () => {
   });
 
   test('after a cancelled one, the waiting request computes for itself', async () => {
-    const e = explainer();
-    const first = e.explain(source, request());
-    await settle();
-    const second = e.explain(source, request());
-    await settle();
+    const [first, second] = await twoIdentical();
     loads[0].reject(new CancelledError());
     expect(await first).toEqual({ ok: false, error: 'cancelled' });
     await settle();

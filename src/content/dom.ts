@@ -56,3 +56,35 @@ export function markUnavailable(control: HTMLElement, why: string): void {
   control.setAttribute('aria-disabled', 'true');
   control.title = why;
 }
+
+/**
+ * An overlay's host element: absolutely placed, above everything, taking no pointer events, styled
+ * inline with !important (which beats page rules such as `* { display: none !important }`), and marked.
+ */
+export function overlayHost(lang: string): HTMLDivElement {
+  const host = document.createElement('div');
+  host.style.cssText =
+    'all: initial !important; position: absolute !important; display: block !important; z-index: 2147483647 !important;' +
+    'pointer-events: none !important; margin: 0 !important; padding: 0 !important; border: 0 !important; visibility: visible !important; opacity: 1 !important;' +
+    'overflow: visible !important; background: transparent !important; inset: auto !important;';
+  host.lang = lang; // the panel's language, for screen readers
+  // A marker without state: tests find overlays by it; it tells the page nothing its DOM does not.
+  host.setAttribute('data-cam-lens', '');
+  markOverlayHost(host);
+  return host;
+}
+
+/**
+ * Puts a host on top: a manual popover lives in the top layer, above modal dialogs, fullscreen
+ * elements and any z-index (where the picture may be); the UA's popover styles are overridden by the
+ * inline ones. Without popover support, z-index alone.
+ */
+export function raiseToTopLayer(host: HTMLElement): void {
+  try {
+    if (host.matches(':popover-open')) host.hidePopover(); // showing again puts it on top
+    host.setAttribute('popover', 'manual');
+    host.showPopover();
+  } catch {
+    host.removeAttribute('popover');
+  }
+}

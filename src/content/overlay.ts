@@ -4,19 +4,20 @@
 // overlay's state and life (busy, shown, failed, closed; screenshots); where it sits is
 // placement.ts, the heat map heatCanvas.ts, the drawn map's panel resultPanel.ts.
 import type { ColormapName } from '../core/colormap';
-import { intersect, visibleRect, type Box } from '../core/geometry';
-import { IDENTITY, viewportBounds, type Point } from '../core/transform2d';
+import { gridCellAt, type Box } from '../core/geometry';
+import type { Point } from '../core/transform2d';
 import { t } from '../core/i18nBrowser';
 import type { CaptureRegion, ExplanationResult, ExplanationSuccess } from '../core/messages';
 import { prepareDisplayMap, type DisplayMap } from '../core/postprocess';
 import { OVERLAY_CSS } from './overlay.css';
-import { el, markOverlayHost, onTrustedClick, setWords, TEXT_CSS } from './dom';
-import { createShortcutOutline, placeShortcutOutline } from './panelShortcut';
+import { el, onTrustedClick, overlayHost, raiseToTopLayer, setWords, TEXT_CSS } from './dom';
+import { visibleRegion } from './captureRegion';
 import { framePath } from './frameGeometry';
-import { HeatCanvas } from './heatCanvas';
+import { MapFrame, type ShownMap } from './mapFrame';
 import { panelGrip } from './panelGrip';
+import { PanelSchedule } from './panelSchedule';
 import { PictureTracker } from './motionWatch';
-import { placePanels } from './panelLayout';
+import { PanelGroup } from './panelLayout';
 import { Placement } from './placement';
 import { renderResultPanel, updateResultPanel, type ResultPanelOwner } from './resultPanel';
 import type { ExplainTarget } from './target';
@@ -26,9 +27,6 @@ export type OverlayState = 'loading' | 'done' | 'error';
 
 /** A busy overlay gives up after this long (e.g. the service worker was killed mid-way): never a stuck spinner. */
 export const ANSWER_TIMEOUT_MS = 60_000;
-
-/** A map's panel waits for the frame after the map's at most this long (a hidden tab or a throttled frame draws none). */
-const PANEL_WAIT_MS = 100;
 
 export interface OverlayCallbacks {
   onClassRequest(overlay: Overlay, classIndex: number): void;
@@ -72,14 +70,13 @@ export interface OverlayTiming {
 export class Overlay implements ResultPanelOwner, FollowingOverlay {
   /** The overlay that entered the top layer last: it is drawn above the others. */
   private static frontmost: Overlay | null = null;
-  /** This frame's open overlays: a panel is placed where it covers the least of the others' maps. */
+  /** This frame's open overlays. */
   private static readonly all = new Set<Overlay>();
+  /** Those laid out over their pictures: a panel is placed where it covers the least of the others' maps and panels. */
+  private static readonly panelGroup = new PanelGroup<Overlay>();
   readonly host: HTMLDivElement;
-  private readonly frame: HTMLDivElement;
-  private readonly heat = new HeatCanvas();
-  private readonly boxOutline: HTMLDivElement;
+  private readonly frame: MapFrame;
   readonly panel: HTMLDivElement;
-  private readonly shortcutOutline = createShortcutOutline();
   private readonly live: HTMLDivElement;
   readonly placement: Placement;
   private readonly tracker: PictureTracker;
@@ -94,9 +91,6 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
    * explanation went.
    */
   private current: OverlayState = 'loading';
-  /** Hidden while the tab is captured, or when clipping boxes leave nothing of the picture visible. */
-  private capturing = false;
-  clippedAway = false;
   /** One of "explain all"'s overlays: its results are not announced one by one, nor checked automatically. */
   private isBulk = false;
   /** A fresh right-click result shows its full panel until the pointer is away from its picture and panel. */
@@ -105,11 +99,8 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
   draggedTo: Point | null = null;
   /** Live maps on a video's frames (its panel's Follow button); null for other pictures. */
   readonly follow: VideoFollow | null;
-  /** The result whose panel waits for the frame after its map (0: none); a newer result or request drops it. */
-  private panelDue = 0;
-  private results = 0;
-  /** Who waits for that panel (panelReady). */
-  private panelWaiters: (() => void)[] = [];
+  /** The panel of a map drawn comes in the frame after it; a newer result or request drops it. */
+  private readonly panels = new PanelSchedule();
   /** Laid out over its picture: the first layout waits for the next frame (see place). */
   private placed = false;
 
@@ -119,20 +110,9 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     private settings: OverlayDisplay,
     private readonly callbacks: OverlayCallbacks,
   ) {
-    this.host = document.createElement('div');
-    // Inline !important beats page rules such as `* { display: none !important }`.
-    this.host.style.cssText =
-      'all: initial !important; position: absolute !important; display: block !important; z-index: 2147483647 !important;' +
-      'pointer-events: none !important; margin: 0 !important; padding: 0 !important; border: 0 !important; visibility: visible !important; opacity: 1 !important;' +
-      'overflow: visible !important; background: transparent !important; inset: auto !important;';
-    this.host.lang = t('langCode'); // the panel's language, for screen readers
-    // A marker without state: tests find overlays by it; it tells the page nothing its DOM does not.
-    this.host.setAttribute('data-cam-lens', '');
-    markOverlayHost(this.host);
+    this.host = overlayHost(t('langCode'));
     this.placement = new Placement(this.host, target);
     const root = this.host.attachShadow({ mode: 'closed' });
-    this.boxOutline = el('div', { class: 'box', hidden: true });
-    this.frame = el('div', { class: 'frame' }, this.heat.element, this.boxOutline, this.shortcutOutline, el('div', { class: 'veil' }, el('div', { class: 'spinner' })));
     // Compact (one line: title, top score, buttons) unless the pointer or focus is on its picture or panel.
     this.panel = el('div', { class: 'panel compact', role: 'group', 'aria-label': 'CAM Lens' });
     // Opened by the keyboard, it is placed again to fit the viewport. Opened by the pointer, it grows
@@ -144,10 +124,11 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     this.live = el('div', { class: 'live', role: 'status', 'aria-live': 'polite' });
     const style = document.createElement('style');
     style.textContent = OVERLAY_CSS + TEXT_CSS;
-    root.append(style, this.frame, this.panel, this.live);
+    this.frame = new MapFrame(this.placement, this.panel);
+    this.frame.opacity = settings.opacity;
+    root.append(style, this.frame.element, this.panel, this.live);
     document.addEventListener('pointermove', this.onPointerMove, { passive: true, capture: true });
     window.addEventListener('scroll', this.onScroll, { passive: true });
-    this.heat.element.style.opacity = String(settings.opacity);
     document.documentElement.appendChild(this.host);
     this.enterTopLayer();
     this.follow = target.element instanceof HTMLVideoElement ? new VideoFollow(target.element, this, callbacks.followFrame(this)) : null;
@@ -176,8 +157,9 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
   private place(): void {
     if (this.placed || this.closed) return;
     this.placed = true;
+    Overlay.panelGroup.add(this);
     this.tracker.start();
-    Overlay.placeAllPanels();
+    Overlay.panelGroup.placeAll();
   }
 
   get state(): OverlayState {
@@ -186,12 +168,12 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
 
   /** Waiting for the worker: 'loading', and not merely for its panel's frame after the map came. */
   get computing(): boolean {
-    return this.current === 'loading' && !this.panelDue;
+    return this.current === 'loading' && !this.panels.waiting;
   }
 
   private setState(state: OverlayState): void {
     this.current = state;
-    this.frame.dataset.state = state;
+    this.frame.state = state;
   }
 
   /** What the panel shows, as words (for the automation seam: the page cannot read them). */
@@ -201,8 +183,8 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
   }
 
   setLoading(): void {
-    this.settlePanel();
-    delete this.frame.dataset.map; // the busy veil covers the map shown until the new one comes
+    this.panels.drop();
+    this.frame.mapDrawn = false; // the busy veil covers the map shown until the new one comes
     this.setState('loading');
     if (!this.isBulk) this.pin(true); // its progress and cancel button are seen
     this.armWatchdog();
@@ -218,7 +200,7 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     if (this.closed) return;
     this.shownCount++;
     clearTimeout(this.watchdog);
-    this.settlePanel();
+    this.panels.drop();
     this.place(); // an answer before the first frame (a hidden tab draws none)
     if (!result.ok) {
       if (result.error === 'cancelled' && this.result) {
@@ -229,8 +211,7 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
       }
       this.result = null;
       this.display = null;
-      this.heat.clear();
-      this.boxOutline.hidden = true;
+      this.frame.clear();
       this.setState('error');
       this.render(
         this.head(el('span', { class: 'title' }, t('overlayCouldNotExplain'))),
@@ -242,42 +223,32 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     this.timing.shown = epochNow();
     this.result = result;
     this.display = prepareDisplayMap(result.map, { relu: this.settings.hideNegative });
-    this.heat.invalidate();
+    this.frame.invalidate();
     // The map first, its panel in the frame after: the map is what the user waits for, and building the
     // panel (its DOM, then a layout of every panel) held that frame back. The state stays 'loading',
     // without the busy veil, until the panel is there.
-    this.placeFrame(); // afresh: a picture's natural size (backgrounds, SVG images) may have arrived since
-    this.frame.dataset.map = 'drawn';
+    this.frame.layout(this.shown()); // afresh: a picture's natural size (backgrounds, SVG images) may have arrived since
+    this.frame.mapDrawn = true;
     this.timing.drawn = epochNow();
-    const due = (this.panelDue = ++this.results);
-    const panel = () => this.panelDue === due && !this.closed && this.showPanel();
-    requestAnimationFrame(() => requestAnimationFrame(() => {
-      this.timing.painted = epochNow();
-      panel();
-    }));
-    setTimeout(panel, PANEL_WAIT_MS);
+    this.panels.schedule(
+      () => this.showPanel(),
+      () => (this.timing.painted = epochNow()),
+    );
   }
 
   /** Resolves once the panel of the map shown is there (at once if none waits). */
   panelReady(): Promise<void> {
-    return this.panelDue ? new Promise((resolve) => this.panelWaiters.push(resolve)) : Promise.resolve();
-  }
-
-  /** No panel waits any more (built, or dropped for a newer result or request, or closed): its waiters go on. */
-  private settlePanel(): void {
-    this.panelDue = 0;
-    for (const resolve of this.panelWaiters.splice(0)) resolve();
+    return this.panels.ready();
   }
 
   /** The panel of the map shown, once that map is on screen. */
   private showPanel(): void {
-    if (!this.result) return this.settlePanel();
+    if (!this.result || this.closed) return;
     renderResultPanel(this, this.result, this.display);
     this.setState('done');
     if (!this.isBulk) this.pin(true);
-    Overlay.placeAllPanels(); // its map may be smaller than the picture now (a crop, a screenshot's part)
+    Overlay.panelGroup.placeAll(); // its map may be smaller than the picture now (a crop, a screenshot's part)
     this.timing.panelDrawn = epochNow();
-    this.settlePanel();
     requestAnimationFrame(() => requestAnimationFrame(() => (this.timing.panelPainted = epochNow())));
   }
 
@@ -286,11 +257,13 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     if (this.closed) return;
     this.result = result;
     this.display = prepareDisplayMap(result.map, { relu: this.settings.hideNegative });
-    this.heat.invalidate();
-    this.placeMap();
+    this.frame.invalidate();
+    this.frame.draw(this.shown());
     // The panel of the first map may still wait for its frame: built now, for this one.
-    if (this.panelDue) this.showPanel();
-    else updateResultPanel(this, result, this.display);
+    if (this.panels.waiting) {
+      this.showPanel();
+      this.panels.drop();
+    } else updateResultPanel(this, result, this.display);
     this.setState('done');
   }
 
@@ -364,17 +337,9 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
    * the picture is visible, in viewport CSS px.
    */
   async prepareCapture(): Promise<CaptureRegion> {
-    const { host, picture, transform, clip } = this.target.layout();
-    // A screenshot crop is an upright rectangle: it cannot hold a rotated or skewed picture.
-    if (transform && (Math.abs(transform.b) > 1e-6 || Math.abs(transform.c) > 1e-6)) return { ok: false, error: t('errRotatedScreenshot') };
-    const placed = { origin: { x: host.x, y: host.y }, m: transform ?? IDENTITY };
-    const drawn = viewportBounds(placed, picture);
-    // Visible = the drawn picture within the host (object-fit: cover clips), then within what scrolling boxes and the viewport leave.
-    const viewport = { x: 0, y: 0, width: window.innerWidth, height: window.innerHeight };
-    const visible = intersect(intersect(viewportBounds(placed, visibleRect(picture, host)), clip ?? viewport), viewport);
-    if (visible.width < 1 || visible.height < 1) return { ok: false, error: t('errNotOnScreen') };
-    this.capturing = true;
-    this.applyVisibility();
+    const region = visibleRegion(this.target.layout(), { x: 0, y: 0, width: window.innerWidth, height: window.innerHeight });
+    if (!region.ok) return { ok: false, error: region.reason === 'rotated' ? t('errRotatedScreenshot') : t('errNotOnScreen') };
+    this.frame.setCapturing(true);
     // Two frames: the hidden overlay must be what the compositor shows when the tab is captured
     // (a hidden page draws none: the worker then finds the tab is not the one shown).
     await new Promise((r) => {
@@ -382,24 +347,22 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
       setTimeout(r, 500);
     });
     // Inside an iframe, the worker places the rect in the tab's viewport (asking the frame's ancestors).
-    return { ok: true, rect: visible, devicePixelRatio: window.devicePixelRatio || 1, picture: drawn, framePath: framePath() };
+    return { ok: true, rect: region.rect, devicePixelRatio: window.devicePixelRatio || 1, picture: region.picture, framePath: framePath() };
   }
 
   endCapture(): void {
-    this.capturing = false;
-    this.applyVisibility();
+    this.frame.setCapturing(false);
   }
 
-  /** Visibility inside the shadow root: the host's own style stays as the page last saw it. */
-  private applyVisibility(): void {
-    const hidden = this.capturing || this.clippedAway;
-    for (const part of [this.frame, this.panel]) part.style.visibility = hidden ? 'hidden' : '';
+  /** Clipping ancestors leave nothing of its picture visible (its map covers nothing: for the panels' layout). */
+  get clippedAway(): boolean {
+    return this.frame.clippedAway;
   }
 
   applySettings(settings: OverlayDisplay): void {
     const redraw = settings.hideNegative !== this.settings.hideNegative || settings.colormap !== this.settings.colormap;
     this.settings = settings;
-    this.heat.element.style.opacity = String(settings.opacity);
+    this.frame.opacity = settings.opacity;
     if (redraw && this.result) this.show(this.result);
   }
 
@@ -413,15 +376,16 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     this.follow?.stop();
     if (Overlay.frontmost === this) Overlay.frontmost = null;
     Overlay.all.delete(this);
+    Overlay.panelGroup.delete(this);
     clearTimeout(this.watchdog);
-    this.settlePanel();
+    this.panels.drop();
     document.removeEventListener('pointermove', this.onPointerMove, { capture: true });
     window.removeEventListener('scroll', this.onScroll);
     clearTimeout(this.scrollSettle);
     this.tracker.stop();
     this.host.remove();
     this.callbacks.onClose(this);
-    Overlay.placeAllPanels(); // room freed
+    Overlay.panelGroup.placeAll(); // room freed
   }
 
   render(...content: (Node | null)[]): void {
@@ -499,15 +463,9 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     }
     const hover = this.panel.querySelector<HTMLElement>('.hover');
     if (!hover || !this.result || !this.display) return;
-    const rect = this.placement.mapRect(this.result);
-    const u = local ? (local.x - rect.x) / rect.width : NaN;
-    const v = local ? (local.y - rect.y) / rect.height : NaN;
-    if (!(u >= 0 && u < 1 && v >= 0 && v < 1)) {
-      setWords(hover, '');
-      return;
-    }
     const { width, height } = this.result.map;
-    const i = Math.min(height - 1, Math.floor(v * height)) * width + Math.min(width - 1, Math.floor(u * width));
+    const i = gridCellAt(this.placement.mapRect(this.result), width, height, local);
+    if (i === null) return setWords(hover, '');
     setWords(hover, t('overlayHoverValue', [this.display.values[i].toFixed(2), this.result.map.values[i].toPrecision(3)]));
   };
 
@@ -520,68 +478,27 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     this.scrollSettle = setTimeout(() => this.closed || this.layout(), 150);
   };
 
-  /**
-   * A manual popover lives in the top layer, above modal dialogs, fullscreen elements and any z-index
-   * (where the picture may be); the UA's popover styles are overridden by the inline ones.
-   */
   private enterTopLayer(): void {
     Overlay.frontmost = this;
-    try {
-      if (this.host.matches(':popover-open')) this.host.hidePopover(); // showing again puts it on top
-      this.host.setAttribute('popover', 'manual');
-      this.host.showPopover();
-    } catch {
-      this.host.removeAttribute('popover'); // no popover support: z-index alone
-    }
+    raiseToTopLayer(this.host);
   }
 
+  /** The host and the frame over the picture (the frame with the picture's transforms; the panel stays upright), then the panel. */
   private layout(): void {
-    this.placeFrame();
+    this.frame.layout(this.shown());
     this.placePanel();
   }
 
-  /** The host over the picture, and the frame (map, box, busy veil) with the picture's transforms; the panel stays upright. */
-  private placeFrame(): void {
-    const transform = this.placement.layout();
-    this.frame.style.transformOrigin = '0 0';
-    this.frame.style.transform = Placement.frameTransform(transform);
-    this.clipTo();
-    this.placeMap();
-  }
-
-  /** Places every panel again (an overlay came, went or drew its map), except where the user is. */
-  private static placeAllPanels(): void {
-    const open = Overlay.placedOnes();
-    placePanels(open, open.filter((o) => !o.panel.matches(':hover')));
+  private shown(): ShownMap {
+    return { result: this.result, display: this.display, colormap: this.settings.colormap };
   }
 
   private placePanel(): void {
-    if (!this.closed && this.placed) placePanels(Overlay.placedOnes(), [this]);
-  }
-
-  /** The open overlays laid out over their pictures (the others are nowhere yet). */
-  private static placedOnes(): Overlay[] {
-    return [...Overlay.all].filter((o) => o.placed && !o.closed);
+    Overlay.panelGroup.place(this);
   }
 
   /** The rect its map covers in the host (for the panels' layout). */
   mapRect(): Box {
     return this.placement.mapRect(this.result);
-  }
-
-  private placeMap(): void {
-    this.heat.draw(this.result ? this.display : null, this.settings.colormap, this.placement.mapRect(this.result));
-    placeShortcutOutline(this.shortcutOutline, this.result, this.placement.imageRect(this.result));
-    const box = this.placement.boxRect(this.result);
-    this.boxOutline.hidden = !box;
-    if (box) Object.assign(this.boxOutline.style, { left: `${box.x}px`, top: `${box.y}px`, width: `${box.width}px`, height: `${box.height}px` });
-  }
-
-  /** Clips the map to what scrolling ancestors leave visible; hides the overlay when nothing is. */
-  private clipTo(): void {
-    const { hidden, clipPath } = this.placement.clipping();
-    this.clippedAway = hidden;
-    this.applyVisibility();
-    this.frame.style.clipPath = clipPath;
   }
 }

@@ -43,3 +43,27 @@ export function placePanels(owners: readonly PanelOwner[], which: readonly Panel
     owner.panel.style.top = `${at.y}px`;
   }
 }
+
+/** A frame's overlays laid out over their pictures: each panel is placed among all of them. */
+export class PanelGroup<T extends PanelOwner> {
+  private readonly members = new Set<T>();
+
+  add(owner: T): void {
+    this.members.add(owner);
+  }
+
+  delete(owner: T): void {
+    this.members.delete(owner);
+  }
+
+  /** Every panel again (an overlay came, went or drew its map), except the ones under the pointer. */
+  placeAll(): void {
+    const all = [...this.members];
+    placePanels(all, all.filter((o) => !o.panel.matches(':hover')));
+  }
+
+  /** One panel (its size changed), among the others. */
+  place(owner: T): void {
+    if (this.members.has(owner)) placePanels([...this.members], [owner]);
+  }
+}

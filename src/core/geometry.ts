@@ -306,3 +306,12 @@ export function centerSquare(width: number, height: number): Box {
   const side = Math.min(width, height);
   return { x: Math.floor((width - side) / 2), y: Math.floor((height - side) / 2), width: side, height: side };
 }
+
+/** The row-major index of the cell of a columns × rows grid laid over `rect` that holds `point`; null outside it. */
+export function gridCellAt(rect: Box, columns: number, rows: number, point: { x: number; y: number } | null): number | null {
+  if (!point) return null;
+  const u = (point.x - rect.x) / rect.width;
+  const v = (point.y - rect.y) / rect.height;
+  if (!(u >= 0 && u < 1 && v >= 0 && v < 1)) return null; // NaN (an empty rect) too
+  return Math.min(rows - 1, Math.floor(v * rows)) * columns + Math.min(columns - 1, Math.floor(u * columns));
+}

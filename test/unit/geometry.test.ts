@@ -8,6 +8,7 @@ import {
   centerSquare,
   intersect,
   visibleRect,
+  gridCellAt,
   type BoxModel,
   type ObjectPosition,
 } from '../../src/core/geometry';
@@ -269,5 +270,23 @@ describe('centerSquare', () => {
     expect(centerSquare(451, 300)).toEqual({ x: 75, y: 0, width: 300, height: 300 });
     expect(centerSquare(300, 451)).toEqual({ x: 0, y: 75, width: 300, height: 300 });
     expect(centerSquare(64, 64)).toEqual({ x: 0, y: 0, width: 64, height: 64 });
+  });
+});
+
+describe('gridCellAt (the map cell under the pointer)', () => {
+  const rect = { x: 10, y: 20, width: 70, height: 35 }; // a 7×7 map: cells 10 × 5 px
+  it('names the cell row by row, edges belonging to the cell they start', () => {
+    expect(gridCellAt(rect, 7, 7, { x: 10, y: 20 })).toBe(0);
+    expect(gridCellAt(rect, 7, 7, { x: 19.9, y: 24.9 })).toBe(0);
+    expect(gridCellAt(rect, 7, 7, { x: 20, y: 20 })).toBe(1);
+    expect(gridCellAt(rect, 7, 7, { x: 10, y: 25 })).toBe(7);
+    expect(gridCellAt(rect, 7, 7, { x: 79.99, y: 54.99 })).toBe(48);
+  });
+  it('is null outside the rect, for no point and for an empty rect', () => {
+    expect(gridCellAt(rect, 7, 7, { x: 80, y: 30 })).toBeNull();
+    expect(gridCellAt(rect, 7, 7, { x: 9.99, y: 30 })).toBeNull();
+    expect(gridCellAt(rect, 7, 7, { x: 30, y: 55 })).toBeNull();
+    expect(gridCellAt(rect, 7, 7, null)).toBeNull();
+    expect(gridCellAt({ x: 0, y: 0, width: 0, height: 0 }, 7, 7, { x: 0, y: 0 })).toBeNull();
   });
 });

@@ -3,7 +3,10 @@
 // starting, the picture's own box changing) and for a second after; a still page is looked at a few
 // times a second instead. Following every frame forever kept the renderer producing frames on a page
 // where nothing moved (measured: 16 ms of script and 52–76 ms of main-thread tasks a second with two
-// overlays open, against 0 and 8 ms without).
+// overlays open, against 0 and 8 ms without). An overlay's own changes (its host's style, its
+// insertion) move no picture and wake nothing: each of its layouts kept the page producing frames
+// for a second, so the frame that shows a map waited for the display's next tick instead of coming at once.
+import { isOverlayHost } from './dom';
 
 /** Time without movement (or a wake) before an overlay stops looking every frame. */
 export const STILL_MS = 1000;
@@ -15,7 +18,7 @@ const DOCUMENT_EVENTS = ['transitionrun', 'animationstart', 'load', 'pointerdown
 /** One set of listeners for every overlay of the frame, kept while any overlay watches. */
 export class MotionWatch {
   private readonly resize = new ResizeObserver(() => this.wake());
-  private readonly mutations = new MutationObserver(() => this.wake());
+  private readonly mutations = new MutationObserver((records) => records.some((r) => !byOverlay(r)) && this.wake());
   /** Pictures watched, with how many overlays watch each (a new overlay may come before the old one goes). */
   private readonly watched = new Map<Element, number>();
 
@@ -53,6 +56,12 @@ export class MotionWatch {
   }
 }
 
+/** A change of an overlay's host, or the insertion or removal of hosts only. */
+function byOverlay(record: MutationRecord): boolean {
+  if (record.type !== 'childList') return isOverlayHost(record.target as Element);
+  return [...record.addedNodes, ...record.removedNodes].every((node) => node instanceof Element && isOverlayHost(node));
+}
+
 /** What one look at the picture found. */
 export type Look = 'moved' | 'still' | 'gone';
 
@@ -65,8 +74,11 @@ export class PictureTracker {
   private static readonly motion = new MotionWatch(() => PictureTracker.active.forEach((tracker) => tracker.wake()));
   private raf = 0;
   private idlePoll: ReturnType<typeof setTimeout> | undefined;
-  /** When the picture last moved (or the page last did something). */
-  private lastMotion = performance.now();
+  /**
+   * When the picture last moved (or the page last did something). A new tracker starts still: its
+   * overlay was just laid out, and whatever moves the page from now on wakes it.
+   */
+  private lastMotion = -Infinity;
   private stopped = false;
 
   constructor(

@@ -17,12 +17,20 @@ export interface ShownMap {
   colormap: ColormapName;
 }
 
+/**
+ * The busy veil's spinner turns only after this long. A prepared or quick map comes before it; and a
+ * running animation keeps the page drawing frames at the display's pace, so the frame that shows the
+ * map waited for the display's next tick instead of coming at once (measured: map drawn → painted).
+ */
+export const SPINNER_DELAY_MS = 300;
+
 export class MapFrame {
   readonly element: HTMLDivElement;
   private readonly heat = new HeatCanvas();
   private readonly boxOutline = el('div', { class: 'box', hidden: true });
   private readonly shortcutOutline = createShortcutOutline();
   private capturing = false;
+  private spinnerDue: ReturnType<typeof setTimeout> | undefined;
   /** Clipping ancestors leave nothing of the picture visible. */
   clippedAway = false;
 
@@ -38,9 +46,17 @@ export class MapFrame {
     this.heat.element.style.opacity = String(value);
   }
 
-  /** The state the stylesheet shows ('loading': the busy veil). */
+  /** The state the stylesheet shows ('loading': the busy veil, its spinner after SPINNER_DELAY_MS). */
   set state(state: string) {
     this.element.dataset.state = state;
+    this.stop();
+    if (state === 'loading') this.spinnerDue = setTimeout(() => (this.element.dataset.slow = ''), SPINNER_DELAY_MS);
+  }
+
+  /** No spinner now, nor later (a state came, or the overlay closed). */
+  stop(): void {
+    clearTimeout(this.spinnerDue);
+    delete this.element.dataset.slow;
   }
 
   /** A map is drawn (while its panel is still to come, the veil stays off). */

@@ -14,7 +14,8 @@ export const OVERLAY_CSS = `
 .veil { position: absolute; inset: 0; display: none; align-items: center; justify-content: center; background: rgba(15, 18, 25, 0.28); }
 .frame[data-state="loading"]:not([data-map]) .veil { display: flex; }
 .frame[data-state="error"] { background: rgba(200, 30, 30, 0.22); outline: 2px solid rgba(200, 30, 30, 0.9); outline-offset: -2px; }
-.spinner { width: 28px; height: 28px; border-radius: 50%; border: 3px solid rgba(255,255,255,0.35); border-top-color: #fff; animation: spin 0.8s linear infinite; }
+.spinner { width: 28px; height: 28px; border-radius: 50%; border: 3px solid rgba(255,255,255,0.35); border-top-color: #fff; visibility: hidden; }
+.frame[data-slow] .spinner { visibility: visible; animation: spin 0.8s linear infinite; }
 @keyframes spin { to { transform: rotate(360deg); } }
 @media (prefers-reduced-motion: reduce) { .spinner { animation-duration: 2.4s; } }
 .panel {

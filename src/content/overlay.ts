@@ -378,6 +378,7 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     Overlay.all.delete(this);
     Overlay.panelGroup.delete(this);
     clearTimeout(this.watchdog);
+    this.frame.stop();
     this.panels.drop();
     document.removeEventListener('pointermove', this.onPointerMove, { capture: true });
     window.removeEventListener('scroll', this.onScroll);

@@ -17,7 +17,7 @@ export const OVERLAY_CSS = `
 .spinner { width: 28px; height: 28px; border-radius: 50%; border: 3px solid rgba(255,255,255,0.35); border-top-color: #fff; visibility: hidden; }
 .frame[data-slow] .spinner { visibility: visible; animation: spin 0.8s linear infinite; }
 @keyframes spin { to { transform: rotate(360deg); } }
-@media (prefers-reduced-motion: reduce) { .spinner { animation-duration: 2.4s; } }
+@media (prefers-reduced-motion: reduce) { .frame[data-slow] .spinner { animation-duration: 2.4s; } }
 .panel {
   position: absolute; left: 0; pointer-events: auto; min-width: 180px; max-width: 320px;
   font: 12px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #eef1f6;

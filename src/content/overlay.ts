@@ -2,7 +2,8 @@
 // with a small panel of classes. It follows the image, never changes the page's layout and
 // never blocks clicks on the page (only its panel takes pointer events). This class holds the
 // overlay's state and life (busy, shown, failed, closed; screenshots); where it sits is
-// placement.ts, the heat map heatCanvas.ts, the drawn map's panel resultPanel.ts.
+// placement.ts, what lies over the picture (map, box, veil) mapFrame.ts, the drawn map's panel
+// resultPanel.ts and when it comes panelSchedule.ts.
 import type { ColormapName } from '../core/colormap';
 import { gridCellAt, type Box } from '../core/geometry';
 import type { Point } from '../core/transform2d';

@@ -127,7 +127,8 @@ export class Explainer {
    */
   private async explainFresh(source: Pixels, request: ExplainRequest): Promise<ExplanationResult> {
     const started = performance.now();
-    this.host.get(request.entry, request.layer).catch(() => undefined); // load the model while the image downloads
+    // Load the model while the image downloads; this explanation's forward pass is then its first run.
+    this.host.get(request.entry, request.layer, { warmUp: false }).catch(() => undefined);
     let image: ModelPixels;
     try {
       image = await this.pixelsFor(source, request);
@@ -208,7 +209,7 @@ export class Explainer {
   /** The model work for an image read at the model's input size. */
   private async run(image: ModelPixels, source: Pixels, request: ExplainRequest, imageMs: number): Promise<ExplanationSuccess> {
     const t1 = performance.now();
-    const hosted = await this.host.get(request.entry, request.layer);
+    const hosted = await this.host.get(request.entry, request.layer, { warmUp: false });
     const t2 = performance.now();
     const { entry } = hosted.model;
     const { rgba, image: size, crop } = image;

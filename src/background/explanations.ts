@@ -262,20 +262,22 @@ export class Explanations {
    * the menu's request will ask for it (same settings, same fetch policy, same frame), so that
    * "Explain this image" finds it done or joins it (Explainer's cache and in-flight requests).
    * Nothing is shown. One at a time: a burst of right-clicks does not queue work; methods with many
-   * forward passes (Score-CAM, Ablation-CAM) are not prepared.
+   * forward passes (Score-CAM, Ablation-CAM) are not prepared. True once it has explained (whatever
+   * came of it), false when it declined.
    */
-  async prepare(frame: Pick<Owner, 'tabId' | 'frameId'>, url: string, shownIn: ShownIn): Promise<void> {
-    if (this.preparing) return;
+  async prepare(frame: Pick<Owner, 'tabId' | 'frameId'>, url: string, shownIn: ShownIn): Promise<boolean> {
+    if (this.preparing) return false;
     const readable = readablePixels({ kind: 'url', url }, shownIn);
-    if (!readable.ok) return;
+    if (!readable.ok) return false;
     this.preparing = true;
     this.preparations.count++;
     const received = performance.timeOrigin + performance.now();
     try {
       const settings = await loadSettings(browser.storage.sync);
-      if (!settings.prepareOnRightClick || (settings.method !== 'auto' && METHODS[settings.method].kind !== 'live')) return;
+      if (!settings.prepareOnRightClick || (settings.method !== 'auto' && METHODS[settings.method].kind !== 'live')) return false;
       const result = await this.explainer.explain(readable.pixels, await this.requestFromSettings(frame, {}, settings));
       this.preparations.last = { received, done: performance.timeOrigin + performance.now(), timingsMs: result.ok ? result.timingsMs : undefined };
+      return true;
     } finally {
       this.preparing = false;
     }

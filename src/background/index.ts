@@ -299,11 +299,14 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
     }
     case 'load-ui':
       return loadUi(tabId, sender.frameId);
-    case 'warm-up':
-      void warmUp().catch(() => undefined);
-      // An <img>'s explanation, prepared for the sender's own frame.
-      if (message.srcUrl && tabId !== undefined) void explanations.prepare({ tabId, frameId: sender.frameId ?? 0 }, message.srcUrl, shownIn).catch(() => undefined);
+    case 'warm-up': {
+      // An <img>'s explanation, prepared for the sender's own frame (its forward pass is the model's first
+      // run); otherwise, or when it is not prepared, the model is loaded and warmed up for what comes.
+      const { srcUrl } = message;
+      const frame = tabId === undefined ? undefined : { tabId, frameId: sender.frameId ?? 0 };
+      void (async () => (srcUrl && frame && (await explanations.prepare(frame, srcUrl, shownIn))) || (await warmUp()))().catch(() => undefined);
       return undefined;
+    }
     case 'explain-all-progress':
       if (tabId !== undefined) explainAll.record(tabId, sender.frameId ?? 0, message.progress);
       return undefined;

@@ -15,7 +15,8 @@ export interface HostedModel {
   model: ExplainableModel;
   backend: BackendInfo;
   loadMs: number;
-  warmupMs: number;
+  /** The pass over zeros after loading; null when the load skipped it (see get). */
+  warmupMs: number | null;
   /** Identifies this load: model, layer override and backend; kept feature maps are tied to it. */
   key: string;
 }
@@ -46,8 +47,13 @@ export class ModelHost {
     return `${entry.id}|${layerOverride ?? ''}|${this.generation}`;
   }
 
-  /** The ready model; concurrent callers share one load. A failed load is retried by the next call. */
-  get(entry: ModelEntry, layerOverride?: string): Promise<HostedModel> {
+  /**
+   * The ready model; concurrent callers share one load. A failed load is retried by the next call.
+   * `warmUp: false` from a caller that runs a forward pass as soon as the model is there: that pass is
+   * the first run (kernel set-up, shader compilation), so a load it starts skips the pass over zeros
+   * that would otherwise come first (one forward pass less before a cold start's map).
+   */
+  get(entry: ModelEntry, layerOverride?: string, { warmUp = true }: { warmUp?: boolean } = {}): Promise<HostedModel> {
     const key = this.keyFor(entry, layerOverride);
     if (this.loading?.key !== key) {
       const previous = this.loading?.promise;
@@ -55,7 +61,7 @@ export class ModelHost {
         const old = await previous?.catch(() => null);
         if (old) old.model.dispose();
         this.loaded = null;
-        return this.load(entry, layerOverride, key);
+        return this.load(entry, layerOverride, key, warmUp);
       })().then(
         (hosted) => (this.loaded = hosted),
         (e) => {
@@ -83,7 +89,7 @@ export class ModelHost {
     current.model.dispose();
   }
 
-  private async load(entry: ModelEntry, layerOverride: string | undefined, key: string): Promise<HostedModel> {
+  private async load(entry: ModelEntry, layerOverride: string | undefined, key: string, warmUp: boolean): Promise<HostedModel> {
     const backend = await startBackend(await this.backendOrder());
     const started = performance.now();
     const model: ExplainableModel = await explainableFrom(entry, await this.artifacts(entry), layerOverride).catch((e: unknown) => {
@@ -92,6 +98,7 @@ export class ModelHost {
       throw e;
     });
     const loadMs = performance.now() - started;
+    if (!warmUp) return { model, backend, loadMs, warmupMs: null, key };
     const warmStart = performance.now();
     // First execution compiles shaders / kernels; do it now so the user's first map is not the slow one.
     const { width, height } = entry.inputSize;

@@ -34,6 +34,7 @@ export const MESSAGE_KEYS = [
   'popupMeasured',
   'popupModelLoad',
   'popupModelLoadTimes',
+  'popupModelLoadFirstRun',
   'popupModelNotLoaded',
   'popupLastExplanation',
   'popupModelLoading',

@@ -99,7 +99,9 @@ function sharedScope(names: string[]): string {
 
 /** "94 ms, then 13 ms warm-up": how long the loaded model took to become ready on its backend. */
 export function describeModelLoad(status: Status, t: Translate): string {
-  if (status.modelLoadMs === null || status.modelWarmupMs === null) return t('popupModelNotLoaded');
+  if (!status.modelLoaded || status.modelLoadMs === null) return t('popupModelNotLoaded');
+  // Loaded for an explanation: its forward pass was the first run.
+  if (status.modelWarmupMs === null) return t('popupModelLoadFirstRun', String(Math.round(status.modelLoadMs)));
   return t('popupModelLoadTimes', [String(Math.round(status.modelLoadMs)), String(Math.round(status.modelWarmupMs))]);
 }
 

@@ -121,3 +121,17 @@ describe('Explainer: identical requests in flight', () => {
     expect(loads).toHaveLength(1);
   });
 });
+
+describe('Explainer: the model for a fresh explanation', () => {
+  test('is asked for without a warm-up pass: the explanation’s own forward pass is its first run', async () => {
+    const asked: unknown[] = [];
+    const host = { get: async (...args: unknown[]) => (asked.push(args[2]), hosted), keyFor: () => hosted.key, current: hosted } as unknown as ModelHost;
+    const e = new Explainer(host);
+    const result = e.explain(source, request());
+    await settle();
+    loads[0].resolve(pixels());
+    expect((await result).ok).toBe(true);
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked).toEqual(asked.map(() => ({ warmUp: false })));
+  });
+});

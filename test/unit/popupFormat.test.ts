@@ -156,5 +156,7 @@ describe('describeModelLoad', () => {
   it('load and warm-up in whole milliseconds, or that the model is not loaded', () => {
     expect(describeModelLoad(status({ modelLoadMs: 94.4, modelWarmupMs: 12.6 }), en)).toBe('94 ms, then 13 ms warm-up (first run, kernel compilation)');
     expect(describeModelLoad(status({ modelLoaded: false, modelLoadMs: null, modelWarmupMs: null }), en)).toBe('not loaded yet');
+    // Loaded by an explanation, whose forward pass was the first run: no warm-up pass to tell.
+    expect(describeModelLoad(status({ modelLoadMs: 94.4, modelWarmupMs: null }), en)).toBe("94 ms; no warm-up pass (the first explanation was the model's first run)");
   });
 });

@@ -1,0 +1,66 @@
+// ModelHost: a load started for a request that runs a forward pass at once (warmUp: false) skips the
+// pass over zeros (that request's pass is the first run); other loads still warm up; concurrent
+// callers share one load. The model is a tiny conv → GAP → dense net, "installed" as stored files.
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ModelEntry } from '../../src/core/catalog';
+import { LayersExplainable } from '../../src/background/explainable';
+import { ModelHost } from '../../src/background/modelHost';
+import type { StoredArtifacts } from '../../src/background/modelStore';
+
+const entry: ModelEntry = {
+  id: 'tiny-installed',
+  displayName: 'tiny',
+  description: 'hand-built',
+  source: { kind: 'nsfwjs', package: 'none', folder: 'none' },
+  format: 'layers',
+  inputSize: { width: 4, height: 4 },
+  pixelScaling: 'byte',
+  labels: ['a', 'b'],
+  installed: { sizeBytes: 1, installedAt: 0 },
+};
+let stored: StoredArtifacts;
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  const input = tf.input({ shape: [4, 4, 3] });
+  const features = tf.layers.conv2d({ filters: 2, kernelSize: 2, strides: 2, name: 'feat' }).apply(input) as tf.SymbolicTensor;
+  const pooled = tf.layers.globalAveragePooling2d({}).apply(features) as tf.SymbolicTensor;
+  const logits = tf.layers.dense({ units: 2, activation: 'softmax' }).apply(pooled) as tf.SymbolicTensor;
+  let saved: tf.io.ModelArtifacts | undefined;
+  await tf.model({ inputs: input, outputs: logits }).save(tf.io.withSaveHandler(async (artifacts) => ((saved = artifacts), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+  const weightData = saved!.weightData as ArrayBuffer;
+  stored = {
+    id: entry.id,
+    modelJson: { modelTopology: saved!.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: saved!.weightSpecs! }] } as unknown as StoredArtifacts['modelJson'],
+    weightData,
+  };
+});
+
+afterEach(() => vi.restoreAllMocks());
+
+const host = () => new ModelHost(() => 'unused', async () => ['cpu'], async () => stored);
+
+describe('ModelHost', () => {
+  it('warms up with a pass over zeros by default; skips it for a caller that runs its own pass at once', async () => {
+    const forward = vi.spyOn(LayersExplainable.prototype, 'forward');
+    const warm = await host().get(entry);
+    expect(forward).toHaveBeenCalledTimes(1);
+    expect(warm.warmupMs).toBeGreaterThanOrEqual(0);
+    forward.mockClear();
+    const cold = await host().get(entry, undefined, { warmUp: false });
+    expect(forward).not.toHaveBeenCalled();
+    expect(cold.warmupMs).toBeNull();
+    expect(cold.model.entry.id).toBe(entry.id);
+  });
+
+  it('concurrent callers share one load, as the first one asked for it', async () => {
+    const forward = vi.spyOn(LayersExplainable.prototype, 'forward');
+    const models = host();
+    const [a, b] = await Promise.all([models.get(entry, undefined, { warmUp: false }), models.get(entry)]);
+    expect(a).toBe(b);
+    expect(forward).not.toHaveBeenCalled();
+    expect(await models.get(entry)).toBe(a); // loaded: nothing more
+    expect(forward).not.toHaveBeenCalled();
+  });
+});

@@ -359,11 +359,14 @@ async function benchCold() {
   await explain();
   const runs = QUICK ? 2 : 5;
   const rows = { shortcut: [], atOnce: [], person: [] };
+  // Not `fresh`: a stopped worker has no cache, and the menu's request must join the right-click's
+  // preparation as the user's does (a fresh one computes again after it).
+  const asTheUser = { fresh: false };
   for (let i = 0; i < runs; i++) {
     await stopWorker();
     let t = performance.now();
     await wakeWorker(browser);
-    await explain();
+    await explain(asTheUser);
     rows.shortcut.push(performance.now() - t);
     for (const [row, menuAfter] of [['atOnce', 0], ['person', 600]]) {
       await stopWorker();
@@ -372,7 +375,7 @@ async function benchCold() {
       await new Promise((r) => setTimeout(r, menuAfter - (performance.now() - t)));
       const menu = performance.now();
       if (!(await runningWorker(10_000))) throw new Error('the right-click did not wake the worker');
-      await explain();
+      await explain(asTheUser);
       rows[row].push(performance.now() - (menuAfter ? menu : t));
     }
   }

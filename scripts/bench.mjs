@@ -558,7 +558,7 @@ if (process.env.BENCH_ONLY === 'cold') {
     out();
     out(`| case | time |`);
     out(`| --- | --- |`);
-    out(`| first ever (fresh profile: backend measurement, model load, warm-up), menu at once after the right-click | ${ms(first.wall)} (${ms(performance.now() - launchedAt)} from browser launch) |`);
+    out(`| first ever (fresh profile: backend measurement, model load, first run), menu at once after the right-click | ${ms(first.wall)} (${ms(performance.now() - launchedAt)} from browser launch) |`);
     await benchCold();
   }, '## First and cold explanations', '## Outside in');
 }
@@ -588,7 +588,7 @@ out(`## First and cold explanations (default model, CAM)`);
 out();
 out(`| case | time |`);
 out(`| --- | --- |`);
-out(`| first ever (fresh profile: backend measurement, model load, warm-up), menu at once after the right-click | ${ms(firstEver.wall)} (${ms(firstEverSinceLaunch)} from browser launch) |`);
+out(`| first ever (fresh profile: backend measurement, model load, first run), menu at once after the right-click | ${ms(firstEver.wall)} (${ms(firstEverSinceLaunch)} from browser launch) |`);
 
 await benchCold();
 out();

@@ -78,11 +78,14 @@ export async function benchPixels({ seam, pageOrigin, out }) {
   out();
   // The verdict follows the figures: pixels.ts decodes full size, and should change if this ever says otherwise.
   const saved = rows.result.map((r) => r.full + r.fullDraw - (r.small + r.smallDraw));
-  const best = Math.max(...saved);
+  const pays = rows.result.map((r, i) => saved[i] > 0.1 * (r.full + r.fullDraw));
+  const each = rows.result.map((r, i) => `${r.name.split(',')[0]} ${saved[i] >= 0 ? '−' : '+'}${ms(Math.abs(saved[i]))}`).join(', ');
   out(
-    best > 0.1 * Math.min(...rows.result.map((r) => r.full + r.fullDraw))
-      ? `Decoding at the model's size saves up to ${ms(best)} a picture here: \`pixels.ts\` should use it.`
-      : `Decoding at the model's size saves nothing here (per picture it differs by ${saved.map((d) => `${d > 0 ? '−' : '+'}${ms(Math.abs(d))}`).join(', ')}): the decoder reads the whole picture before scaling, so the decode costs as much either way, and the smaller bitmap's cheaper drawing is eaten by it. \`pixels.ts\` keeps decoding full size (needed for exports anyway).`,
+    pays.every(Boolean)
+      ? `Decoding at the model's size saves on every picture here (${each}): \`pixels.ts\` should use it.`
+      : pays.some(Boolean)
+        ? `Decoding at the model's size pays only for some pictures here (${each}): it would need a rule by size, which one run cannot set. \`pixels.ts\` decodes full size.`
+        : `Decoding at the model's size saves nothing here (${each}): the decoder reads the whole picture before scaling, so the decode costs as much either way, and the smaller bitmap's cheaper drawing is eaten by it. \`pixels.ts\` keeps decoding full size (needed for exports anyway).`,
   );
   out();
   out(`WebCodecs' ImageDecoder in the worker: ${rows.imageDecoder ? 'available' : 'not available'}. Load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores${process.env.BENCH_ONLY ? `; measured ${new Date().toISOString().slice(0, 10)} on their own (\`BENCH_ONLY=pixels\`), the other rows are from the last full run` : ''}.`);

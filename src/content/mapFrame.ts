@@ -18,9 +18,8 @@ export interface ShownMap {
 }
 
 /**
- * The busy veil's spinner turns only after this long. A prepared or quick map comes before it; and a
- * running animation keeps the page drawing frames at the display's pace, so the frame that shows the
- * map waited for the display's next tick instead of coming at once (measured: map drawn → painted).
+ * The busy veil's spinner turns only after this long: a prepared or quick map comes before it, with
+ * no animation started and stopped for it (the veil itself dims the picture at once).
  */
 export const SPINNER_DELAY_MS = 300;
 

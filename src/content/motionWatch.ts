@@ -4,8 +4,8 @@
 // times a second instead. Following every frame forever kept the renderer producing frames on a page
 // where nothing moved (measured: 16 ms of script and 52–76 ms of main-thread tasks a second with two
 // overlays open, against 0 and 8 ms without). An overlay's own changes (its host's style, its
-// insertion) move no picture and wake nothing: each of its layouts kept the page producing frames
-// for a second, so the frame that shows a map waited for the display's next tick instead of coming at once.
+// insertion) move no picture and wake nothing: each of its layouts made every overlay follow its
+// picture every frame for a second, for nothing.
 import { isOverlayHost } from './dom';
 
 /** Time without movement (or a wake) before an overlay stops looking every frame. */

@@ -9,6 +9,7 @@ import { loadSettings, onSettingsChanged } from '../core/settingsStore';
 import { describeMeasurements, type BackendName } from '../core/backendChoice';
 import { configureWasm, startBackend } from './backend';
 import { t } from '../core/i18nBrowser';
+import type { ShownIn } from '../core/fetchPolicy';
 import { errorMessage, Explainer } from './explainer';
 import { Explanations, type ExplainOverrides } from './explanations';
 import { HeldOverlays, type Owner } from './heldOverlays';
@@ -146,6 +147,16 @@ async function warmUp(): Promise<void> {
   const settings = await loadSettings(browser.storage.sync);
   const entry = await models.active(settings);
   await host.get(entry, settings.layers[entry.id]).catch(() => undefined);
+}
+
+/**
+ * A trusted right-click on a picture: an <img>'s explanation is prepared for the sender's own frame
+ * (its forward pass is the model's first run); otherwise, or when it is not prepared, the model is
+ * loaded and warmed up for the request to come.
+ */
+async function prepareOrWarmUp(frame: { tabId: number; frameId: number } | undefined, srcUrl: string | undefined, shownIn: ShownIn): Promise<void> {
+  if (frame && srcUrl && (await explanations.prepare(frame, srcUrl, shownIn))) return;
+  await warmUp();
 }
 
 async function status(load = false, tabId?: number): Promise<Status> {
@@ -299,14 +310,9 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
     }
     case 'load-ui':
       return loadUi(tabId, sender.frameId);
-    case 'warm-up': {
-      // An <img>'s explanation, prepared for the sender's own frame (its forward pass is the model's first
-      // run); otherwise, or when it is not prepared, the model is loaded and warmed up for what comes.
-      const { srcUrl } = message;
-      const frame = tabId === undefined ? undefined : { tabId, frameId: sender.frameId ?? 0 };
-      void (async () => (srcUrl && frame && (await explanations.prepare(frame, srcUrl, shownIn))) || (await warmUp()))().catch(() => undefined);
+    case 'warm-up':
+      void prepareOrWarmUp(tabId === undefined ? undefined : { tabId, frameId: sender.frameId ?? 0 }, message.srcUrl, shownIn).catch(() => undefined);
       return undefined;
-    }
     case 'explain-all-progress':
       if (tabId !== undefined) explainAll.record(tabId, sender.frameId ?? 0, message.progress);
       return undefined;

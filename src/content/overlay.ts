@@ -16,6 +16,7 @@ import { visibleRegion } from './captureRegion';
 import { framePath } from './frameGeometry';
 import { MapFrame, type ShownMap } from './mapFrame';
 import { panelGrip } from './panelGrip';
+import { PanelOpenness } from './panelOpenness';
 import { PanelSchedule } from './panelSchedule';
 import { PictureTracker } from './motionWatch';
 import { PanelGroup } from './panelLayout';
@@ -95,7 +96,7 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
   /** One of "explain all"'s overlays: its results are not announced one by one, nor checked automatically. */
   private isBulk = false;
   /** A fresh right-click result shows its full panel until the pointer is away from its picture and panel. */
-  private pinnedOpen = false;
+  private readonly openness: PanelOpenness;
   /** Where the user dragged the panel (host coordinates): it stays there for this overlay's life. */
   draggedTo: Point | null = null;
   /** Live maps on a video's frames (its panel's Follow button); null for other pictures. */
@@ -116,6 +117,7 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     const root = this.host.attachShadow({ mode: 'closed' });
     // Compact (one line: title, top score, buttons) unless the pointer or focus is on its picture or panel.
     this.panel = el('div', { class: 'panel compact', role: 'group', 'aria-label': 'CAM Lens' });
+    this.openness = new PanelOpenness(this.panel);
     // Opened by the keyboard, it is placed again to fit the viewport. Opened by the pointer, it grows
     // down from where it is: moving it away from the pointer would close it again, and so on.
     for (const type of ['focusin', 'focusout']) this.panel.addEventListener(type, () => requestAnimationFrame(() => this.placePanel()));
@@ -134,7 +136,7 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     this.enterTopLayer();
     this.follow = target.element instanceof HTMLVideoElement ? new VideoFollow(target.element, this, callbacks.followFrame(this)) : null;
     // A new overlay: the others' fresh panels close to one line, and all make room for its map.
-    for (const other of Overlay.all) other.pin(false);
+    for (const other of Overlay.all) other.openness.pin(false);
     Overlay.all.add(this);
     this.setLoading();
     // Follows the picture; an SPA that swaps the picture in place (or removes it) makes the map stale.
@@ -187,7 +189,7 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     this.panels.drop();
     this.frame.mapDrawn = false; // the busy veil covers the map shown until the new one comes
     this.setState('loading');
-    if (!this.isBulk) this.pin(true); // its progress and cancel button are seen
+    if (!this.isBulk) this.openness.pin(true); // its progress and cancel button are seen
     this.armWatchdog();
     if (!this.result) this.render(this.head(el('span', { class: 'title busy' }, t('overlayExplaining'))));
   }
@@ -247,7 +249,7 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
     if (!this.result || this.closed) return;
     renderResultPanel(this, this.result, this.display);
     this.setState('done');
-    if (!this.isBulk) this.pin(true);
+    if (!this.isBulk) this.openness.pin(true);
     Overlay.panelGroup.placeAll(); // its map may be smaller than the picture now (a crop, a screenshot's part)
     this.timing.panelDrawn = epochNow();
     requestAnimationFrame(() => requestAnimationFrame(() => (this.timing.panelPainted = epochNow())));
@@ -306,16 +308,11 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
   /** One of "explain all"'s overlays (its panel stays one line until the pointer or focus is on it). */
   markBulk(): void {
     this.isBulk = true;
-    this.pin(false);
+    this.openness.pin(false);
   }
 
   get bulk(): boolean {
     return this.isBulk;
-  }
-
-  private pin(open: boolean): void {
-    this.pinnedOpen = open;
-    this.panel.classList.toggle('open', open);
   }
 
   /** Colours and opacity as currently shown, for exports that look the same. */
@@ -456,13 +453,7 @@ export class Overlay implements ResultPanelOwner, FollowingOverlay {
   /** Shows the map's value under the pointer (the overlay itself never takes pointer events). */
   private onPointerMove = (e: PointerEvent): void => {
     const local = this.placement.hostPoint(e.clientX, e.clientY);
-    if (e.isTrusted) {
-      // The full panel while the pointer is on the picture (or the panel: CSS :hover).
-      const p = this.placement.pictureRect;
-      const onPicture = !!local && local.x >= p.x && local.x < p.x + p.width && local.y >= p.y && local.y < p.y + p.height;
-      if (this.pinnedOpen && !onPicture && !this.panel.matches(':hover')) this.pinnedOpen = false;
-      this.panel.classList.toggle('open', this.pinnedOpen || onPicture);
-    }
+    if (e.isTrusted) this.openness.pointerAt(local, this.placement.pictureRect);
     const hover = this.panel.querySelector<HTMLElement>('.hover');
     if (!hover || !this.result || !this.display) return;
     const { width, height } = this.result.map;

@@ -11,6 +11,7 @@ import type { ExplainRequest } from '../../src/background/explainer';
 import type { ModelPixels, Pixels } from '../../src/background/pixels';
 import { CancelledError } from '../../src/background/methods/types';
 import type { ExplanationResult } from '../../src/core/messages';
+import { tinyEntry, tinyRgbCamModel } from './helpers/tinyModels';
 
 /** Each call of the faked loadForModel: resolve or reject it by hand. */
 const loads: { resolve(p: ModelPixels): void; reject(e: unknown): void }[] = [];
@@ -21,25 +22,12 @@ vi.mock('../../src/background/pixels', async (original) => ({
 const { Explainer } = await import('../../src/background/explainer');
 const { ImageLoadError } = await import('../../src/background/pixels');
 
-const entry: ModelEntry = {
-  id: 'tiny-rgb',
-  displayName: 'tiny-rgb',
-  description: 'hand-built',
-  source: { kind: 'nsfwjs', package: 'none', folder: 'none' },
-  format: 'layers',
-  inputSize: { width: 4, height: 4 },
-  pixelScaling: 'byte',
-  labels: ['a', 'b'],
-};
+const entry: ModelEntry = tinyEntry(2, 'tiny-rgb');
 let hosted: HostedModel;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  const input = tf.input({ shape: [4, 4, 3] });
-  const features = tf.layers.conv2d({ filters: 2, kernelSize: 2, strides: 2, name: 'feat', kernelInitializer: 'ones' }).apply(input) as tf.SymbolicTensor;
-  const pooled = tf.layers.globalAveragePooling2d({}).apply(features) as tf.SymbolicTensor;
-  const logits = tf.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: 'ones' }).apply(pooled) as tf.SymbolicTensor;
-  const model = new LayersExplainable(entry, tf.model({ inputs: input, outputs: logits }));
+  const model = new LayersExplainable(entry, tinyRgbCamModel());
   hosted = { model, backend: { backend: 'cpu', note: null, renderer: null }, loadMs: 0, warmupMs: 0, key: 'tiny|0' };
 });
 

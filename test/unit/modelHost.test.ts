@@ -7,28 +7,15 @@ import type { ModelEntry } from '../../src/core/catalog';
 import { LayersExplainable } from '../../src/background/explainable';
 import { ModelHost } from '../../src/background/modelHost';
 import type { StoredArtifacts } from '../../src/background/modelStore';
+import { tinyEntry, tinyRgbCamModel } from './helpers/tinyModels';
 
-const entry: ModelEntry = {
-  id: 'tiny-installed',
-  displayName: 'tiny',
-  description: 'hand-built',
-  source: { kind: 'nsfwjs', package: 'none', folder: 'none' },
-  format: 'layers',
-  inputSize: { width: 4, height: 4 },
-  pixelScaling: 'byte',
-  labels: ['a', 'b'],
-  installed: { sizeBytes: 1, installedAt: 0 },
-};
+const entry: ModelEntry = { ...tinyEntry(2, 'tiny-installed'), installed: { sizeBytes: 1, installedAt: 0 } };
 let stored: StoredArtifacts;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  const input = tf.input({ shape: [4, 4, 3] });
-  const features = tf.layers.conv2d({ filters: 2, kernelSize: 2, strides: 2, name: 'feat' }).apply(input) as tf.SymbolicTensor;
-  const pooled = tf.layers.globalAveragePooling2d({}).apply(features) as tf.SymbolicTensor;
-  const logits = tf.layers.dense({ units: 2, activation: 'softmax' }).apply(pooled) as tf.SymbolicTensor;
   let saved: tf.io.ModelArtifacts | undefined;
-  await tf.model({ inputs: input, outputs: logits }).save(tf.io.withSaveHandler(async (artifacts) => ((saved = artifacts), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+  await tinyRgbCamModel().save(tf.io.withSaveHandler(async (artifacts) => ((saved = artifacts), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
   const weightData = saved!.weightData as ArrayBuffer;
   stored = {
     id: entry.id,

@@ -314,3 +314,12 @@ export const TRUNK: Pick<TinySpec, 'k' | 'conv' | 'convBias'> = {
   ],
   convBias: [0, -1],
 };
+
+/** A tiny RGB net with CAM's head (4×4×3 → 2×2×2 conv 'feat' → global average pool → softmax dense over `classes`), weights all ones. */
+export function tinyRgbCamModel(classes = 2): tf.LayersModel {
+  const input = tf.input({ shape: [4, 4, 3] });
+  const features = tf.layers.conv2d({ filters: 2, kernelSize: 2, strides: 2, name: 'feat', kernelInitializer: 'ones' }).apply(input) as tf.SymbolicTensor;
+  const pooled = tf.layers.globalAveragePooling2d({}).apply(features) as tf.SymbolicTensor;
+  const logits = tf.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: 'ones' }).apply(pooled) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: logits });
+}

@@ -45,19 +45,12 @@ export async function shortcutAlarm(request: ShortcutRequest): Promise<ShortcutO
   if (!suspicion) return { shortcut: null, forwards: 0 };
 
   const mask = regionMask(suspicion, width, height);
-  const scores = tf.tidy(() => {
+  const values = await scoresOf(request.model, () => {
     const region = tf.tensor4d(mask, [1, height, width, 1]);
     const masks = tf.concat([region, tf.sub(1, region) as tf.Tensor4D]);
     // Row 0: the region covered; row 1: only the region kept.
-    const images = blend(tf.concat([input, input]), substituteImage(input, request.substitute), masks);
-    return scoresFromLogits(request.model, request.model.forward(images).logits);
+    return blend(tf.concat([input, input]), substituteImage(input, request.substitute), masks);
   });
-  let values: Float32Array;
-  try {
-    values = (await scores.data()) as Float32Array;
-  } finally {
-    scores.dispose();
-  }
   const nothing = await nothingScores(request.model, input, request.substitute);
   const forwards = 2 + nothing.forwards;
   const classes = values.length / 2;
@@ -89,16 +82,20 @@ async function nothingScores(model: ExplainableModel, input: tf.Tensor4D, substi
   let byKey = nothingCache.get(model);
   const known = byKey?.get(key);
   if (known) return { scores: known, forwards: 0 };
-  const scores = tf.tidy(() => scoresFromLogits(model, model.forward(substituteImage(input, substitute)).logits));
-  let values: Float32Array;
-  try {
-    values = (await scores.data()) as Float32Array;
-  } finally {
-    scores.dispose();
-  }
+  const values = await scoresOf(model, () => substituteImage(input, substitute));
   if (!byKey) nothingCache.set(model, (byKey = new Map()));
   byKey.set(key, values);
   return { scores: values, forwards: 1 };
+}
+
+/** The model's class scores for a batch of images made inside its tidy scope, read back, tensors freed. */
+async function scoresOf(model: ExplainableModel, images: () => tf.Tensor4D): Promise<Float32Array> {
+  const scores = tf.tidy(() => scoresFromLogits(model, model.forward(images()).logits));
+  try {
+    return (await scores.data()) as Float32Array;
+  } finally {
+    scores.dispose();
+  }
 }
 
 function argmax(values: Float32Array): number {

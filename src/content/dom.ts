@@ -58,15 +58,18 @@ export function markUnavailable(control: HTMLElement, why: string): void {
 }
 
 /**
- * An overlay's host element: absolutely placed, above everything, taking no pointer events, styled
- * inline with !important (which beats page rules such as `* { display: none !important }`), and marked.
+ * An overlay host's own style: absolutely placed, above everything, taking no pointer events; inline
+ * and !important, which beats page rules such as `* { display: none !important }`.
  */
+export const OVERLAY_HOST_CSS =
+  'all: initial !important; position: absolute !important; display: block !important; z-index: 2147483647 !important;' +
+  'pointer-events: none !important; margin: 0 !important; padding: 0 !important; border: 0 !important; visibility: visible !important; opacity: 1 !important;' +
+  'overflow: visible !important; background: transparent !important; inset: auto !important;';
+
+/** An overlay's host element, styled (placement.ts adds where it sits) and marked. */
 export function overlayHost(lang: string): HTMLDivElement {
   const host = document.createElement('div');
-  host.style.cssText =
-    'all: initial !important; position: absolute !important; display: block !important; z-index: 2147483647 !important;' +
-    'pointer-events: none !important; margin: 0 !important; padding: 0 !important; border: 0 !important; visibility: visible !important; opacity: 1 !important;' +
-    'overflow: visible !important; background: transparent !important; inset: auto !important;';
+  host.style.cssText = OVERLAY_HOST_CSS;
   host.lang = lang; // the panel's language, for screen readers
   // A marker without state: tests find overlays by it; it tells the page nothing its DOM does not.
   host.setAttribute('data-cam-lens', '');

@@ -6,6 +6,7 @@ import { intersect, type Box } from '../core/geometry';
 import { IDENTITY, cssMatrix, localPolygon, toLocal, viewportBounds, type Linear2D, type Point, type PlacedBox } from '../core/transform2d';
 import type { ExplanationSuccess } from '../core/messages';
 import { choosePanelPlacement } from '../core/panelPlacement';
+import { OVERLAY_HOST_CSS } from './dom';
 import type { ExplainTarget } from './target';
 
 export class Placement {
@@ -18,6 +19,8 @@ export class Placement {
   /** Correction for a positioned <html> (the host's containing block is not the document). */
   private offset = { x: 0, y: 0 };
   private lastRect = '';
+  /** The host's style as the last layout set it: a page that restyles the host gets it laid out again. */
+  private hostStyle = '';
   /** The picture's rectangle inside the host. */
   pictureRect: Box = { x: 0, y: 0, width: 0, height: 0 };
 
@@ -26,8 +29,15 @@ export class Placement {
     private readonly target: ExplainTarget,
   ) {}
 
-  /** True when the picture moved or resized since the last call (one rect read: cheap every frame). */
+  /**
+   * True when the picture moved or resized since the last call (one rect read: cheap every frame), or
+   * when the page changed the host's style (the next layout writes it whole again).
+   */
   moved(): boolean {
+    if (this.host.style.cssText !== this.hostStyle) {
+      this.lastRect = '';
+      this.hostStyle = this.host.style.cssText;
+    }
     // In document coordinates: scrolling the page moves the host with the image, with nothing to lay out.
     const r = this.target.element.getBoundingClientRect();
     const at = (v: number) => Math.round(v * 64); // sums of fractions differ in their last bits
@@ -153,6 +163,8 @@ export class Placement {
       this.host.style.setProperty('left', `${content.x + window.scrollX + this.offset.x}px`, 'important');
       this.host.style.setProperty('top', `${content.y + window.scrollY + this.offset.y}px`, 'important');
     };
+    // Whole, so that whatever a page wrote into the host's style is gone.
+    this.host.style.cssText = OVERLAY_HOST_CSS;
     this.host.style.setProperty('width', `${content.width}px`, 'important');
     this.host.style.setProperty('height', `${content.height}px`, 'important');
     apply();
@@ -163,5 +175,6 @@ export class Placement {
       this.offset = { x: this.offset.x + dx, y: this.offset.y + dy };
       apply();
     }
+    this.hostStyle = this.host.style.cssText;
   }
 }

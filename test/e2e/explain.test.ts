@@ -203,6 +203,23 @@ describe('explain this image', () => {
     await cdp.detach();
   });
 
+  test('a page that restyles the overlay\'s host finds it back over its picture within a look (≤ 250 ms on a still page)', async () => {
+    await explainAndCheckBox('#cat');
+    await h.page.mouse.move(1, 1);
+    await h.page.waitForTimeout(1500); // still: the overlay looks 4 times a second
+    // What a hostile page can write: the host's own style, moving, shrinking and hiding it.
+    await h.page.evaluate(() => {
+      const host = document.querySelector('[data-cam-lens]') as HTMLElement;
+      host.style.cssText = 'left: 0 !important; top: 0 !important; width: 10px !important; height: 10px !important; transform: translate(300px, 0) !important; opacity: 0 !important;';
+    });
+    await expect.poll(async () => {
+      const [rect, box] = [await overlayRect(h), await contentBoxOf(h, '#cat')];
+      return (['x', 'y', 'width', 'height'] as const).every((k) => Math.abs(rect[k] - box[k]) <= 1);
+    }, { timeout: 1000, interval: 50 }).toBe(true);
+    expect(await h.page.evaluate(() => getComputedStyle(document.querySelector('[data-cam-lens]')!).opacity)).toBe('1');
+    await closeOverlays(h);
+  });
+
   test('removing the image removes its overlay', async () => {
     await explainAndCheckBox('#cat2');
     const restore = await h.page.locator('#cat2').evaluate((img) => {
